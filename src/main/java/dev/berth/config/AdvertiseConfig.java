@@ -1,0 +1,59 @@
+package dev.berth.config;
+
+import dev.berth.cluster.AdvertiseMode;
+
+/**
+ * What a node advertises to the cluster. {@code hostIp} is the address peers use to reach this node's host
+ * ({@value #BRIDGE_GATEWAY} means the gateway of the container's Docker network, for one host only);
+ * {@code hazelcastPort}/{@code eventBusPort} are the public ports in {@code static} mode.
+ */
+public record AdvertiseConfig(
+  AdvertiseMode mode,
+  String hostIp,
+  String containerId,
+  Integer hazelcastPort,
+  Integer eventBusPort) {
+
+  public static final AdvertiseMode DEFAULT_MODE = AdvertiseMode.AUTO;
+  public static final String BRIDGE_GATEWAY = "bridge-gateway";
+  public static final AdvertiseConfig DEFAULT = new AdvertiseConfig(DEFAULT_MODE, null, null, null, null);
+
+  public AdvertiseConfig {
+    if (mode == null) {
+      throw new InvalidConfigException("mode", "is missing");
+    }
+    if (hostIp != null) {
+      Checks.notBlank("hostIp", hostIp);
+    }
+    if (containerId != null) {
+      Checks.notBlank("containerId", containerId);
+    }
+    if (hazelcastPort != null) {
+      Checks.port("hazelcastPort", hazelcastPort);
+    }
+    if (eventBusPort != null) {
+      Checks.port("eventBusPort", eventBusPort);
+    }
+    if (mode == AdvertiseMode.STATIC) {
+      requiredInStaticMode("hostIp", hostIp);
+      requiredInStaticMode("hazelcastPort", hazelcastPort);
+      requiredInStaticMode("eventBusPort", eventBusPort);
+    }
+  }
+
+  private static void requiredInStaticMode(String key, Object value) {
+    if (value == null) {
+      throw new InvalidConfigException(key, "is missing: static mode advertises hostIp, hazelcastPort and eventBusPort as given");
+    }
+  }
+
+  static AdvertiseConfig fromJson(ConfigReader json) {
+    json.allowOnly("mode", "hostIp", "containerId", "hazelcastPort", "eventBusPort");
+    return json.construct(() -> new AdvertiseConfig(
+      AdvertiseMode.parse(json.key("mode"), json.string("mode", DEFAULT_MODE.configName())),
+      json.string("hostIp", null),
+      json.string("containerId", null),
+      json.optionalInteger("hazelcastPort"),
+      json.optionalInteger("eventBusPort")));
+  }
+}

@@ -1,0 +1,151 @@
+package dev.berth.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The whole configuration of one node, read from the {@code -conf} file with {@code BERTH_*} environment overrides.
+ * {@code name} is null when the node should derive it (see {@code NodeIdentity}).
+ */
+public record BerthConfig(
+  String name,
+  Set<Role> roles,
+  GatewayConfig gateway,
+  List<WorkerConfig> workers,
+  ClusterConfig cluster,
+  ManagementConfig management) {
+
+  /** The tail Jackson adds to some messages, pointing into a source it does not show: "(for Array starting at ...". */
+  private static final Pattern SOURCE_EXCERPT = Pattern.compile("\\s*\\((for|start marker at) .*$", Pattern.DOTALL);
+
+  public BerthConfig {
+    if (name != null) {
+      Checks.notBlank("name", name);
+    }
+    if (roles == null || roles.isEmpty()) {
+      throw new InvalidConfigException("roles", "is missing: list at least one of gateway, worker");
+    }
+    roles = Set.copyOf(roles);
+    workers = List.copyOf(workers);
+    if (roles.contains(Role.WORKER) && workers.isEmpty()) {
+      throw new InvalidConfigException("workers", "is missing: a node with the worker role needs at least one worker");
+    }
+    if (!roles.contains(Role.WORKER) && !workers.isEmpty()) {
+      throw new InvalidConfigException("workers", "is set but roles do not include worker");
+    }
+    if (gateway == null) {
+      throw new InvalidConfigException("gateway", "is missing");
+    }
+    if (cluster == null) {
+      throw new InvalidConfigException("cluster", "is missing");
+    }
+    if (management == null) {
+      throw new InvalidConfigException("management", "is missing");
+    }
+  }
+
+  public boolean runsGateway() {
+    return roles.contains(Role.GATEWAY);
+  }
+
+  public boolean runsWorkers() {
+    return roles.contains(Role.WORKER);
+  }
+
+  public static BerthConfig fromJson(JsonObject json) {
+    ConfigReader root = ConfigReader.root(json)
+      .allowOnly("name", "roles", "gateway", "workers", "cluster", "management");
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    List<String> roleNames = root.strings("roles", List.of());
+    for (int i = 0; i < roleNames.size(); i++) {
+      if (!roles.add(Role.parse("roles[" + i + "]", roleNames.get(i)))) {
+        throw new InvalidConfigException("roles[" + i + "]", "repeats role \"" + roleNames.get(i) + "\"");
+      }
+    }
+    if (root.has("gateway") && !roles.contains(Role.GATEWAY)) {
+      throw new InvalidConfigException("gateway", "is set but roles do not include gateway");
+    }
+    List<WorkerConfig> workers = new ArrayList<>();
+    for (ConfigReader worker : root.objects("workers")) {
+      workers.add(WorkerConfig.fromJson(worker));
+    }
+    return new BerthConfig(
+      root.string("name", null),
+      roles,
+      GatewayConfig.fromJson(root.object("gateway")),
+      workers,
+      ClusterConfig.fromJson(root.object("cluster")),
+      ManagementConfig.fromJson(root.object("management")));
+  }
+
+  /**
+   * Reads and validates a config file, applying the environment overrides.
+   *
+   * @throws ConfigException with one line naming the file, the key and, when it came from there, the variable
+   */
+  public static BerthConfig load(Path file, Map<String, String> env) {
+    JsonObject json = readJson(file);
+    Map<String, EnvOverride> overridden = new HashMap<>();
+    try {
+      for (EnvOverride override : EnvOverride.values()) {
+        if (override.isSetIn(env)) {
+          overridden.put(override.key(), override);
+          override.applyTo(json, env);
+        }
+      }
+      return fromJson(json);
+    } catch (InvalidConfigException e) {
+      EnvOverride source = overridden.get(e.key());
+      String from = source == null ? "" : " (from " + source.name() + ")";
+      throw new ConfigException(file + ": " + e.key() + from + " " + e.problem());
+    }
+  }
+
+  private static JsonObject readJson(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": cannot read config: no such file");
+    } catch (AccessDeniedException e) {
+      throw new ConfigException(file + ": cannot read config: permission denied");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read config: " + e.getMessage());
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(text);
+    } catch (DecodeException e) {
+      throw new ConfigException(file + ": invalid JSON" + describe(e));
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new ConfigException(file + ": invalid config: the top level must be a JSON object");
+    }
+    return object;
+  }
+
+  /** Jackson's own words and position, without the source excerpt it appends. */
+  private static String describe(DecodeException e) {
+    if (e.getCause() instanceof JsonProcessingException parseError && parseError.getLocation() != null) {
+      String reason = SOURCE_EXCERPT.matcher(parseError.getOriginalMessage()).replaceFirst("");
+      return " at line " + parseError.getLocation().getLineNr() + ", column " + parseError.getLocation().getColumnNr()
+        + ": " + reason.replace('\n', ' ');
+    }
+    return ": " + e.getMessage().replace('\n', ' ');
+  }
+}

@@ -1,0 +1,31 @@
+package dev.berth.config;
+
+/** Range checks for the compact constructors of the config records; the key is relative to the record. */
+public final class Checks {
+
+  private Checks() {
+  }
+
+  public static int port(String key, int value) {
+    return inRange(key, value, 1, 65535);
+  }
+
+  /** A port where 0 means "any free port". */
+  public static int portOrAny(String key, int value) {
+    return inRange(key, value, 0, 65535);
+  }
+
+  public static int inRange(String key, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new InvalidConfigException(key, "must be in " + min + ".." + max + ", was " + value);
+    }
+    return value;
+  }
+
+  public static String notBlank(String key, String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidConfigException(key, "is missing");
+    }
+    return value;
+  }
+}

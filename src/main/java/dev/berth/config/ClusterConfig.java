@@ -1,0 +1,75 @@
+package dev.berth.config;
+
+import dev.berth.cluster.AdvertiseMode;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+
+/**
+ * How a node joins the cluster: the interface and fixed ports it binds for Hazelcast and the event bus, the seed
+ * members it contacts (TCP-IP join), and what it advertises.
+ */
+public record ClusterConfig(
+  String name,
+  String host,
+  int hazelcastPort,
+  int eventBusPort,
+  List<String> members,
+  AdvertiseConfig advertise) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_HAZELCAST_PORT = 5701;
+  public static final int DEFAULT_EVENT_BUS_PORT = 0;
+
+  public ClusterConfig {
+    if (name != null) {
+      Checks.notBlank("name", name);
+    }
+    Checks.notBlank("host", host);
+    Checks.port("hazelcastPort", hazelcastPort);
+    Checks.portOrAny("eventBusPort", eventBusPort);
+    members = List.copyOf(members);
+    for (int i = 0; i < members.size(); i++) {
+      checkMember("members[" + i + "]", members.get(i));
+    }
+    if (advertise == null) {
+      throw new InvalidConfigException("advertise", "is missing");
+    }
+    AdvertiseMode mode = advertise.mode();
+    if (eventBusPort == 0 && (mode == AdvertiseMode.DOCKER || mode == AdvertiseMode.STATIC)) {
+      throw new InvalidConfigException("eventBusPort",
+        "must be a fixed port (not 0) in " + mode.configName() + " mode: it is the port that is published");
+    }
+  }
+
+  /** Whether this node binds every interface, in which case it cannot advertise its bind address. */
+  public boolean bindsAnyInterface() {
+    return host.equals("0.0.0.0") || host.equals("::");
+  }
+
+  private static void checkMember(String key, String member) {
+    try {
+      URI uri = new URI("tcp://" + member);
+      if (uri.getHost() == null || uri.getPath() == null || !uri.getPath().isEmpty() || uri.getUserInfo() != null) {
+        throw new URISyntaxException(member, "not host[:port]");
+      }
+      if (uri.getPort() != -1) {
+        Checks.port(key, uri.getPort());
+      }
+    } catch (URISyntaxException e) {
+      throw new InvalidConfigException(key, "must be host or host:port, was \"" + member + "\"");
+    }
+  }
+
+  static ClusterConfig fromJson(ConfigReader json) {
+    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "advertise");
+    return json.construct(() -> new ClusterConfig(
+      json.string("name", null),
+      json.string("host", DEFAULT_HOST),
+      json.integer("hazelcastPort", DEFAULT_HAZELCAST_PORT),
+      json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT),
+      json.strings("members", List.of()),
+      AdvertiseConfig.fromJson(json.object("advertise"))));
+  }
+}

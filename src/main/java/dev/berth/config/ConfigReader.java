@@ -1,0 +1,181 @@
+package dev.berth.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * Typed access to one JSON object of the config; every error names the full key, e.g. {@code workers[1].delayMs}.
+ */
+final class ConfigReader {
+
+  private final JsonObject json;
+  private final String path;
+
+  ConfigReader(JsonObject json, String path) {
+    this.json = json;
+    this.path = path;
+  }
+
+  static ConfigReader root(JsonObject json) {
+    return new ConfigReader(json, "");
+  }
+
+  String key(String name) {
+    return path.isEmpty() ? name : path + "." + name;
+  }
+
+  boolean has(String name) {
+    return json.getValue(name) != null;
+  }
+
+  /** Rejects keys this object does not know, so that a typo is an error instead of a silent default. */
+  ConfigReader allowOnly(String... names) {
+    Set<String> known = Set.of(names);
+    for (String name : json.fieldNames()) {
+      if (!known.contains(name)) {
+        throw new InvalidConfigException(key(name), "is not a known key (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+      }
+    }
+    return this;
+  }
+
+  int integer(String name, int defaultValue) {
+    Integer value = optionalInteger(name);
+    return value == null ? defaultValue : value;
+  }
+
+  Integer optionalInteger(String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      long number = ((Number) value).longValue();
+      if (number == (int) number) {
+        return (int) number;
+      }
+    }
+    throw new InvalidConfigException(key(name), "must be an integer, was " + describe(value));
+  }
+
+  String string(String name, String defaultValue) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof String text) || text.isBlank()) {
+      throw new InvalidConfigException(key(name), "must be a non-empty string, was " + describe(value));
+    }
+    return text;
+  }
+
+  String requiredString(String name) {
+    String value = string(name, null);
+    if (value == null) {
+      throw new InvalidConfigException(key(name), "is missing");
+    }
+    return value;
+  }
+
+  List<String> strings(String name, List<String> defaultValue) {
+    JsonArray array = array(name);
+    if (array == null) {
+      return defaultValue;
+    }
+    List<String> values = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object value = array.getValue(i);
+      if (!(value instanceof String text) || text.isBlank()) {
+        throw new InvalidConfigException(key(name) + "[" + i + "]", "must be a non-empty string, was " + describe(value));
+      }
+      values.add(text);
+    }
+    return List.copyOf(values);
+  }
+
+  /** The nested object, or an empty one when the key is absent, so that every default applies. */
+  ConfigReader object(String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return new ConfigReader(new JsonObject(), key(name));
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new InvalidConfigException(key(name), "must be a JSON object, was " + describe(value));
+    }
+    return new ConfigReader(object, key(name));
+  }
+
+  List<ConfigReader> objects(String name) {
+    JsonArray array = array(name);
+    if (array == null) {
+      return List.of();
+    }
+    List<ConfigReader> readers = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object value = array.getValue(i);
+      String itemKey = key(name) + "[" + i + "]";
+      if (!(value instanceof JsonObject object)) {
+        throw new InvalidConfigException(itemKey, "must be a JSON object, was " + describe(value));
+      }
+      readers.add(new ConfigReader(object, itemKey));
+    }
+    return readers;
+  }
+
+  /**
+   * Runs a record constructor, turning the record-relative key of its check ("port") into the full key
+   * ("management.port"); keys this reader produced are already full.
+   */
+  <T> T construct(Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (InvalidConfigException e) {
+      if (path.isEmpty() || e.key().startsWith(path + ".")) {
+        throw e;
+      }
+      throw new InvalidConfigException(key(e.key()), e.problem());
+    }
+  }
+
+  /** The object's entries as strings, in file order. */
+  Map<String, String> stringMap(String name) {
+    ConfigReader object = object(name);
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (String field : object.json.fieldNames()) {
+      entries.put(field, object.requiredString(field));
+    }
+    return entries;
+  }
+
+  private JsonArray array(String name) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new InvalidConfigException(key(name), "must be a JSON array, was " + describe(value));
+    }
+    return array;
+  }
+
+  private static String describe(Object value) {
+    if (value instanceof String) {
+      return "\"" + value + "\"";
+    }
+    if (value instanceof JsonObject) {
+      return "an object";
+    }
+    if (value instanceof JsonArray) {
+      return "an array";
+    }
+    return String.valueOf(value);
+  }
+}

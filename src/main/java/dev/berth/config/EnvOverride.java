@@ -1,0 +1,78 @@
+package dev.berth.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment variables that override config keys: what differs per deployment (ports, host IP, seed members).
+ * An empty value counts as unset, so that compose's {@code ${VAR:-}} can pass a variable through.
+ */
+public enum EnvOverride {
+  BERTH_NAME("name", Type.STRING),
+  BERTH_CLUSTER_NAME("cluster.name", Type.STRING),
+  BERTH_CLUSTER_HOST("cluster.host", Type.STRING),
+  BERTH_CLUSTER_MEMBERS("cluster.members", Type.LIST),
+  BERTH_HAZELCAST_PORT("cluster.hazelcastPort", Type.INTEGER),
+  BERTH_EVENTBUS_PORT("cluster.eventBusPort", Type.INTEGER),
+  BERTH_ADVERTISE("cluster.advertise.mode", Type.STRING),
+  BERTH_HOST_IP("cluster.advertise.hostIp", Type.STRING),
+  BERTH_CONTAINER_ID("cluster.advertise.containerId", Type.STRING),
+  BERTH_PUBLIC_HAZELCAST_PORT("cluster.advertise.hazelcastPort", Type.INTEGER),
+  BERTH_PUBLIC_EVENTBUS_PORT("cluster.advertise.eventBusPort", Type.INTEGER),
+  BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER),
+  BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER);
+
+  private enum Type { STRING, INTEGER, LIST }
+
+  private final String key;
+  private final Type type;
+
+  EnvOverride(String key, Type type) {
+    this.key = key;
+    this.type = type;
+  }
+
+  /** The config key this variable overrides, as a dotted path. */
+  public String key() {
+    return key;
+  }
+
+  boolean isSetIn(Map<String, String> env) {
+    String value = env.get(name());
+    return value != null && !value.isBlank();
+  }
+
+  /** Writes the value of this variable, which must be set, into the config. */
+  void applyTo(JsonObject config, Map<String, String> env) {
+    String value = env.get(name());
+    List<String> path = Arrays.asList(key.split("\\."));
+    JsonObject parent = config;
+    for (String segment : path.subList(0, path.size() - 1)) {
+      Object child = parent.getValue(segment);
+      if (!(child instanceof JsonObject)) {
+        child = new JsonObject();
+        parent.put(segment, child);
+      }
+      parent = (JsonObject) child;
+    }
+    parent.put(path.get(path.size() - 1), convert(value.trim()));
+  }
+
+  private Object convert(String value) {
+    return switch (type) {
+      case STRING -> value;
+      case INTEGER -> {
+        try {
+          yield Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+          throw new InvalidConfigException(key, "must be an integer, was \"" + value + "\"");
+        }
+      }
+      case LIST -> new JsonArray(Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
+    };
+  }
+}

@@ -1,0 +1,44 @@
+package dev.berth.config;
+
+import dev.berth.gateway.RoutingTable;
+
+/** The HTTP gateway: where it listens, how long it waits for a worker, and the routing table. */
+public record GatewayConfig(
+  String host,
+  int httpPort,
+  int instances,
+  int requestTimeoutMs,
+  int maxBodyBytes,
+  RoutingTable routes) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_HTTP_PORT = 2345;
+  public static final int DEFAULT_INSTANCES = 1;
+  public static final int DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
+  public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+  public static final GatewayConfig DEFAULT = new GatewayConfig(DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_INSTANCES,
+    DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, RoutingTable.DEFAULT);
+
+  public GatewayConfig {
+    Checks.notBlank("host", host);
+    Checks.port("httpPort", httpPort);
+    Checks.inRange("instances", instances, 1, 256);
+    Checks.inRange("requestTimeoutMs", requestTimeoutMs, 1, 600_000);
+    Checks.inRange("maxBodyBytes", maxBodyBytes, 0, 64 * 1024 * 1024);
+    if (routes == null) {
+      throw new InvalidConfigException("routes", "is missing");
+    }
+  }
+
+  static GatewayConfig fromJson(ConfigReader json) {
+    json.allowOnly("host", "httpPort", "instances", "requestTimeoutMs", "maxBodyBytes", "routes");
+    return json.construct(() -> new GatewayConfig(
+      json.string("host", DEFAULT_HOST),
+      json.integer("httpPort", DEFAULT_HTTP_PORT),
+      json.integer("instances", DEFAULT_INSTANCES),
+      json.integer("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS),
+      json.integer("maxBodyBytes", DEFAULT_MAX_BODY_BYTES),
+      json.has("routes") ? RoutingTable.of(json.stringMap("routes")) : RoutingTable.DEFAULT));
+  }
+}

@@ -1,0 +1,161 @@
+package dev.berth.gateway;
+
+import dev.berth.config.GatewayConfig;
+import dev.berth.protocol.BusReply;
+import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.HttpError;
+import dev.berth.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves HTTP and forwards each request to the event-bus address its path's first letter routes to. Every failure,
+ * its own or the bus's, is answered with one JSON shape: {@code {"status":503,"error":"...","path":"/apple"}}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  public static final String SERVED_BY_HEADER = "X-Served-By";
+  /** Added to the request timeout to let the last forwarded requests finish when the server shuts down. */
+  private static final long SHUTDOWN_MARGIN_MS = 1_000;
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private final GatewayConfig config;
+  private DeliveryOptions delivery;
+  private HttpServer server;
+
+  public GatewayVerticle(GatewayConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    delivery = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route().handler(this::route);
+    router.route().failureHandler(this::replyFailure);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.httpPort()));
+    return server.requestHandler(router).listen();
+  }
+
+  /** Stops accepting, lets forwarded requests finish (they cannot outlive the request timeout), then closes. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(config.requestTimeoutMs() + SHUTDOWN_MARGIN_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void route(RoutingContext ctx) {
+    String path;
+    try {
+      path = ctx.normalizedPath();
+    } catch (IllegalArgumentException e) {
+      replyError(ctx, 400, "malformed path: " + e.getMessage());
+      return;
+    }
+    String address = config.routes().addressFor(path);
+    if (address == null) {
+      replyError(ctx, 404, "no route for '" + ctx.request().path() + "'");
+      return;
+    }
+    forward(ctx, address);
+  }
+
+  private void forward(RoutingContext ctx, String address) {
+    HttpServerRequest request = ctx.request();
+    BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(),
+      headersOf(request.headers()), ctx.body().buffer());
+    vertx.eventBus().<Object>request(address, busRequest.toJson(), delivery)
+      .onSuccess(reply -> respond(ctx, address, reply))
+      .onFailure(failure -> replyBusFailure(ctx, address, failure));
+  }
+
+  private void respond(RoutingContext ctx, String address, Message<Object> message) {
+    BusReply reply;
+    try {
+      reply = BusReply.fromJson(message.body());
+    } catch (ProtocolException e) {
+      replyError(ctx, 502, "invalid reply from address '" + address + "': " + e.getMessage());
+      return;
+    }
+    ctx.response()
+      .setStatusCode(reply.status())
+      .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType())
+      .putHeader(SERVED_BY_HEADER, reply.servedBy())
+      .end(reply.body());
+  }
+
+  private void replyBusFailure(RoutingContext ctx, String address, Throwable failure) {
+    if (!(failure instanceof ReplyException replyException)) {
+      replyError(ctx, 502, "could not reach address '" + address + "': " + failure.getMessage());
+      return;
+    }
+    switch (replyException.failureType()) {
+      case NO_HANDLERS -> replyError(ctx, 503, "no worker for address '" + address + "'");
+      case TIMEOUT -> replyError(ctx, 504,
+        "no reply from address '" + address + "' within " + config.requestTimeoutMs() + " ms");
+      case RECIPIENT_FAILURE -> {
+        int code = replyException.failureCode();
+        replyError(ctx, code >= 400 && code <= 599 ? code : 500,
+          "worker for address '" + address + "' failed: " + replyException.getMessage());
+      }
+      default -> replyError(ctx, 502, "could not reach address '" + address + "': " + replyException.getMessage());
+    }
+  }
+
+  /** Failures raised by the router itself: a client error such as a body over the limit (413), or a bug (500). */
+  private void replyFailure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    if (status >= 400 && status <= 499) {
+      replyError(ctx, status, status == 413
+        ? "request body is larger than " + config.maxBodyBytes() + " bytes"
+        : defaultReason(status));
+      return;
+    }
+    log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+    replyError(ctx, 500, "internal error");
+  }
+
+  private void replyError(RoutingContext ctx, int status, String error) {
+    if (status >= 500) {
+      log.warn("{} {} -> {}: {}", ctx.request().method(), ctx.request().path(), status, error);
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    HttpError.send(ctx.response(), status, error, ctx.request().path());
+  }
+
+  private static String defaultReason(int status) {
+    return io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
+  }
+
+  private static Map<String, List<String>> headersOf(MultiMap headers) {
+    Map<String, List<String>> byName = new LinkedHashMap<>();
+    for (Map.Entry<String, String> header : headers) {
+      byName.computeIfAbsent(header.getKey().toLowerCase(Locale.ROOT), name -> new ArrayList<>(1)).add(header.getValue());
+    }
+    return byName;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.berth.node;
+
+import dev.berth.config.ManagementConfig;
+import dev.berth.protocol.HttpError;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/** {@code GET /health} and {@code GET /cluster} on the management port, apart from the routed HTTP port. */
+final class ManagementVerticle extends VerticleBase {
+
+  private final ManagementConfig config;
+  private final String nodeName;
+  private final AtomicReference<NodeState> state;
+  private final HazelcastClusterManager clusterManager;
+
+  ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state,
+                     HazelcastClusterManager clusterManager) {
+    this.config = config;
+    this.nodeName = nodeName;
+    this.state = state;
+    this.clusterManager = clusterManager;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(this::health);
+    router.get("/cluster").handler(this::cluster);
+    router.errorHandler(404, ctx -> replyError(ctx, 404, "not found: the management port serves GET /health and GET /cluster"));
+    router.errorHandler(405, ctx -> replyError(ctx, 405, "method " + ctx.request().method() + " not allowed: use GET"));
+    router.errorHandler(500, ctx -> replyError(ctx, 500, "internal error"));
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+      .requestHandler(router)
+      .listen();
+  }
+
+  private void health(RoutingContext ctx) {
+    NodeState current = state.get();
+    boolean inCluster = clusterManager.isActive() && clusterManager.getHazelcastInstance().getLifecycleService().isRunning();
+    boolean healthy = current == NodeState.READY && inCluster;
+    JsonObject body = new JsonObject()
+      .put("status", healthy ? "UP" : "DOWN")
+      .put("node", nodeName)
+      .put("state", current.name())
+      .put("inCluster", inCluster);
+    if (inCluster) {
+      body.put("members", clusterManager.getNodes().size());
+    }
+    ctx.response()
+      .setStatusCode(healthy ? 200 : 503)
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(body.toBuffer());
+  }
+
+  private void cluster(RoutingContext ctx) {
+    ClusterView.describe(clusterManager)
+      .onSuccess(view -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(view.toBuffer()))
+      .onFailure(ctx::fail);
+  }
+
+  private static void replyError(RoutingContext ctx, int status, String error) {
+    HttpError.send(ctx.response(), status, error, ctx.request().path());
+  }
+}

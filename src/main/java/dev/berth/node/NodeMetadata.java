@@ -1,0 +1,35 @@
+package dev.berth.node;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.Role;
+import dev.berth.config.WorkerConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * What a node tells the cluster about itself, carried in Vert.x's node metadata and listed by {@code GET /cluster}:
+ * name, roles, the addresses its workers serve, how it chose its advertised addresses, and its Hazelcast address.
+ */
+public record NodeMetadata(String name, List<String> roles, List<String> addresses, String advertise, String hazelcast) {
+
+  public static NodeMetadata of(BerthConfig config, String name, String advertise) {
+    List<String> roles = config.roles().stream().sorted().map(Role::configName).toList();
+    List<String> addresses = config.workers().stream().map(WorkerConfig::address).distinct().toList();
+    return new NodeMetadata(name, roles, addresses, advertise, null);
+  }
+
+  public NodeMetadata withHazelcastAddress(String address) {
+    return new NodeMetadata(name, roles, addresses, advertise, address);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("name", name)
+      .put("roles", new JsonArray(roles))
+      .put("addresses", new JsonArray(addresses))
+      .put("advertise", advertise)
+      .put("hazelcast", hazelcast);
+  }
+}

@@ -1,0 +1,8 @@
+package dev.berth.node;
+
+/** Where a node is in its life; only {@link #READY} counts as healthy. */
+public enum NodeState {
+  STARTING,
+  READY,
+  DRAINING
+}

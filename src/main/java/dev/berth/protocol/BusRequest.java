@@ -1,0 +1,69 @@
+package dev.berth.protocol;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An HTTP request as the gateway puts it on the event bus (docs/protocol.md):
+ * {@code {"method":"GET","path":"/apple","query":"x=1","headers":{"host":["..."]},"bodyBase64":"..."}}.
+ * Header names are lower case; {@code query} and {@code bodyBase64} are left out when empty.
+ */
+public record BusRequest(String method, String path, String query, Map<String, List<String>> headers, Buffer body) {
+
+  public BusRequest {
+    requireText("method", method);
+    requireText("path", path);
+    headers = headers == null ? Map.of() : headers;
+    body = body == null ? Buffer.buffer() : body;
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("method", method).put("path", path);
+    if (query != null && !query.isEmpty()) {
+      json.put("query", query);
+    }
+    JsonObject headerJson = new JsonObject();
+    headers.forEach((name, values) -> headerJson.put(name, new JsonArray(values)));
+    json.put("headers", headerJson);
+    if (body.length() > 0) {
+      json.put("bodyBase64", Base64Body.encode(body));
+    }
+    return json;
+  }
+
+  /**
+   * @throws ProtocolException when a field is missing or has the wrong type
+   */
+  public static BusRequest fromJson(Object message) {
+    if (!(message instanceof JsonObject json)) {
+      throw new ProtocolException("a request must be a JSON object");
+    }
+    try {
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      JsonObject headerJson = json.getJsonObject("headers", new JsonObject());
+      for (String name : headerJson.fieldNames()) {
+        List<String> values = new ArrayList<>();
+        for (Object value : headerJson.getJsonArray(name, new JsonArray())) {
+          values.add((String) value);
+        }
+        headers.put(name, values);
+      }
+      return new BusRequest(json.getString("method"), json.getString("path"), json.getString("query"), headers,
+        Base64Body.decode(json.getString("bodyBase64")));
+    } catch (ClassCastException e) {
+      throw new ProtocolException("malformed request: a field has the wrong type");
+    }
+  }
+
+  private static void requireText(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new ProtocolException("missing field \"" + field + "\"");
+    }
+  }
+}

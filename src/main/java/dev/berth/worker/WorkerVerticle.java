@@ -1,0 +1,79 @@
+package dev.berth.worker;
+
+import dev.berth.config.WorkerConfig;
+import dev.berth.protocol.BusReply;
+import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.FailureCodes;
+import dev.berth.protocol.ProtocolException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Consumes one event-bus address and answers every request with the configured text, after the configured delay.
+ * On undeploy it serves what still arrives until its consumer is unregistered cluster-wide, then finishes the
+ * delayed requests it holds.
+ */
+public final class WorkerVerticle extends VerticleBase {
+
+  /** How long past its delay a stopping worker waits for the requests it holds. */
+  private static final long DRAIN_MARGIN_MS = 1_000;
+
+  private final WorkerConfig config;
+  private final String nodeName;
+  private MessageConsumer<Object> consumer;
+  private JsonObject reply;
+  private int inFlight;
+  private Promise<Void> drained;
+
+  public WorkerVerticle(WorkerConfig config, String nodeName) {
+    this.config = config;
+    this.nodeName = nodeName;
+  }
+
+  @Override
+  public Future<?> start() {
+    reply = BusReply.text(config.response(), nodeName).toJson();
+    consumer = vertx.eventBus().consumer(config.address(), this::handle);
+    return consumer.completion();
+  }
+
+  private void handle(Message<Object> message) {
+    try {
+      BusRequest.fromJson(message.body());
+    } catch (ProtocolException e) {
+      message.fail(FailureCodes.BAD_REQUEST, e.getMessage());
+      return;
+    }
+    if (config.delayMs() == 0) {
+      message.reply(reply);
+      return;
+    }
+    inFlight++;
+    vertx.setTimer(config.delayMs(), timer -> replyDelayed(message));
+  }
+
+  private void replyDelayed(Message<Object> message) {
+    message.reply(reply);
+    inFlight--;
+    if (inFlight == 0 && drained != null) {
+      drained.tryComplete();
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    drained = Promise.promise();
+    return consumer.unregister().compose(unregistered -> {
+      if (inFlight == 0) {
+        return Future.succeededFuture();
+      }
+      return drained.future().timeout(config.delayMs() + DRAIN_MARGIN_MS, TimeUnit.MILLISECONDS);
+    });
+  }
+}

@@ -1,0 +1,244 @@
+package dev.berth.config;
+
+import dev.berth.cluster.AdvertiseMode;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BerthConfigTest {
+
+  private static final String WORKER = """
+    {"roles": ["worker"], "workers": [{"address": "first", "response": "First"}]}""";
+
+  @TempDir
+  Path dir;
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local.json", "gateway.json", "worker-first.json", "worker-second.json"})
+  @DisplayName("every shipped config file is valid")
+  void shippedConfigsAreValid(String file) {
+    BerthConfig config = BerthConfig.load(Path.of("conf", file), Map.of());
+    assertThat(config.roles()).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("the local config runs a gateway and a worker for each address, with the documented defaults")
+  void localConfig() {
+    BerthConfig config = BerthConfig.load(Path.of("conf/local.json"), Map.of());
+    assertThat(config.roles()).containsExactlyInAnyOrder(Role.GATEWAY, Role.WORKER);
+    assertThat(config.workers()).extracting(WorkerConfig::address).containsExactly("first", "second");
+    assertThat(config.gateway().httpPort()).isEqualTo(2345);
+    assertThat(config.gateway().requestTimeoutMs()).isEqualTo(GatewayConfig.DEFAULT_REQUEST_TIMEOUT_MS);
+    assertThat(config.gateway().routes().ranges()).containsExactly(Map.entry("A-M", "first"), Map.entry("N-Z", "second"));
+    assertThat(config.management().port()).isEqualTo(9345);
+    assertThat(config.cluster().advertise().mode()).isEqualTo(AdvertiseMode.AUTO);
+  }
+
+  @Test
+  @DisplayName("a missing file names the file")
+  void missingFile() {
+    Path file = dir.resolve("nope.json");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .isInstanceOf(ConfigException.class)
+      .hasMessage(file + ": cannot read config: no such file");
+  }
+
+  @Test
+  @DisplayName("a file that cannot be read names the file")
+  void unreadableFile() {
+    assertThatThrownBy(() -> BerthConfig.load(dir, Map.of()))
+      .isInstanceOf(ConfigException.class)
+      .hasMessageStartingWith(dir + ": cannot read config: ");
+  }
+
+  @Test
+  @DisplayName("invalid JSON names the file and where the parser stopped")
+  void invalidJson() throws IOException {
+    Path file = write("{\"roles\": [\"worker\"],\n \"workers\": [}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .isInstanceOf(ConfigException.class)
+      .hasMessage(file + ": invalid JSON at line 2, column 14: Unexpected close marker '}': expected ']'");
+  }
+
+  @Test
+  @DisplayName("truncated JSON is reported without the parser's pointer into a source it does not show")
+  void truncatedJson() throws IOException {
+    Path file = write("{\"roles\": [\"worker\"]");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": invalid JSON at line 1, column 21: Unexpected end-of-input: expected close marker for Object");
+  }
+
+  @Test
+  @DisplayName("a JSON array at the top level is rejected")
+  void topLevelArray() throws IOException {
+    Path file = write("[1, 2]");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": invalid config: the top level must be a JSON object");
+  }
+
+  @Test
+  @DisplayName("an unknown role names the key and the known roles")
+  void unknownRole() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\", \"router\"]}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": roles[1] is an unknown role \"router\" (known: gateway, worker)");
+  }
+
+  @Test
+  @DisplayName("missing roles are reported")
+  void missingRoles() throws IOException {
+    Path file = write("{}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": roles is missing: list at least one of gateway, worker");
+  }
+
+  @Test
+  @DisplayName("a worker without its address names the worker's index")
+  void missingWorkerAddress() throws IOException {
+    Path file = write("{\"roles\": [\"worker\"], \"workers\": [{\"address\": \"a\", \"response\": \"A\"}, {\"response\": \"B\"}]}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": workers[1].address is missing");
+  }
+
+  @Test
+  @DisplayName("a worker role without workers is rejected")
+  void workerRoleWithoutWorkers() throws IOException {
+    Path file = write("{\"roles\": [\"worker\"]}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": workers is missing: a node with the worker role needs at least one worker");
+  }
+
+  @Test
+  @DisplayName("a port out of range names the key and the value")
+  void portOutOfRange() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"gateway\": {\"httpPort\": 70000}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": gateway.httpPort must be in 1..65535, was 70000");
+  }
+
+  @Test
+  @DisplayName("a value of the wrong type names the key and the value")
+  void wrongType() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"management\": {\"port\": \"9345\"}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": management.port must be an integer, was \"9345\"");
+  }
+
+  @Test
+  @DisplayName("an unknown key is an error, so that a typo does not silently fall back to a default")
+  void unknownKey() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"gateway\": {\"requestTimeout\": 10}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessageStartingWith(file + ": gateway.requestTimeout is not a known key (known: ")
+      .hasMessageContaining("requestTimeoutMs");
+  }
+
+  @Test
+  @DisplayName("an invalid routing table names the range")
+  void invalidRoute() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"gateway\": {\"routes\": {\"A-M\": \"first\", \"M-Z\": \"second\"}}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": gateway.routes.M-Z overlaps A-M at letter M");
+  }
+
+  @Test
+  @DisplayName("a malformed seed member names the member")
+  void malformedMember() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"cluster\": {\"members\": [\"10.0.0.1:5701\", \"10.0.0.2:x\"]}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": cluster.members[1] must be host or host:port, was \"10.0.0.2:x\"");
+  }
+
+  @Test
+  @DisplayName("an unknown advertise mode names the known ones")
+  void unknownAdvertiseMode() throws IOException {
+    Path file = write(WORKER);
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_ADVERTISE", "swarm")))
+      .hasMessage(file + ": cluster.advertise.mode (from BERTH_ADVERTISE) is an unknown mode \"swarm\" (known: docker, auto, static, none)");
+  }
+
+  @Test
+  @DisplayName("docker mode needs a fixed event-bus port, since that is the port Docker publishes")
+  void dockerModeNeedsFixedEventBusPort() throws IOException {
+    Path file = write(WORKER);
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_ADVERTISE", "docker")))
+      .hasMessage(file + ": cluster.eventBusPort must be a fixed port (not 0) in docker mode: it is the port that is published");
+  }
+
+  @Test
+  @DisplayName("static mode needs the host and both public ports")
+  void staticModeNeedsHostAndPorts() throws IOException {
+    Path file = write(WORKER);
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_ADVERTISE", "static", "BERTH_EVENTBUS_PORT", "5710")))
+      .hasMessageStartingWith(file + ": cluster.advertise.hostIp is missing: static mode advertises");
+  }
+
+  @Test
+  @DisplayName("environment variables override the file, list values split on commas")
+  void environmentOverrides() throws IOException {
+    Path file = write(WORKER);
+    BerthConfig config = BerthConfig.load(file, Map.of(
+      "BERTH_NAME", "w1",
+      "BERTH_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701,",
+      "BERTH_HAZELCAST_PORT", "5801",
+      "BERTH_EVENTBUS_PORT", "5810",
+      "BERTH_MANAGEMENT_PORT", "9400",
+      "BERTH_ADVERTISE", "static",
+      "BERTH_HOST_IP", "10.0.0.9",
+      "BERTH_PUBLIC_HAZELCAST_PORT", "32001",
+      "BERTH_PUBLIC_EVENTBUS_PORT", "32002"));
+    assertThat(config.name()).isEqualTo("w1");
+    assertThat(config.cluster().members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    assertThat(config.cluster().hazelcastPort()).isEqualTo(5801);
+    assertThat(config.cluster().eventBusPort()).isEqualTo(5810);
+    assertThat(config.management().port()).isEqualTo(9400);
+    assertThat(config.cluster().advertise())
+      .isEqualTo(new AdvertiseConfig(AdvertiseMode.STATIC, "10.0.0.9", null, 32001, 32002));
+  }
+
+  @Test
+  @DisplayName("an empty environment variable counts as unset")
+  void emptyVariableIsUnset() throws IOException {
+    Path file = write(WORKER);
+    BerthConfig config = BerthConfig.load(file, Map.of("BERTH_HAZELCAST_PORT", "", "BERTH_HOST_IP", " "));
+    assertThat(config.cluster().hazelcastPort()).isEqualTo(ClusterConfig.DEFAULT_HAZELCAST_PORT);
+    assertThat(config.cluster().advertise().hostIp()).isNull();
+  }
+
+  @Test
+  @DisplayName("a bad environment value names the variable as well as the key")
+  void badEnvironmentValue() throws IOException {
+    Path file = write(WORKER);
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_HAZELCAST_PORT", "57o1")))
+      .hasMessage(file + ": cluster.hazelcastPort (from BERTH_HAZELCAST_PORT) must be an integer, was \"57o1\"");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_HAZELCAST_PORT", "70000")))
+      .hasMessage(file + ": cluster.hazelcastPort (from BERTH_HAZELCAST_PORT) must be in 1..65535, was 70000");
+  }
+
+  @Test
+  @DisplayName("records check their values however they are built")
+  void recordsCheckTheirValues() {
+    assertThatThrownBy(() -> new WorkerConfig("first", "First", -1, 1)).hasMessage("delayMs must be in 0..600000, was -1");
+    assertThatThrownBy(() -> new WorkerConfig("first", "First", 0, 0)).hasMessage("instances must be in 1..256, was 0");
+    assertThatThrownBy(() -> new BerthConfig(null, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
+      List.of(new WorkerConfig("a", "A", 0, 1)), null, null)).hasMessage("workers is set but roles do not include worker");
+  }
+
+  private Path write(String json) throws IOException {
+    Path file = dir.resolve("berth.json");
+    Files.writeString(file, json);
+    return file;
+  }
+}
