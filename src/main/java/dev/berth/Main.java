@@ -67,6 +67,10 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       } catch (ConfigException e) {
         exit(EXIT_CONFIG, e.getMessage());
       }
+      String conflict = PortCheck.firstConflict(config);
+      if (conflict != null) {
+        exit(EXIT_CONFIG, conflict);
+      }
     }
     new Main(arguments.forLauncher(), config, env).launch();
   }
@@ -119,7 +123,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   /** Runs off the signal thread: drain, leave the cluster, then exit 0, or 1 when a step failed or timed out. */
   private void stopOnSignal(Vertx vertx, String signal) {
     Thread stopper = new Thread(() -> {
-      log.info("{}: draining node {}", signal, metadata.name());
+      log.info("{}: draining node {}, in flight {}", signal, metadata.name(), node.inFlight().toJson().encode());
       int status = 0;
       try {
         node.drain().toCompletionStage().toCompletableFuture().get(drainTimeoutMs(), TimeUnit.MILLISECONDS);

@@ -2,6 +2,7 @@ package dev.berth.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -102,8 +103,9 @@ public record BerthConfig(
     JsonObject json = readJson(file);
     Map<String, EnvOverride> overridden = new HashMap<>();
     try {
+      JsonArray roleNames = json.getValue("roles") instanceof JsonArray array ? array : new JsonArray();
       for (EnvOverride override : EnvOverride.values()) {
-        if (override.isSetIn(env)) {
+        if (override.appliesTo(env, roleNames)) {
           overridden.put(override.key(), override);
           override.applyTo(json, env);
         }

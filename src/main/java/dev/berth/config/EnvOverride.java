@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * The environment variables that override config keys: what differs per deployment (ports, host IP, seed members).
- * An empty value counts as unset, so that compose's {@code ${VAR:-}} can pass a variable through.
+ * An empty value counts as unset, so that compose's {@code ${VAR:-}} can pass a variable through. A variable for one
+ * role is ignored by nodes without that role, so that one environment file can serve every node of a host.
  */
 public enum EnvOverride {
   BERTH_NAME("name", Type.STRING),
@@ -23,17 +24,23 @@ public enum EnvOverride {
   BERTH_CONTAINER_ID("cluster.advertise.containerId", Type.STRING),
   BERTH_PUBLIC_HAZELCAST_PORT("cluster.advertise.hazelcastPort", Type.INTEGER),
   BERTH_PUBLIC_EVENTBUS_PORT("cluster.advertise.eventBusPort", Type.INTEGER),
-  BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER),
+  BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),
   BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER);
 
   private enum Type { STRING, INTEGER, LIST }
 
   private final String key;
   private final Type type;
+  private final Role role;
 
   EnvOverride(String key, Type type) {
+    this(key, type, null);
+  }
+
+  EnvOverride(String key, Type type, Role role) {
     this.key = key;
     this.type = type;
+    this.role = role;
   }
 
   /** The config key this variable overrides, as a dotted path. */
@@ -41,9 +48,10 @@ public enum EnvOverride {
     return key;
   }
 
-  boolean isSetIn(Map<String, String> env) {
+  /** Whether this variable is set and concerns a node whose config lists {@code roleNames}. */
+  boolean appliesTo(Map<String, String> env, JsonArray roleNames) {
     String value = env.get(name());
-    return value != null && !value.isBlank();
+    return value != null && !value.isBlank() && (role == null || roleNames.contains(role.configName()));
   }
 
   /** Writes the value of this variable, which must be set, into the config. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves HTTP and forwards each request to the event-bus address its path's first letter routes to. Every failure,
@@ -41,11 +42,14 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final GatewayConfig config;
+  private final AtomicInteger inFlight;
   private DeliveryOptions delivery;
   private HttpServer server;
 
-  public GatewayVerticle(GatewayConfig config) {
+  /** {@code inFlight} counts the requests forwarded and not yet answered, across all gateway instances. */
+  public GatewayVerticle(GatewayConfig config, AtomicInteger inFlight) {
     this.config = config;
+    this.inFlight = inFlight;
   }
 
   @Override
@@ -85,7 +89,9 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(),
       headersOf(request.headers()), ctx.body().buffer());
+    inFlight.incrementAndGet();
     vertx.eventBus().<Object>request(address, busRequest.toJson(), delivery)
+      .onComplete(answered -> inFlight.decrementAndGet())
       .onSuccess(reply -> respond(ctx, address, reply))
       .onFailure(failure -> replyBusFailure(ctx, address, failure));
   }

@@ -20,13 +20,15 @@ final class ManagementVerticle extends VerticleBase {
   private final ManagementConfig config;
   private final String nodeName;
   private final AtomicReference<NodeState> state;
+  private final InFlight inFlight;
   private final HazelcastClusterManager clusterManager;
 
-  ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state,
+  ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state, InFlight inFlight,
                      HazelcastClusterManager clusterManager) {
     this.config = config;
     this.nodeName = nodeName;
     this.state = state;
+    this.inFlight = inFlight;
     this.clusterManager = clusterManager;
   }
 
@@ -51,7 +53,8 @@ final class ManagementVerticle extends VerticleBase {
       .put("status", healthy ? "UP" : "DOWN")
       .put("node", nodeName)
       .put("state", current.name())
-      .put("inCluster", inCluster);
+      .put("inCluster", inCluster)
+      .put("inFlight", inFlight.toJson());
     if (inCluster) {
       body.put("members", clusterManager.getNodes().size());
     }

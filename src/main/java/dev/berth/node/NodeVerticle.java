@@ -12,6 +12,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -20,10 +22,17 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class NodeVerticle extends VerticleBase {
 
+  /**
+   * How long a worker node keeps its event bus open after its workers stopped. A reply sent during the drain may
+   * still wait for a connection to the gateway's node to open; closing the bus would drop it.
+   */
+  static final long REPLY_LINGER_MS = 1_000;
+
   private final BerthConfig config;
   private final NodeMetadata metadata;
   private final HazelcastClusterManager clusterManager;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
+  private final InFlight inFlight = new InFlight(new AtomicInteger(), new AtomicInteger());
   private final List<String> workerDeployments = new ArrayList<>();
   private String gatewayDeployment;
 
@@ -36,7 +45,7 @@ public final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     return publishNodeInfo()
-      .compose(published -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, clusterManager)))
+      .compose(published -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight, clusterManager)))
       .compose(management -> deployWorkers())
       .compose(workers -> deployGateway())
       .onSuccess(ready -> state.set(NodeState.READY));
@@ -48,11 +57,14 @@ public final class NodeVerticle extends VerticleBase {
     Future<?> gatewayStopped = gatewayDeployment == null ? Future.succeededFuture() : vertx.undeploy(gatewayDeployment);
     return gatewayStopped
       .compose(stopped -> Future.join(workerDeployments.stream().map(vertx::undeploy).toList()))
+      .compose(stopped -> workerDeployments.isEmpty()
+        ? Future.succeededFuture()
+        : vertx.timer(REPLY_LINGER_MS, TimeUnit.MILLISECONDS))
       .mapEmpty();
   }
 
-  public NodeState state() {
-    return state.get();
+  public InFlight inFlight() {
+    return inFlight;
   }
 
   /** Adds the Hazelcast address, known only once Hazelcast runs, to the metadata Vert.x published for this node. */
@@ -66,7 +78,7 @@ public final class NodeVerticle extends VerticleBase {
   private Future<?> deployWorkers() {
     List<Future<String>> deployments = new ArrayList<>();
     for (WorkerConfig worker : config.workers()) {
-      deployments.add(vertx.deployVerticle(() -> new WorkerVerticle(worker, metadata.name()),
+      deployments.add(vertx.deployVerticle(() -> new WorkerVerticle(worker, metadata.name(), inFlight.workers()),
         new DeploymentOptions().setInstances(worker.instances())).onSuccess(workerDeployments::add));
     }
     return Future.all(deployments);
@@ -76,7 +88,7 @@ public final class NodeVerticle extends VerticleBase {
     if (!config.runsGateway()) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(() -> new GatewayVerticle(config.gateway()),
+    return vertx.deployVerticle(() -> new GatewayVerticle(config.gateway(), inFlight.gateway()),
         new DeploymentOptions().setInstances(config.gateway().instances()))
       .onSuccess(id -> gatewayDeployment = id);
   }

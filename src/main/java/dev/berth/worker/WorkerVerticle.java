@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Consumes one event-bus address and answers every request with the configured text, after the configured delay.
@@ -26,14 +27,17 @@ public final class WorkerVerticle extends VerticleBase {
 
   private final WorkerConfig config;
   private final String nodeName;
+  private final AtomicInteger held;
   private MessageConsumer<Object> consumer;
   private JsonObject reply;
   private int inFlight;
   private Promise<Void> drained;
 
-  public WorkerVerticle(WorkerConfig config, String nodeName) {
+  /** {@code held} counts the delayed requests not yet answered, across all workers of the node. */
+  public WorkerVerticle(WorkerConfig config, String nodeName, AtomicInteger held) {
     this.config = config;
     this.nodeName = nodeName;
+    this.held = held;
   }
 
   @Override
@@ -55,12 +59,14 @@ public final class WorkerVerticle extends VerticleBase {
       return;
     }
     inFlight++;
+    held.incrementAndGet();
     vertx.setTimer(config.delayMs(), timer -> replyDelayed(message));
   }
 
   private void replyDelayed(Message<Object> message) {
     message.reply(reply);
     inFlight--;
+    held.decrementAndGet();
     if (inFlight == 0 && drained != null) {
       drained.tryComplete();
     }

@@ -209,6 +209,15 @@ class BerthConfigTest {
   }
 
   @Test
+  @DisplayName("a variable for the gateway is ignored by a worker, so one environment file serves every node")
+  void roleVariableIgnoredByOtherRoles() throws IOException {
+    Path file = write(WORKER);
+    BerthConfig config = BerthConfig.load(file, Map.of("BERTH_HTTP_PORT", "8080"));
+    assertThat(config.runsGateway()).isFalse();
+    assertThat(config.gateway().httpPort()).isEqualTo(GatewayConfig.DEFAULT_HTTP_PORT);
+  }
+
+  @Test
   @DisplayName("an empty environment variable counts as unset")
   void emptyVariableIsUnset() throws IOException {
     Path file = write(WORKER);

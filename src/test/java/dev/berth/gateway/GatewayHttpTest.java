@@ -1,0 +1,236 @@
+package dev.berth.gateway;
+
+import dev.berth.config.GatewayConfig;
+import dev.berth.config.WorkerConfig;
+import dev.berth.protocol.BusReply;
+import dev.berth.protocol.BusRequest;
+import dev.berth.testing.FreePorts;
+import dev.berth.worker.WorkerVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway and real workers on one Vert.x, over real HTTP. A second gateway routes single letters to addresses
+ * whose consumers misbehave in each way a worker in another language could.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+class GatewayHttpTest {
+
+  private static final String NODE = "node-under-test";
+  private static final int TIMEOUT_MS = 400;
+  private static final int MAX_BODY = 1024;
+
+  private final int port = FreePorts.next();
+  private final int faultPort = FreePorts.next();
+  private WebClient client;
+
+  @BeforeEach
+  void deploy(Vertx vertx, VertxTestContext testContext) {
+    client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost"));
+    GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, RoutingTable.DEFAULT);
+    Map<String, String> faults = new LinkedHashMap<>();
+    faults.put("E", "echo");
+    faults.put("F", "fails");
+    faults.put("G", "garbage");
+    faults.put("S", "slow");
+    faults.put("U", "unserved");
+    GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, RoutingTable.of(faults));
+    vertx.eventBus().<Object>consumer("echo", message ->
+      message.reply(new BusReply(200, "application/json",
+        BusRequest.fromJson(message.body()).toJson().toBuffer(), NODE).toJsonBinary()));
+    vertx.eventBus().<Object>consumer("fails", message -> {
+      String path = ((JsonObject) message.body()).getString("path");
+      message.fail(path.startsWith("/f418") ? 418 : 7, "cannot brew " + path);
+    });
+    vertx.eventBus().consumer("garbage", message -> message.reply(new JsonObject().put("status", "teapot")));
+    Future.all(List.of(
+        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("first", "First", 0, 1), NODE, new AtomicInteger())),
+        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("second", "Second", 0, 1), NODE, new AtomicInteger())),
+        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("slow", "Slow", TIMEOUT_MS * 5, 1), NODE, new AtomicInteger())),
+        vertx.deployVerticle(new GatewayVerticle(routed, new AtomicInteger())),
+        vertx.deployVerticle(new GatewayVerticle(faulty, new AtomicInteger()))))
+      .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @Test
+  @DisplayName("a path starting with A-M answers First, served by the worker's node")
+  void firstHalf(VertxTestContext testContext) {
+    client.get(port, "localhost", "/apple").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.bodyAsString()).isEqualTo("First");
+      assertThat(response.getHeader("X-Served-By")).isEqualTo(NODE);
+      assertThat(response.getHeader("Content-Type")).isEqualTo("text/plain; charset=utf-8");
+      testContext.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("a path starting with N-Z, in any case, answers Second")
+  void secondHalf(VertxTestContext testContext) {
+    client.get(port, "localhost", "/Zebra").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.bodyAsString()).isEqualTo("Second");
+      testContext.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("a percent-encoded first letter is routed by its decoded value")
+  void encodedLetter(VertxTestContext testContext) {
+    client.get(port, "localhost", "/%4Eut").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.bodyAsString()).isEqualTo("Second");
+      testContext.completeNow();
+    })));
+  }
+
+  @ParameterizedTest(name = "{0} gets 404")
+  @ValueSource(strings = {"/", "/1abc", "/-x", "/%C3%A9", "/@home"})
+  @DisplayName("a path that does not start with a letter gets 404 with a JSON error naming it")
+  void noRoute(String path, VertxTestContext testContext) {
+    client.get(port, "localhost", path).send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
+      assertThat(response.bodyAsJsonObject()).isEqualTo(new JsonObject()
+        .put("status", 404).put("error", "no route for '" + path + "'").put("path", path));
+      testContext.completeNow();
+    })));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+  @DisplayName("every method is forwarded with path, query, headers and body")
+  void everyMethodIsForwarded(String methodName, VertxTestContext testContext) {
+    HttpMethod method = HttpMethod.valueOf(methodName);
+    client.request(method, faultPort, "localhost", "/echo/x?q=1&r=%20")
+      .putHeader("X-Trace", "t-1")
+      .sendBuffer(Buffer.buffer(new byte[] {0, 1, (byte) 0xff}))
+      .onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+        assertThat(response.statusCode()).isEqualTo(200);
+        BusRequest seen = BusRequest.fromJson(response.bodyAsJsonObject());
+        assertThat(seen.method()).isEqualTo(method.name());
+        assertThat(seen.path()).isEqualTo("/echo/x");
+        assertThat(seen.query()).isEqualTo("q=1&r=%20");
+        assertThat(seen.headers()).containsEntry("x-trace", List.of("t-1"));
+        assertThat(seen.body().getBytes()).containsExactly(0, 1, 0xff);
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("HEAD is forwarded and answered without a body")
+  void head(VertxTestContext testContext) {
+    client.head(port, "localhost", "/apple").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.getHeader("X-Served-By")).isEqualTo(NODE);
+      assertThat(response.body()).isNull();
+      testContext.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("an address without a consumer gets 503")
+  void noWorker(VertxTestContext testContext) {
+    expectError(testContext, faultPort, HttpMethod.GET, "/unserved", null, 503, "no worker for address 'unserved'");
+  }
+
+  @Test
+  @DisplayName("a worker slower than the request timeout gets 504 after the timeout")
+  void timeout(VertxTestContext testContext) {
+    long start = System.nanoTime();
+    client.get(faultPort, "localhost", "/slow").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(response.statusCode()).isEqualTo(504);
+      assertThat(response.bodyAsJsonObject().getString("error"))
+        .isEqualTo("no reply from address 'slow' within " + TIMEOUT_MS + " ms");
+      assertThat(elapsedMs).isBetween((long) TIMEOUT_MS, TIMEOUT_MS * 4L);
+      testContext.completeNow();
+    })));
+  }
+
+  @Test
+  @DisplayName("a worker failing with a 4xx code passes that code to the client")
+  void workerFailureWithHttpCode(VertxTestContext testContext) {
+    expectError(testContext, faultPort, HttpMethod.GET, "/f418", null, 418, "worker for address 'fails' failed: cannot brew /f418");
+  }
+
+  @Test
+  @DisplayName("a worker failing with a code that is not an HTTP error status gets 500")
+  void workerFailureWithOtherCode(VertxTestContext testContext) {
+    expectError(testContext, faultPort, HttpMethod.GET, "/fx", null, 500, "worker for address 'fails' failed: cannot brew /fx");
+  }
+
+  @Test
+  @DisplayName("a reply that does not follow the protocol gets 502")
+  void invalidReply(VertxTestContext testContext) {
+    expectError(testContext, faultPort, HttpMethod.GET, "/garbage", null, 502,
+      "invalid reply from address 'garbage': malformed reply: a field has the wrong type");
+  }
+
+  @Test
+  @DisplayName("a body over the limit gets 413")
+  void bodyTooLarge(VertxTestContext testContext) {
+    expectError(testContext, port, HttpMethod.POST, "/apple", Buffer.buffer(new byte[MAX_BODY + 1]), 413,
+      "request body is larger than " + MAX_BODY + " bytes");
+  }
+
+  @Test
+  @DisplayName("a malformed percent-escape in the path gets 400")
+  void malformedPath(VertxTestContext testContext) {
+    expectError(testContext, port, HttpMethod.GET, "/%zz", null, 400, "malformed path: Invalid escape sequence: %zz");
+  }
+
+  @Test
+  @DisplayName("after every kind of failure the gateway keeps serving")
+  void keepsServingAfterFailures(VertxTestContext testContext) {
+    Future.all(List.of(
+        client.get(faultPort, "localhost", "/unserved").send(),
+        client.get(faultPort, "localhost", "/slow").send(),
+        client.get(faultPort, "localhost", "/fx").send(),
+        client.get(faultPort, "localhost", "/garbage").send(),
+        client.get(port, "localhost", "/%zz").send(),
+        client.post(port, "localhost", "/a").sendBuffer(Buffer.buffer(new byte[MAX_BODY * 2]))))
+      .compose(failures -> client.get(port, "localhost", "/apple").send())
+      .onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.bodyAsString()).isEqualTo("First");
+        testContext.completeNow();
+      })));
+  }
+
+  private void expectError(VertxTestContext testContext, int target, HttpMethod method, String path, Buffer body,
+                           int status, String error) {
+    Future<HttpResponse<Buffer>> sent = body == null
+      ? client.request(method, target, "localhost", path).send()
+      : client.request(method, target, "localhost", path).sendBuffer(body);
+    sent.onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.statusCode()).isEqualTo(status);
+      assertThat(response.bodyAsJsonObject())
+        .isEqualTo(new JsonObject().put("status", status).put("error", error).put("path", path));
+      testContext.completeNow();
+    })));
+  }
+}

@@ -1,0 +1,88 @@
+package dev.berth.node;
+
+import dev.berth.testing.Http;
+import dev.berth.testing.ItLogs;
+import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Poll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SIGTERM stops taking requests, finishes those in flight, leaves the cluster and exits 0: checked on a gateway and a
+ * worker that each hold a request when the signal arrives.
+ */
+@Timeout(120)
+class GracefulStopIT {
+
+  private static final int DELAY_MS = 2_000;
+  private static final Duration START_BOUND = Duration.ofSeconds(60);
+  private static final Duration STOP_BOUND = Duration.ofSeconds(30);
+
+  private LocalCluster cluster;
+
+  @BeforeEach
+  void start(TestInfo test) throws IOException {
+    Path logs = ItLogs.directory(GracefulStopIT.class, test.getTestMethod().orElseThrow().getName());
+    cluster = new LocalCluster(logs, List.of("gateway", "worker"));
+    Path slowWorker = cluster.logs().resolve("slow-worker.json");
+    Files.writeString(slowWorker, """
+      {"roles": ["worker"],
+       "workers": [{"address": "first", "response": "Slow", "delayMs": %d}],
+       "cluster": {"host": "127.0.0.1"}}""".formatted(DELAY_MS));
+    cluster.start("gateway", "conf/gateway.json");
+    cluster.start("worker", slowWorker.toString());
+    cluster.awaitHealthy(START_BOUND);
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("a gateway stopped while a request is in flight answers it, then exits 0 and takes no new requests")
+  void gatewayFinishesInFlightRequest() throws Exception {
+    CompletableFuture<Http.Response> inFlight = Http.getAsync(cluster.gatewayUrl("/a"));
+    awaitInFlight("gateway", "gateway");
+
+    assertThat(cluster.node("gateway").stop(STOP_BOUND)).as("gateway exit code").isZero();
+    Http.Response answered = inFlight.get(10, TimeUnit.SECONDS);
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answered.body()).isEqualTo("Slow");
+    assertThat(Http.get(cluster.gatewayUrl("/a")).status()).as("no new requests after stop").isEqualTo(-1);
+    assertThat(cluster.node("gateway").output()).contains("SIGTERM: draining node gateway", "left the cluster and stopped");
+  }
+
+  @Test
+  @DisplayName("a worker stopped while it holds a request still answers it, then exits 0")
+  void workerFinishesHeldRequest() throws Exception {
+    CompletableFuture<Http.Response> inFlight = Http.getAsync(cluster.gatewayUrl("/a"));
+    awaitInFlight("worker", "workers");
+
+    assertThat(cluster.node("worker").stop(STOP_BOUND)).as("worker exit code").isZero();
+    Http.Response answered = inFlight.get(10, TimeUnit.SECONDS);
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answered.body()).isEqualTo("Slow");
+    assertThat(Http.get(cluster.gatewayUrl("/a")).status()).as("the address has no worker left").isEqualTo(503);
+  }
+
+  private void awaitInFlight(String node, String counter) {
+    Poll.until(node + " holding the request", Duration.ofMillis(DELAY_MS),
+      () -> Http.get(cluster.managementUrl(node, "/health")).json().getJsonObject("inFlight").getInteger(counter),
+      count -> count == 1);
+  }
+}

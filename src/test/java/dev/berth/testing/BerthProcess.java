@@ -1,0 +1,131 @@
+package dev.berth.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A berth node run as users run it, {@code java -jar target/berth.jar -conf ...}, with its output in a file. */
+public final class BerthProcess implements AutoCloseable {
+
+  public static final Path JAR = Path.of("target/berth.jar");
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final String name;
+  private final Process process;
+  private final Path output;
+  private final int managementPort;
+
+  private BerthProcess(String name, Process process, Path output, int managementPort) {
+    this.name = name;
+    this.process = process;
+    this.output = output;
+    this.managementPort = managementPort;
+  }
+
+  /** Starts a node; {@code env} adds to the inherited environment, and must set BERTH_MANAGEMENT_PORT. */
+  public static BerthProcess start(String name, String conf, Map<String, String> env, Path logDir) {
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+    if (conf != null) {
+      command.addAll(List.of("-conf", conf));
+    }
+    Path output = logDir.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    builder.environment().putAll(env);
+    try {
+      return new BerthProcess(name, builder.start(), output, Integer.parseInt(env.getOrDefault("BERTH_MANAGEMENT_PORT", "0")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Polls {@code GET /health} until it answers 200; fails with the node's output when it dies or the deadline passes. */
+  public BerthProcess awaitHealthy(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new AssertionError(name + " exited with " + process.exitValue() + " before it was healthy:\n" + output());
+      }
+      if (healthStatus() == 200) {
+        return this;
+      }
+      Poll.pause();
+    }
+    throw new AssertionError(name + " not healthy within " + timeout + ":\n" + output());
+  }
+
+  /** The status of {@code GET /health}, or -1 when nothing answers. */
+  public int healthStatus() {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health"))
+        .timeout(Duration.ofSeconds(2)).build();
+      return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Sends SIGTERM and waits for the exit code. */
+  public int stop(Duration timeout) {
+    process.destroy();
+    return awaitExit(timeout);
+  }
+
+  /** SIGKILL: the node dies without leaving the cluster, like a crashed host. */
+  public void kill() {
+    process.destroyForcibly();
+    awaitExit(Duration.ofSeconds(10));
+  }
+
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(name + " did not exit within " + timeout + ":\n" + output());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public String output() {
+    try {
+      return Files.readString(output);
+    } catch (IOException e) {
+      return "(no output: " + e.getMessage() + ")";
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}

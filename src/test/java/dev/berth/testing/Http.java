@@ -1,0 +1,59 @@
+package dev.berth.testing;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** Blocking HTTP for tests that drive processes and containers from outside. */
+public final class Http {
+
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  private Http() {
+  }
+
+  /** A response, or status -1 with the error as body when the request failed at the connection level. */
+  public record Response(int status, String servedBy, String body) {
+
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    @Override
+    public String toString() {
+      return status + (servedBy == null ? "" : " from " + servedBy) + ": " + body;
+    }
+  }
+
+  public static Response get(String url) {
+    try {
+      return toResponse(CLIENT.send(request(url), HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      return new Response(-1, null, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Response(-1, null, e.toString());
+    }
+  }
+
+  public static CompletableFuture<Response> getAsync(String url) {
+    return CLIENT.sendAsync(request(url), HttpResponse.BodyHandlers.ofString())
+      .thenApply(Http::toResponse)
+      .exceptionally(failure -> new Response(-1, null, failure.toString()));
+  }
+
+  private static HttpRequest request(String url) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).build();
+  }
+
+  private static Response toResponse(HttpResponse<String> response) {
+    return new Response(response.statusCode(), response.headers().firstValue("X-Served-By").orElse(null), response.body());
+  }
+}

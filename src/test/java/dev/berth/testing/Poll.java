@@ -1,0 +1,36 @@
+package dev.berth.testing;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/** Waits for a condition by polling it, with a deadline, instead of sleeping a fixed time. */
+public final class Poll {
+
+  private static final Duration INTERVAL = Duration.ofMillis(100);
+
+  private Poll() {
+  }
+
+  /** Polls until {@code value} satisfies {@code done}; returns the value and the time it took, or fails at the deadline. */
+  public static <T> Result<T> until(String what, Duration timeout, Supplier<T> value, java.util.function.Predicate<T> done) {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    T last = null;
+    while (System.nanoTime() < deadline) {
+      last = value.get();
+      if (done.test(last)) {
+        return new Result<>(last, Duration.ofNanos(System.nanoTime() - start));
+      }
+      pause();
+    }
+    throw new AssertionError(what + " not reached within " + timeout + "; last value: " + last);
+  }
+
+  static void pause() {
+    LockSupport.parkNanos(INTERVAL.toNanos());
+  }
+
+  public record Result<T>(T value, Duration elapsed) {
+  }
+}
