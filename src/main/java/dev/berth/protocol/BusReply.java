@@ -47,20 +47,16 @@ public record BusReply(int status, String contentType, Buffer body, String serve
     if (!(message instanceof JsonObject json)) {
       throw new ProtocolException("a reply must be a JSON object");
     }
-    try {
-      Integer status = json.getInteger("status");
-      if (status == null) {
-        throw new ProtocolException("missing field \"status\"");
-      }
-      String text = json.getString("body");
-      Buffer bytes = Base64Body.decode(json.getString("bodyBase64"));
-      if (text != null && bytes != null) {
-        throw new ProtocolException("a reply carries \"body\" or \"bodyBase64\", not both");
-      }
-      Buffer body = text != null ? Buffer.buffer(text) : bytes;
-      return new BusReply(status, json.getString("contentType"), body, json.getString("servedBy"));
-    } catch (ClassCastException e) {
-      throw new ProtocolException("malformed reply: a field has the wrong type");
+    Integer status = JsonFields.integer(json, "status");
+    if (status == null) {
+      throw new ProtocolException("missing field \"status\"");
     }
+    String text = JsonFields.string(json, "body");
+    Buffer bytes = Base64Body.decode(JsonFields.string(json, "bodyBase64"));
+    if (text != null && bytes != null) {
+      throw new ProtocolException("a reply carries \"body\" or \"bodyBase64\", not both");
+    }
+    Buffer body = text != null ? Buffer.buffer(text) : bytes;
+    return new BusReply(status, JsonFields.string(json, "contentType"), body, JsonFields.string(json, "servedBy"));
   }
 }

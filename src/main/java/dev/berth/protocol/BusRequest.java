@@ -44,21 +44,22 @@ public record BusRequest(String method, String path, String query, Map<String, L
     if (!(message instanceof JsonObject json)) {
       throw new ProtocolException("a request must be a JSON object");
     }
-    try {
-      Map<String, List<String>> headers = new LinkedHashMap<>();
-      JsonObject headerJson = json.getJsonObject("headers", new JsonObject());
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    JsonObject headerJson = JsonFields.object(json, "headers");
+    if (headerJson != null) {
       for (String name : headerJson.fieldNames()) {
         List<String> values = new ArrayList<>();
-        for (Object value : headerJson.getJsonArray(name, new JsonArray())) {
-          values.add((String) value);
+        for (Object value : JsonFields.array(headerJson, name, "headers." + name)) {
+          if (!(value instanceof String text)) {
+            throw new ProtocolException("field \"headers." + name + "\" must hold strings");
+          }
+          values.add(text);
         }
         headers.put(name, values);
       }
-      return new BusRequest(json.getString("method"), json.getString("path"), json.getString("query"), headers,
-        Base64Body.decode(json.getString("bodyBase64")));
-    } catch (ClassCastException e) {
-      throw new ProtocolException("malformed request: a field has the wrong type");
     }
+    return new BusRequest(JsonFields.string(json, "method"), JsonFields.string(json, "path"),
+      JsonFields.string(json, "query"), headers, Base64Body.decode(JsonFields.string(json, "bodyBase64")));
   }
 
   private static void requireText(String field, String value) {
