@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.cluster.AdvertiseException;
 import dev.berth.cluster.Advertisement;
 import dev.berth.cluster.ClusterSetup;
 import dev.berth.cluster.HostPort;
@@ -12,7 +13,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code java -jar berth.jar -conf conf/<role>.json}: reads and checks the config, works out what to advertise, then
+ * {@code java -jar berth.jar -conf conf/<role>.json}: reads and checks the config, works out what to advertise (asking
+ * the Docker API when the node runs in a container with published ports), then
  * lets the Vert.x launcher start a clustered Vert.x and deploy the {@link NodeVerticle}. On SIGTERM or SIGINT it drains
  * the node, leaves the cluster and exits 0.
  */
@@ -42,21 +43,25 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   private final BerthConfig config;
   private final Map<String, String> env;
+  private final AdvertisementLookup lookup;
   private NodeMetadata metadata;
   private Advertisement advertisement;
   private HazelcastClusterManager clusterManager;
+  private long lookupWaitMs;
   private NodeVerticle node;
 
-  private Main(String[] launcherArguments, BerthConfig config, Map<String, String> env) {
+  private Main(String[] launcherArguments, BerthConfig config, Map<String, String> env, AdvertisementLookup lookup) {
     super(launcherArguments);
     this.config = config;
     this.env = env;
+    this.lookup = lookup;
   }
 
   /** Reads the config before the launcher does: the launcher would only warn about a broken one. */
   public static void main(String[] args) {
-    LaunchArguments arguments = LaunchArguments.parse(args);
     Map<String, String> env = System.getenv();
+    AdvertisementLookup lookup = AdvertisementLookup.start(env);
+    LaunchArguments arguments = LaunchArguments.parse(args);
     BerthConfig config = null;
     if (!arguments.helpRequested()) {
       if (arguments.conf() == null) {
@@ -72,17 +77,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
         exit(EXIT_CONFIG, conflict);
       }
     }
-    new Main(arguments.forLauncher(), config, env).launch();
-  }
-
-  @Override
-  public JsonObject afterConfigParsed(JsonObject launcherConfig) {
-    if (config == null) {
-      return launcherConfig;
-    }
-    advertisement = Advertisement.bound("none: advertising the bound addresses");
-    metadata = NodeMetadata.of(config, NodeNames.of(config, env), advertisement.mode().configName());
-    return launcherConfig;
+    new Main(arguments.forLauncher(), config, env, lookup).launch();
   }
 
   @Override
@@ -90,9 +85,28 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     if (config == null) {
       return Vertx.builder().with(options);
     }
-    clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster(), advertisement));
-    options.setEventBusOptions(ClusterSetup.eventBusOptions(config.cluster(), advertisement, metadata.toJson()));
+    clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster()));
+    options.setEventBusOptions(ClusterSetup.eventBusOptions(config.cluster()));
     return Vertx.builder().with(options).withClusterManager(clusterManager);
+  }
+
+  /** The last moment before anything starts: the advertisement, looked up meanwhile, completes the cluster config. */
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    if (config == null) {
+      return;
+    }
+    long waitStart = System.nanoTime();
+    try {
+      advertisement = lookup.resolve(config.cluster());
+    } catch (AdvertiseException e) {
+      exit(EXIT_CONFIG, e.getMessage());
+    }
+    lookupWaitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStart);
+    boolean inContainer = lookup.container(config.cluster()).isPresent();
+    metadata = NodeMetadata.of(config, NodeNames.of(config, env, inContainer), advertisement.mode().configName());
+    ClusterSetup.advertise(clusterManager.getConfig(), context.vertxOptions().getEventBusOptions(), config.cluster(),
+      advertisement, metadata.toJson());
   }
 
   @Override
@@ -116,7 +130,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       + ", advertised " + HostPort.format(published.host(), published.port())
       + "; hazelcast bound " + HostPort.format(config.cluster().host(), config.cluster().hazelcastPort())
       + ", advertised " + published.metadata().getString("hazelcast")
-      + " (" + advertisement.reason() + "); cluster '" + clusterManager.getHazelcastInstance().getConfig().getClusterName()
+      + " (" + advertisement.reason() + ", start-up waited " + lookupWaitMs + " ms for it); cluster '" + clusterManager.getHazelcastInstance().getConfig().getClusterName()
       + "' has " + clusterManager.getNodes().size() + " member(s)";
   }
 

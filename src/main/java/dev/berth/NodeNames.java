@@ -8,17 +8,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A node's name: the configured one, else {@code <hostname>:<hazelcast port>}, unique on one machine. */
+/**
+ * A node's name: the configured one; else, in a container, its hostname (Docker's short container id unless set);
+ * else {@code <hostname>:<hazelcast port>}, unique on one machine.
+ */
 final class NodeNames {
 
   private NodeNames() {
   }
 
-  static String of(BerthConfig config, Map<String, String> env) {
+  static String of(BerthConfig config, Map<String, String> env, boolean inContainer) {
     if (config.name() != null) {
       return config.name();
     }
-    return hostname(env) + ":" + config.cluster().hazelcastPort();
+    return inContainer ? hostname(env) : hostname(env) + ":" + config.cluster().hazelcastPort();
   }
 
   private static String hostname(Map<String, String> env) {

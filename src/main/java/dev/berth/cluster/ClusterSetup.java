@@ -11,9 +11,10 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import java.util.List;
 
 /**
- * Turns a node's cluster config and advertisement into the Hazelcast config and the event-bus options. Starts from
- * {@code cluster.xml} (or the file named by {@code -Dvertx.hazelcast.config}) and sets only what berth owns: ports,
- * interface, seed members, cluster name and public addresses.
+ * Turns a node's cluster config into the Hazelcast config and the event-bus options, then completes both with the
+ * advertisement once it is known. Starts from {@code cluster.xml} (or the file named by
+ * {@code -Dvertx.hazelcast.config}) and sets only what berth owns: ports, interface, seed members, cluster name and
+ * public addresses.
  */
 public final class ClusterSetup {
 
@@ -24,7 +25,7 @@ public final class ClusterSetup {
   static final String CONFIG_PROPERTY = "vertx.hazelcast.config";
   private static final String SCHEMA_VALIDATION_PROPERTY = "hazelcast.config.schema.validation.enabled";
 
-  public static Config hazelcastConfig(ClusterConfig cluster, Advertisement advertisement) {
+  public static Config hazelcastConfig(ClusterConfig cluster) {
     if (System.getProperty(CONFIG_PROPERTY) == null && System.getProperty(SCHEMA_VALIDATION_PROPERTY) == null) {
       // The bundled cluster.xml is validated by its test; checking it again costs ~0.4 s of start-up.
       System.setProperty(SCHEMA_VALIDATION_PROPERTY, "false");
@@ -40,9 +41,6 @@ public final class ClusterSetup {
       network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
       config.setProperty("hazelcast.socket.bind.any", "false");
     }
-    if (advertisement.isPublic()) {
-      network.setPublicAddress(advertisement.hazelcastAddress());
-    }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
@@ -52,16 +50,27 @@ public final class ClusterSetup {
     return config;
   }
 
-  public static EventBusOptions eventBusOptions(ClusterConfig cluster, Advertisement advertisement, JsonObject metadata) {
-    EventBusOptions options = new EventBusOptions().setPort(cluster.eventBusPort()).setClusterNodeMetadata(metadata);
-    if (advertisement.isPublic()) {
-      options.setHost(cluster.host())
-        .setClusterPublicHost(advertisement.host())
-        .setClusterPublicPort(advertisement.eventBusPort());
-    } else if (!cluster.bindsAnyInterface()) {
+  public static EventBusOptions eventBusOptions(ClusterConfig cluster) {
+    EventBusOptions options = new EventBusOptions().setPort(cluster.eventBusPort());
+    // Bound to every interface with nothing to advertise, the host stays unset so Vert.x uses Hazelcast's address.
+    if (!cluster.bindsAnyInterface()) {
       options.setHost(cluster.host());
     }
-    // Bound to every interface with nothing to advertise: leave the host unset so Vert.x uses Hazelcast's address.
     return options;
+  }
+
+  /**
+   * Completes both with what the node advertises. Vert.x reads the event-bus options when the bus starts and
+   * Hazelcast its config when it joins, so this may run after both objects were handed over, before Vert.x starts.
+   */
+  public static void advertise(Config hazelcast, EventBusOptions eventBus, ClusterConfig cluster,
+                               Advertisement advertisement, JsonObject metadata) {
+    eventBus.setClusterNodeMetadata(metadata);
+    if (advertisement.isPublic()) {
+      hazelcast.getNetworkConfig().setPublicAddress(advertisement.hazelcastAddress());
+      eventBus.setHost(cluster.host())
+        .setClusterPublicHost(advertisement.host())
+        .setClusterPublicPort(advertisement.eventBusPort());
+    }
   }
 }

@@ -42,7 +42,7 @@ class ClusterSetupTest {
   @Test
   @DisplayName("a loopback node binds its interface and fixed port, and joins its seed members over TCP-IP only")
   void loopbackNode() {
-    NetworkConfig network = ClusterSetup.hazelcastConfig(LOOPBACK, Advertisement.bound("test")).getNetworkConfig();
+    NetworkConfig network = ClusterSetup.hazelcastConfig(LOOPBACK).getNetworkConfig();
     assertThat(network.getPort()).isEqualTo(5702);
     assertThat(network.isPortAutoIncrement()).isFalse();
     assertThat(network.getInterfaces().isEnabled()).isTrue();
@@ -56,12 +56,13 @@ class ClusterSetupTest {
   @Test
   @DisplayName("a node with a published address binds every interface and advertises the public address")
   void publishedNode() {
-    Config config = ClusterSetup.hazelcastConfig(CONTAINER, PUBLISHED);
+    Config config = ClusterSetup.hazelcastConfig(CONTAINER);
+    EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER);
+    ClusterSetup.advertise(config, eventBus, CONTAINER, PUBLISHED, new JsonObject().put("name", "n"));
     assertThat(config.getClusterName()).isEqualTo("prod");
     assertThat(config.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getPublicAddress()).isEqualTo("10.0.0.7:32768");
 
-    EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER, PUBLISHED, new JsonObject().put("name", "n"));
     assertThat(eventBus.getHost()).isEqualTo("0.0.0.0");
     assertThat(eventBus.getPort()).isEqualTo(5710);
     assertThat(eventBus.getClusterPublicHost()).isEqualTo("10.0.0.7");
@@ -72,7 +73,9 @@ class ClusterSetupTest {
   @Test
   @DisplayName("a node bound to every interface with nothing published lets Vert.x advertise Hazelcast's address")
   void anyInterfaceWithoutAdvertisement() {
-    EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER, Advertisement.bound("test"), new JsonObject());
+    EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER);
+    ClusterSetup.advertise(ClusterSetup.hazelcastConfig(CONTAINER), eventBus, CONTAINER, Advertisement.bound("test"),
+      new JsonObject());
     assertThat(eventBus.getHost()).isNull();
     assertThat(eventBus.getClusterPublicHost()).isNull();
   }

@@ -1,0 +1,66 @@
+package dev.berth.cluster;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Binding selection on NetworkSettings.Ports as the Docker API reports it (docker-java's own model). */
+class PublishedPortTest {
+
+  private static final String CONTAINER = "3d67c90cd9aa";
+
+  @Test
+  @DisplayName("the 0.0.0.0 and :: twins of one -p are one binding, on every address")
+  void twinsAreOneBinding() throws AdvertiseException {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
+      new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("::", 32771)});
+    assertThat(PublishedPort.select(ports, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32771));
+  }
+
+  @Test
+  @DisplayName("a binding on a specific host address keeps that address")
+  void specificHostIp() throws AdvertiseException {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5710),
+      new Ports.Binding[] {Ports.Binding.bindIpAndPort("10.0.0.5", 32780)});
+    assertThat(PublishedPort.select(ports, 5710, CONTAINER)).contains(new PublishedPort(5710, "10.0.0.5", 32780));
+  }
+
+  @Test
+  @DisplayName("a port that is not published, or only as UDP, gives nothing")
+  void notPublished() throws AdvertiseException {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.udp(5701),
+      new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771)});
+    assertThat(PublishedPort.select(ports, 5701, CONTAINER)).isEmpty();
+    assertThat(PublishedPort.select(Map.of(ExposedPort.tcp(5701), new Ports.Binding[0]), 5701, CONTAINER)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a loopback binding is ignored next to a reachable one, and refused when it is the only one")
+  void loopback() throws AdvertiseException {
+    Map<ExposedPort, Ports.Binding[]> mixed = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
+      Ports.Binding.bindIpAndPort("127.0.0.1", 32790), Ports.Binding.bindIpAndPort("0.0.0.0", 32791)});
+    assertThat(PublishedPort.select(mixed, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32791));
+
+    Map<ExposedPort, Ports.Binding[]> onlyLoopback = Map.of(ExposedPort.tcp(5701),
+      new Ports.Binding[] {Ports.Binding.bindIpAndPort("127.0.0.1", 32790)});
+    assertThatThrownBy(() -> PublishedPort.select(onlyLoopback, 5701, CONTAINER))
+      .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published only on loopback (127.0.0.1:32790), which no"
+        + " peer can reach: publish it with -p 5701 or -p <host-ip>::5701");
+  }
+
+  @Test
+  @DisplayName("a port published on two host ports is refused: berth cannot tell which one peers use")
+  void publishedTwice() {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
+      Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("10.0.0.5", 5701)});
+    assertThatThrownBy(() -> PublishedPort.select(ports, 5701, CONTAINER))
+      .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published more than once (*:32771, 10.0.0.5:5701):"
+        + " publish it once, so that berth knows which one to advertise");
+  }
+}
