@@ -109,6 +109,15 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       advertisement, metadata.toJson());
   }
 
+  /** After the launcher's own log of the failure, one line that says what probably went wrong and where to look. */
+  @Override
+  public void afterFailureToStartVertx(HookContext context, Throwable failure) {
+    System.err.println("berth: could not start the node in cluster '" + clusterManager.getConfig().getClusterName()
+      + "' with seeds " + config.cluster().members() + " (" + (failure == null ? "timed out" : failure.getMessage())
+      + "): check BERTH_CLUSTER_MEMBERS, that the seeds' Hazelcast ports are reachable and that what they advertise"
+      + " is reachable from here");
+  }
+
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return () -> node = new NodeVerticle(config, metadata, clusterManager);

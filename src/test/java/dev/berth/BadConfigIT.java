@@ -85,6 +85,14 @@ class BadConfigIT {
     }
   }
 
+  @Test
+  @DisplayName("docker advertising required outside any container")
+  void dockerModeOutsideContainer() {
+    expectRefusal("docker-outside", "conf/worker-first.json", Map.of("BERTH_ADVERTISE", "docker", "BERTH_EVENTBUS_PORT", "5710"),
+      "berth: BERTH_ADVERTISE=docker, but this process does not run in a Docker container (no id in"
+        + " /proc/self/mountinfo or /proc/self/cgroup, no /.dockerenv): set BERTH_CONTAINER_ID, or BERTH_ADVERTISE=none");
+  }
+
   private void expectRefusal(String name, String conf, Map<String, String> env, String expectedLine) {
     BerthProcess process = BerthProcess.start(name, conf, env, logs);
     assertThat(process.awaitExit(Duration.ofSeconds(30))).as("exit code").isEqualTo(Main.EXIT_CONFIG);

@@ -40,6 +40,10 @@ public final class ClusterSetup {
     if (!cluster.bindsAnyInterface()) {
       network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
       config.setProperty("hazelcast.socket.bind.any", "false");
+    } else {
+      // Bound to every interface, Hazelcast names itself after a local address matching a seed; a loopback seed would
+      // make that 127.0.0.1. The machine's first non-loopback address is what Vert.x picks for the bus in that case.
+      LocalAddress.firstNonLoopback().ifPresent(ip -> network.getInterfaces().setEnabled(true).setInterfaces(List.of(ip)));
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -147,7 +147,7 @@ final class DockerApi implements AutoCloseable {
         + " s (" + ATTEMPTS + " attempts): is DOCKER_HOST the daemon of this host, and reachable?";
     }
     if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
-      return "cannot reach the Docker API at " + endpoint + " (" + firstLine(cause.getMessage())
+      return "cannot reach the Docker API at " + endpoint + " (" + lastPart(firstLine(cause.getMessage()))
         + "): is dockerd running there? Check DOCKER_HOST";
     }
     if (String.valueOf(cause.getMessage()).contains("Permission denied")) {
@@ -181,6 +181,11 @@ final class DockerApi implements AutoCloseable {
     String trimmed = message.strip();
     int newline = trimmed.indexOf('\n');
     return newline < 0 ? trimmed : trimmed.substring(0, newline);
+  }
+
+  /** The transport prefixes the OS's reason with the URL it tried ("Connect to http://h:1 failed: Connection refused"). */
+  private static String lastPart(String message) {
+    return message.substring(message.lastIndexOf(": ") + 1).strip();
   }
 
   private static Object attribute(Path path, String attribute) {

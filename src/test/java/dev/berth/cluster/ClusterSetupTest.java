@@ -54,13 +54,16 @@ class ClusterSetupTest {
   }
 
   @Test
-  @DisplayName("a node with a published address binds every interface and advertises the public address")
+  @DisplayName("a node with a published address binds every interface, names itself by its first non-loopback address"
+    + " and advertises the public address")
   void publishedNode() {
     Config config = ClusterSetup.hazelcastConfig(CONTAINER);
     EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER);
     ClusterSetup.advertise(config, eventBus, CONTAINER, PUBLISHED, new JsonObject().put("name", "n"));
     assertThat(config.getClusterName()).isEqualTo("prod");
-    assertThat(config.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
+    assertThat(config.getProperty("hazelcast.socket.bind.any")).isNull();
+    assertThat(config.getNetworkConfig().getInterfaces().getInterfaces())
+      .containsExactlyElementsOf(LocalAddress.firstNonLoopback().stream().toList());
     assertThat(config.getNetworkConfig().getPublicAddress()).isEqualTo("10.0.0.7:32768");
 
     assertThat(eventBus.getHost()).isEqualTo("0.0.0.0");

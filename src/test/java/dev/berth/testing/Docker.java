@@ -1,0 +1,73 @@
+package dev.berth.testing;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The real Docker daemon the tests drive: a docker-java client, the CLI for builds, and this host's address. */
+public final class Docker {
+
+  /** Every container and network a test makes carries this label, so that leftovers can be found and removed. */
+  public static final String LABEL = "dev.berth.it";
+
+  private static DockerClient client;
+
+  private Docker() {
+  }
+
+  public static synchronized DockerClient client() {
+    if (client == null) {
+      DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+      client = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .connectionTimeout(Duration.ofSeconds(5))
+        .responseTimeout(Duration.ofSeconds(60))
+        .build());
+    }
+    return client;
+  }
+
+  /** This host's address on its default route: what containers and other hosts use to reach published ports. */
+  public static String hostIp() {
+    try (DatagramSocket socket = new DatagramSocket()) {
+      // Connecting a UDP socket only asks the routing table for the source address; nothing is sent.
+      socket.connect(InetAddress.getByName("192.0.2.255"), 9);
+      return socket.getLocalAddress().getHostAddress();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs a command to completion, failing with its output when it fails or outlives the timeout. */
+  public static String run(List<String> command, Duration timeout) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      byte[] output = process.getInputStream().readAllBytes();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
+      }
+      String text = new String(output, StandardCharsets.UTF_8);
+      if (process.exitValue() != 0) {
+        throw new AssertionError(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + text);
+      }
+      return text;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
