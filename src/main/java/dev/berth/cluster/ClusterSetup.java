@@ -24,6 +24,8 @@ public final class ClusterSetup {
   /** The system property vertx-hazelcast reads to load a cluster.xml other than the bundled one. */
   static final String CONFIG_PROPERTY = "vertx.hazelcast.config";
   private static final String SCHEMA_VALIDATION_PROPERTY = "hazelcast.config.schema.validation.enabled";
+  /** The address a member names itself by when it binds every interface (Hazelcast's DefaultAddressPicker reads it). */
+  static final String LOCAL_ADDRESS_PROPERTY = "hazelcast.local.localAddress";
 
   public static Config hazelcastConfig(ClusterConfig cluster) {
     if (System.getProperty(CONFIG_PROPERTY) == null && System.getProperty(SCHEMA_VALIDATION_PROPERTY) == null) {
@@ -41,9 +43,9 @@ public final class ClusterSetup {
       network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
       config.setProperty("hazelcast.socket.bind.any", "false");
     } else {
-      // Bound to every interface, Hazelcast names itself after a local address matching a seed; a loopback seed would
-      // make that 127.0.0.1. The machine's first non-loopback address is what Vert.x picks for the bus in that case.
-      LocalAddress.firstNonLoopback().ifPresent(ip -> network.getInterfaces().setEnabled(true).setInterfaces(List.of(ip)));
+      // Bound to every interface, Hazelcast names itself after a local address matching a seed (127.0.0.1 for a
+      // loopback seed); name it like Vert.x names the bus instead. Not via interfaces: they filter hostname seeds.
+      LocalAddress.firstNonLoopback().ifPresent(ip -> config.setProperty(LOCAL_ADDRESS_PROPERTY, ip));
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** The real Docker daemon the tests drive: a docker-java client, the CLI for builds, and this host's address. */
@@ -51,23 +53,42 @@ public final class Docker {
 
   /** Runs a command to completion, failing with its output when it fails or outlives the timeout. */
   public static String run(List<String> command, Duration timeout) {
+    Outcome outcome = execute(command, Map.of(), timeout);
+    if (outcome.exitCode() != 0) {
+      throw new AssertionError(String.join(" ", command) + " exited with " + outcome.exitCode() + ":\n" + outcome.output());
+    }
+    return outcome.output();
+  }
+
+  /** What a finished command printed (stdout and stderr together) and its exit code. */
+  public record Outcome(int exitCode, String output) {
+  }
+
+  /** Runs a command with extra environment variables to completion, failing only when it outlives the timeout. */
+  public static Outcome execute(List<String> command, Map<String, String> env, Duration timeout) {
     try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] output = process.getInputStream().readAllBytes();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(process));
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
       }
-      String text = new String(output, StandardCharsets.UTF_8);
-      if (process.exitValue() != 0) {
-        throw new AssertionError(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + text);
-      }
-      return text;
+      return new Outcome(process.exitValue(), new String(output.join(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
+    }
+  }
+
+  private static byte[] readAll(Process process) {
+    try {
+      return process.getInputStream().readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 }

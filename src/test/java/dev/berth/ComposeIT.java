@@ -1,0 +1,177 @@
+package dev.berth;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import dev.berth.testing.BerthImage;
+import dev.berth.testing.ComposeProject;
+import dev.berth.testing.Docker;
+import dev.berth.testing.Http;
+import dev.berth.testing.Poll;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The repository's docker-compose.yml as a user runs it, through the compose CLI against the real daemon: up, route,
+ * list the cluster, scale a worker, stop gracefully, leave nothing behind.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(300)
+class ComposeIT {
+
+  private static final Duration HEALTHY_BOUND = Duration.ofSeconds(90);
+  private static final Duration STOP_BOUND = Duration.ofSeconds(15);
+  private static final List<String> SERVICES = List.of("gateway", "worker-first", "worker-second");
+
+  private final ComposeProject stack = new ComposeProject();
+  private int httpPort;
+  private int managementPort;
+
+  @BeforeAll
+  void upWithNoVariablesButTheTestPorts() {
+    stack.env("BERTH_IMAGE", BerthImage.tag())
+      // Random host ports, so that the test runs beside anything listening on 2345 or 9345.
+      .env("BERTH_HTTP_PUBLISH", "2345").env("BERTH_MANAGEMENT_PUBLISH", "127.0.0.1::9345");
+    long start = System.nanoTime();
+    stack.run("up", "-d", "--no-build");
+    httpPort = stack.publishedPort("gateway", 2345);
+    managementPort = stack.publishedPort("gateway", 9345);
+    Poll.Result<Http.Response> first = Poll.until("First through the stack", HEALTHY_BOUND, () -> get("/a"),
+      response -> response.status() == 200);
+    System.out.printf("ComposeIT: compose up to the first First: %d ms%n", Duration.ofNanos(System.nanoTime() - start).toMillis());
+    assertThat(first.value().body()).isEqualTo("First");
+  }
+
+  @AfterAll
+  void down() {
+    stack.close();
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("/a is answered by worker-first, /z by worker-second, /1 gets a 404 JSON error")
+  void routes() {
+    Http.Response a = get("/a");
+    Http.Response z = Poll.until("Second through the stack", HEALTHY_BOUND, () -> get("/z"),
+      response -> response.status() == 200).value();
+    Http.Response digit = get("/1");
+
+    assertThat(a.body()).isEqualTo("First");
+    assertThat(a.servedBy()).isEqualTo(shortId(stack.containers("worker-first").get(0)));
+    assertThat(z.body()).isEqualTo("Second");
+    assertThat(z.servedBy()).isEqualTo(shortId(stack.containers("worker-second").get(0)));
+    assertThat(digit.status()).isEqualTo(404);
+    assertThat(digit.json()).isEqualTo(new JsonObject().put("status", 404).put("error", "no route for '/1'").put("path", "/1"));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("/cluster lists the three nodes, each advertising the host ports Docker published for it")
+  void clusterAdvertisesPublishedPorts() {
+    Map<String, JsonObject> members = Poll.until("three members", HEALTHY_BOUND, this::members, found -> found.size() == 3)
+      .value();
+
+    for (String service : SERVICES) {
+      InspectContainerResponse container = Docker.client().inspectContainerCmd(stack.containers(service).get(0)).exec();
+      JsonObject member = members.get(container.getConfig().getHostName());
+      assertThat(member).as(service + " in /cluster").isNotNull();
+      String bridgeGateway = container.getNetworkSettings().getNetworks().values().iterator().next().getGateway();
+      assertThat(member.getString("advertise")).isEqualTo("docker");
+      assertThat(member.getString("hazelcast")).isEqualTo(bridgeGateway + ":" + published(container, 5701));
+      assertThat(member.getString("eventBus")).isEqualTo(bridgeGateway + ":" + published(container, 5710));
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("scaled to three replicas, worker-first shares /a among all of them")
+  void scaledWorkersShareTheLoad() {
+    stack.run("up", "-d", "--no-build", "--scale", "worker-first=3");
+    Poll.until("five members", HEALTHY_BOUND, this::members, found -> found.size() == 5);
+    List<String> replicas = stack.containers("worker-first").stream().map(ComposeIT::shortId).toList();
+
+    Map<String, Long> answersPerReplica = java.util.stream.IntStream.range(0, 60).mapToObj(i -> get("/a"))
+      .peek(response -> assertThat(response.body()).isEqualTo("First"))
+      .collect(Collectors.groupingBy(Http.Response::servedBy, Collectors.counting()));
+
+    assertThat(replicas).hasSize(3);
+    assertThat(answersPerReplica.keySet()).containsExactlyInAnyOrderElementsOf(replicas);
+    assertThat(answersPerReplica.values()).allSatisfy(count -> assertThat(count).isGreaterThanOrEqualTo(10));
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("compose stop ends every node gracefully within seconds, and down leaves no container or network")
+  void stopsGracefullyAndLeavesNothing() {
+    List<String> containers = SERVICES.stream().flatMap(service -> stack.containers(service).stream()).toList();
+    long start = System.nanoTime();
+    stack.run("stop", "--timeout", "20");
+    Duration stopping = Duration.ofNanos(System.nanoTime() - start);
+    System.out.printf("ComposeIT: compose stop of %d containers: %d ms%n", containers.size(), stopping.toMillis());
+
+    for (String id : containers) {
+      InspectContainerResponse.ContainerState state = Docker.client().inspectContainerCmd(id).exec().getState();
+      assertThat(state.getExitCodeLong()).as(shortId(id) + " exit code after SIGTERM").isZero();
+    }
+    assertThat(stopping).isLessThan(STOP_BOUND);
+
+    stack.run("down", "--remove-orphans");
+    String label = "com.docker.compose.project=" + stack.name();
+    assertThat(Docker.client().listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec()).isEmpty();
+    assertThat(Docker.client().listNetworksCmd().exec()).noneMatch(network -> network.getName().startsWith(stack.name()));
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("a node that cannot reach the Docker API in docker mode exits 78 and compose shows why")
+  void dockerModeWithoutApi() {
+    try (ComposeProject broken = new ComposeProject()) {
+      broken.env("BERTH_IMAGE", BerthImage.tag());
+      Docker.Outcome outcome = broken.execute("run", "--rm", "--no-deps", "-e", "DOCKER_HOST=unix:///run/absent.sock",
+        "worker-first");
+
+      assertThat(outcome.exitCode()).isEqualTo(Main.EXIT_CONFIG);
+      assertThat(outcome.output()).contains("berth: the Docker API socket /run/absent.sock does not exist: mount it with"
+        + " -v /run/absent.sock:/run/absent.sock:ro, or set BERTH_ADVERTISE=none (or static) when no published ports"
+        + " need advertising");
+    }
+  }
+
+  private Http.Response get(String path) {
+    return Http.get("http://127.0.0.1:" + httpPort + path);
+  }
+
+  /** Members that have registered their metadata, by name. */
+  private Map<String, JsonObject> members() {
+    JsonObject view = Http.get("http://127.0.0.1:" + managementPort + "/cluster").json();
+    return view.getJsonArray("members").stream().map(JsonObject.class::cast)
+      .filter(member -> member.getString("name") != null && member.getString("hazelcast") != null)
+      .collect(Collectors.toMap(member -> member.getString("name"), Function.identity()));
+  }
+
+  private static String published(InspectContainerResponse container, int port) {
+    Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(port));
+    return bindings[0].getHostPortSpec();
+  }
+
+  private static String shortId(String containerId) {
+    return containerId.substring(0, 12);
+  }
+}
