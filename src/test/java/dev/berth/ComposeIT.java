@@ -7,6 +7,7 @@ import dev.berth.testing.BerthImage;
 import dev.berth.testing.ComposeProject;
 import dev.berth.testing.Docker;
 import dev.berth.testing.Http;
+import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -158,13 +158,10 @@ class ComposeIT {
     return Http.get("http://127.0.0.1:" + httpPort + path);
   }
 
-  /** Members that have registered their metadata, by name. */
   private Map<String, JsonObject> members() {
-    JsonObject view = Http.get("http://127.0.0.1:" + managementPort + "/cluster").json();
-    return view.getJsonArray("members").stream().map(JsonObject.class::cast)
-      .filter(member -> member.getString("name") != null && member.getString("hazelcast") != null)
-      .collect(Collectors.toMap(member -> member.getString("name"), Function.identity()));
+    return Members.of("http://127.0.0.1:" + managementPort);
   }
+
 
   private static String published(InspectContainerResponse container, int port) {
     Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(port));

@@ -4,6 +4,7 @@ import dev.berth.testing.BerthContainer;
 import dev.berth.testing.Docker;
 import dev.berth.testing.DockerNetwork;
 import dev.berth.testing.Http;
+import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -180,10 +181,9 @@ class DockerAdvertiseIT {
 
   /** Member name → one field of it, as the gateway's GET /cluster lists them; members still starting are left out. */
   private Map<String, String> members(String field) {
-    JsonObject view = Http.get("http://127.0.0.1:" + gateway.publishedPort(9345) + "/cluster").json();
-    return view.getJsonArray("members").stream().map(JsonObject.class::cast)
-      .filter(member -> member.getString("name") != null && member.getString(field) != null)
-      .collect(Collectors.toMap(member -> member.getString("name"), member -> member.getString(field)));
+    return Members.of("http://127.0.0.1:" + gateway.publishedPort(9345)).entrySet().stream()
+      .filter(member -> member.getValue().getString(field) != null)
+      .collect(Collectors.toMap(Map.Entry::getKey, member -> member.getValue().getString(field)));
   }
 
   private String gatewayUrl(String path) {

@@ -21,10 +21,17 @@ public final class ComposeProject implements AutoCloseable {
   private final String name = "berthit" + UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, String> env = new HashMap<>();
   private final List<String> compose = composeCommand();
+  private final List<String> options = new ArrayList<>();
 
   /** Variables the compose file reads, as in a user's shell or .env file. */
   public ComposeProject env(String variable, String value) {
     env.put(variable, value);
+    return this;
+  }
+
+  /** Options before the subcommand, such as {@code --env-file}. */
+  public ComposeProject option(String... option) {
+    options.addAll(List.of(option));
     return this;
   }
 
@@ -46,6 +53,7 @@ public final class ComposeProject implements AutoCloseable {
   public Docker.Outcome execute(String... arguments) {
     List<String> command = new ArrayList<>(compose);
     command.addAll(List.of("-p", name));
+    command.addAll(options);
     command.addAll(List.of(arguments));
     return Docker.execute(command, env, COMMAND_TIMEOUT);
   }

@@ -1,0 +1,219 @@
+package dev.berth;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import dev.berth.testing.BerthImage;
+import dev.berth.testing.ComposeProject;
+import dev.berth.testing.Docker;
+import dev.berth.testing.DockerHosts;
+import dev.berth.testing.Http;
+import dev.berth.testing.Members;
+import dev.berth.testing.Poll;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * docs/multi-host.md proven on two simulated Docker hosts (a network namespace and a dockerd each, joined only by an
+ * ordinary IP network): host A runs the gateway and a `first` worker, host B a `first` replica and the `second` worker,
+ * each host with the repository's docker-compose.yml and its env file from docker/multi-host/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(600)
+class MultiHostIT {
+
+  private static final Duration FORMATION_BOUND = Duration.ofSeconds(90);
+  private static final Duration UNAVAILABLE_BOUND = Duration.ofSeconds(10);
+  private static final Duration BACK_BOUND = Duration.ofSeconds(60);
+
+  private DockerHosts hosts;
+  private DockerHosts.Host hostA;
+  private DockerHosts.Host hostB;
+  private ComposeProject onA;
+  private ComposeProject onB;
+
+  @BeforeAll
+  void startHosts() {
+    long start = System.nanoTime();
+    hosts = DockerHosts.start(BerthImage.tag(), "a", "b");
+    hostA = hosts.host("a");
+    hostB = hosts.host("b");
+    System.out.printf("MultiHostIT: two Docker hosts up, image loaded: %d ms%n", elapsedMs(start));
+  }
+
+  @AfterAll
+  void removeHosts() {
+    if (hosts != null) {
+      hosts.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("four nodes on two hosts form one cluster, each advertising its own host's IP and published ports")
+  void formsOneClusterAcrossHosts() {
+    long start = System.nanoTime();
+    deploy("docker");
+    Map<String, JsonObject> members = Poll.until("four members", FORMATION_BOUND, this::members, found -> found.size() == 4)
+      .value();
+    System.out.printf("MultiHostIT: compose up on both hosts to a 4-member cluster: %d ms%n", elapsedMs(start));
+
+    assertAdvertisesItsHost(members, hostA, onA, List.of("gateway", "worker-first"));
+    assertAdvertisesItsHost(members, hostB, onB, List.of("worker-first", "worker-second"));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("through host A's gateway /a is answered by both first replicas and /z by host B's second worker")
+  void routesAcrossHosts() {
+    Http.Response z = Poll.until("Second from host B", FORMATION_BOUND, () -> get("/z"), r -> r.status() == 200).value();
+    Set<String> firstReplicas = IntStream.range(0, 40).mapToObj(i -> get("/a"))
+      .peek(response -> assertThat(response.body()).isEqualTo("First"))
+      .map(Http.Response::servedBy).collect(Collectors.toSet());
+
+    assertThat(z.body()).isEqualTo("Second");
+    assertThat(z.servedBy()).isEqualTo(shortId(onB.containers("worker-second").get(0)));
+    assertThat(firstReplicas).containsExactlyInAnyOrder(shortId(onA.containers("worker-first").get(0)),
+      shortId(onB.containers("worker-first").get(0)));
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a container on host B cannot reach a container's private IP on host A, only its published port")
+  void privateAddressesDoNotCrossHosts() {
+    String gatewayOnA = onA.containers("gateway").get(0);
+    String privateIp = hostA.client().inspectContainerCmd(gatewayOnA).exec().getNetworkSettings().getNetworks().values()
+      .iterator().next().getIpAddress();
+    String workerOnB = onB.containers("worker-second").get(0);
+
+    assertThat(connect(workerOnB, privateIp, 5701)).as("exit code of a connection to " + privateIp + ":5701").isNotZero();
+    assertThat(connect(workerOnB, hostA.ip(), published(hostA.client(), gatewayOnA, 5701))).as("published").isZero();
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("host B's second worker stopped: /z gets 503; started again on new ports: /z answers again")
+  void secondWorkerLeavesAndComesBack() {
+    String worker = onB.containers("worker-second").get(0);
+    int eventBusPortBefore = published(hostB.client(), worker, 5710);
+
+    long stopped = System.nanoTime();
+    onB.run("stop", "worker-second");
+    Poll.Result<Http.Response> unavailable = Poll.until("503 on /z", UNAVAILABLE_BOUND, () -> get("/z"),
+      response -> response.status() == 503);
+    System.out.printf("MultiHostIT: stop to 503 on /z: %d ms%n", elapsedMs(stopped));
+
+    long started = System.nanoTime();
+    onB.run("start", "worker-second");
+    Poll.Result<Http.Response> back = Poll.until("Second again", BACK_BOUND, () -> get("/z"), r -> r.status() == 200);
+    System.out.printf("MultiHostIT: start to Second on /z: %d ms%n", elapsedMs(started));
+
+    assertThat(unavailable.value().json().getString("error")).isEqualTo("no worker for address 'second'");
+    assertThat(back.value().body()).isEqualTo("Second");
+    assertThat(published(hostB.client(), worker, 5710)).as("new random event-bus port").isNotEqualTo(eventBusPortBefore);
+    assertThat(members().get(shortId(worker)).getString("eventBus"))
+      .isEqualTo(hostB.ip() + ":" + published(hostB.client(), worker, 5710));
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("negative control: with BERTH_ADVERTISE=none host B's worker is never reached from host A")
+  void withoutAdvertisingNoWorkingCluster() {
+    onA.close();
+    onB.close();
+    deploy("none");
+    String gateway = onA.containers("gateway").get(0);
+    Poll.until("gateway healthy", FORMATION_BOUND, () -> healthOrExit(hostA.client(), gateway), "healthy"::equals);
+    String worker = onB.containers("worker-second").get(0);
+    Poll.until("worker-second healthy or gone", FORMATION_BOUND, () -> healthOrExit(hostB.client(), worker),
+      state -> !state.equals("starting"));
+
+    List<Http.Response> answers = IntStream.range(0, 3).mapToObj(i -> get("/z")).toList();
+    assertThat(answers).allSatisfy(response -> assertThat(response.status()).isIn(503, 504));
+  }
+
+  /** Both hosts as docs/multi-host.md deploys them, with the test network's addresses in place of the examples. */
+  private void deploy(String advertise) {
+    String cluster = "mh-" + UUID.randomUUID();
+    String seeds = hostA.ip() + ":5701," + hostB.ip() + ":5701";
+    onA = node(hostA, "host-a.env", cluster, seeds, advertise).env("BERTH_MANAGEMENT_PUBLISH", "9345:9345");
+    onB = node(hostB, "host-b.env", cluster, seeds, advertise);
+    onA.run("up", "-d", "--no-build", "gateway", "worker-first");
+    onB.run("up", "-d", "--no-build", "worker-first", "worker-second");
+  }
+
+  private static ComposeProject node(DockerHosts.Host host, String envFile, String cluster, String seeds, String advertise) {
+    return host.compose().option("--env-file", "docker/multi-host/" + envFile).env("BERTH_IMAGE", BerthImage.TAG)
+      .env("BERTH_HOST_IP", host.ip()).env("BERTH_CLUSTER_MEMBERS", seeds).env("BERTH_CLUSTER_NAME", cluster)
+      .env("BERTH_ADVERTISE", advertise);
+  }
+
+  private void assertAdvertisesItsHost(Map<String, JsonObject> members, DockerHosts.Host host, ComposeProject project,
+                                       List<String> services) {
+    DockerClient docker = host.client();
+    for (String service : services) {
+      String container = project.containers(service).get(0);
+      JsonObject member = members.get(shortId(container));
+      assertThat(member).as(service + " on host " + host.name() + " in /cluster").isNotNull();
+      assertThat(member.getString("hazelcast")).isEqualTo(host.ip() + ":" + published(docker, container, 5701));
+      assertThat(member.getString("eventBus")).isEqualTo(host.ip() + ":" + published(docker, container, 5710));
+    }
+  }
+
+  private Http.Response get(String path) {
+    return Http.get("http://" + hostA.ip() + ":2345" + path);
+  }
+
+  private Map<String, JsonObject> members() {
+    return Members.of("http://" + hostA.ip() + ":9345");
+  }
+
+
+  /** Opens a TCP connection from inside a container, bounded to 3 s; 0 when it connected. */
+  private int connect(String containerOnB, String ip, int port) {
+    return Docker.execute(List.of("docker", "-H", hostB.dockerHost(), "exec", containerOnB, "timeout", "3", "bash", "-c",
+      "exec 3<>/dev/tcp/" + ip + "/" + port), Map.of(), Duration.ofSeconds(20)).exitCode();
+  }
+
+  private static int published(DockerClient docker, String container, int port) {
+    Ports.Binding[] bindings = docker.inspectContainerCmd(container).exec().getNetworkSettings().getPorts().getBindings()
+      .get(ExposedPort.tcp(port));
+    return Integer.parseInt(bindings[0].getHostPortSpec());
+  }
+
+  private static String healthOrExit(DockerClient docker, String container) {
+    InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(container).exec().getState();
+    if (!Boolean.TRUE.equals(state.getRunning())) {
+      return "exited " + state.getExitCodeLong();
+    }
+    return state.getHealth() == null ? "starting" : state.getHealth().getStatus();
+  }
+
+  private static String shortId(String containerId) {
+    return containerId.substring(0, 12);
+  }
+
+  private static long elapsedMs(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.berth.testing;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Docker hosts simulated on this machine by src/test/sh/docker-hosts.sh: a network namespace each, with its own
+ * dockerd and address on a shared bridge. {@link #close()} removes everything the script made.
+ */
+public final class DockerHosts implements AutoCloseable {
+
+  private static final String SCRIPT = "src/test/sh/docker-hosts.sh";
+  private static final Pattern HOST_LINE = Pattern.compile("host (\\S+): (\\S+) (\\S+)");
+
+  private final List<String> names;
+  private final List<Host> hosts = new ArrayList<>();
+
+  /** One simulated host: its name, its address on the shared network and its daemon's endpoint. */
+  public record Host(String name, String ip, String dockerHost) {
+
+    public String socketPath() {
+      return dockerHost.substring("unix://".length());
+    }
+
+    public DockerClient client() {
+      DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost)
+        .build();
+      return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
+        .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(30)).build());
+    }
+
+    /** A compose project of the repository's docker-compose.yml on this host, mounting this host's socket. */
+    public ComposeProject compose() {
+      return new ComposeProject().env("DOCKER_HOST", dockerHost).env("BERTH_DOCKER_SOCKET", socketPath());
+    }
+  }
+
+  private DockerHosts(List<String> names) {
+    this.names = names;
+  }
+
+  /** Starts the hosts and loads the image into each daemon. */
+  public static DockerHosts start(String image, String... names) {
+    DockerHosts made = new DockerHosts(List.of(names));
+    List<String> command = new ArrayList<>(List.of(SCRIPT, "up", image));
+    command.addAll(made.names);
+    Matcher line = HOST_LINE.matcher(Docker.run(command, Duration.ofMinutes(3)));
+    while (line.find()) {
+      made.hosts.add(new Host(line.group(1), line.group(2), line.group(3)));
+    }
+    return made;
+  }
+
+  public Host host(String name) {
+    return hosts.stream().filter(host -> host.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Override
+  public void close() {
+    List<String> command = new ArrayList<>(List.of(SCRIPT, "down"));
+    command.addAll(names);
+    Docker.run(command, Duration.ofMinutes(2));
+  }
+}
