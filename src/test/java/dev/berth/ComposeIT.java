@@ -1,8 +1,6 @@
 package dev.berth;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import dev.berth.testing.BerthImage;
 import dev.berth.testing.ComposeProject;
 import dev.berth.testing.Docker;
@@ -51,8 +49,9 @@ class ComposeIT {
       .env("BERTH_HTTP_PUBLISH", "2345").env("BERTH_MANAGEMENT_PUBLISH", "127.0.0.1::9345");
     long start = System.nanoTime();
     stack.run("up", "-d", "--no-build");
-    httpPort = stack.publishedPort("gateway", 2345);
-    managementPort = stack.publishedPort("gateway", 9345);
+    InspectContainerResponse gateway = Docker.client().inspectContainerCmd(stack.containers("gateway").get(0)).exec();
+    httpPort = Docker.publishedPort(gateway, 2345);
+    managementPort = Docker.publishedPort(gateway, 9345);
     Poll.Result<Http.Response> first = Poll.until("First through the stack", HEALTHY_BOUND, () -> get("/a"),
       response -> response.status() == 200);
     System.out.printf("ComposeIT: compose up to the first First: %d ms%n", Duration.ofNanos(System.nanoTime() - start).toMillis());
@@ -94,8 +93,8 @@ class ComposeIT {
       assertThat(member).as(service + " in /cluster").isNotNull();
       String bridgeGateway = container.getNetworkSettings().getNetworks().values().iterator().next().getGateway();
       assertThat(member.getString("advertise")).isEqualTo("docker");
-      assertThat(member.getString("hazelcast")).isEqualTo(bridgeGateway + ":" + published(container, 5701));
-      assertThat(member.getString("eventBus")).isEqualTo(bridgeGateway + ":" + published(container, 5710));
+      assertThat(member.getString("hazelcast")).isEqualTo(bridgeGateway + ":" + Docker.publishedPort(container, 5701));
+      assertThat(member.getString("eventBus")).isEqualTo(bridgeGateway + ":" + Docker.publishedPort(container, 5710));
     }
   }
 
@@ -162,11 +161,6 @@ class ComposeIT {
     return Members.of("http://127.0.0.1:" + managementPort);
   }
 
-
-  private static String published(InspectContainerResponse container, int port) {
-    Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(port));
-    return bindings[0].getHostPortSpec();
-  }
 
   private static String shortId(String containerId) {
     return containerId.substring(0, 12);

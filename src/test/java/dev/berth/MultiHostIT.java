@@ -2,8 +2,6 @@ package dev.berth;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import dev.berth.testing.BerthImage;
 import dev.berth.testing.ComposeProject;
 import dev.berth.testing.Docker;
@@ -196,9 +194,7 @@ class MultiHostIT {
   }
 
   private static int published(DockerClient docker, String container, int port) {
-    Ports.Binding[] bindings = docker.inspectContainerCmd(container).exec().getNetworkSettings().getPorts().getBindings()
-      .get(ExposedPort.tcp(port));
-    return Integer.parseInt(bindings[0].getHostPortSpec());
+    return Docker.publishedPort(docker.inspectContainerCmd(container).exec(), port);
   }
 
   private static String healthOrExit(DockerClient docker, String container) {

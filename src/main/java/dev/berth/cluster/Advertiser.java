@@ -84,11 +84,12 @@ public final class Advertiser {
       }
       checkPublished(cluster, name, inspected, hazelcast, eventBus);
       HostAddress host = HostAddress.choose(hazelcast, eventBus, cluster.advertise().hostIp(), inspected, name);
+      int hazelcastPort = hazelcast.hostPortFor(host.ip());
+      int eventBusPort = eventBus.hostPortFor(host.ip());
       String reason = "docker: container " + name + " from " + inspection.container().source() + ", "
-        + hazelcast.containerPort() + "/tcp→" + hazelcast.hostPort() + ", "
-        + eventBus.containerPort() + "/tcp→" + eventBus.hostPort() + ", " + host.reason()
-        + ", asked " + inspection.endpoint() + " in " + inspection.firstAnswerMs() + " ms";
-      return Optional.of(new Advertisement(AdvertiseMode.DOCKER, host.ip(), hazelcast.hostPort(), eventBus.hostPort(), reason));
+        + hazelcast.containerPort() + "/tcp→" + hazelcastPort + ", " + eventBus.containerPort() + "/tcp→" + eventBusPort
+        + ", " + host.reason() + ", asked " + inspection.endpoint() + " in " + inspection.firstAnswerMs() + " ms";
+      return Optional.of(new Advertisement(AdvertiseMode.DOCKER, host.ip(), hazelcastPort, eventBusPort, reason));
     }
   }
 

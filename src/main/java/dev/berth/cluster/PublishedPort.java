@@ -2,6 +2,7 @@ package dev.berth.cluster;
 
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,18 +13,26 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * The host port Docker published for one of the container's TCP ports, and the host address it is bound to, or
- * null when it is bound to every address ({@code -p 5701}).
+ * The host port Docker published for one of the container's TCP ports. Published on one host address
+ * ({@code -p 10.0.0.5::5701}), {@code hostIp} is that address and both ports are equal. Published on every address
+ * ({@code -p 5701}), {@code hostIp} is null and Docker lists an IPv4 ({@code 0.0.0.0}) and an IPv6 ({@code ::})
+ * binding: usually on the same host port, but not when that port was taken on one family only, for dockerd then moves
+ * only that binding to the next port. So the port peers use depends on the family of the address they connect to.
  */
-public record PublishedPort(int containerPort, String hostIp, int hostPort) {
+public record PublishedPort(int containerPort, String hostIp, int ipv4HostPort, int ipv6HostPort) {
+
+  /** The host port a peer connecting to {@code ip} reaches: the binding of that address's family. */
+  public int hostPortFor(String ip) {
+    return NetUtil.isValidIpV6Address(ip) ? ipv6HostPort : ipv4HostPort;
+  }
 
   /**
-   * Picks the one TCP binding of {@code containerPort} from the container's {@code NetworkSettings.Ports}: the
+   * Picks the TCP binding of {@code containerPort} from the container's {@code NetworkSettings.Ports}: the
    * {@code 0.0.0.0} and {@code ::} twins Docker lists for one {@code -p} count as one binding, and bindings to
    * loopback are ignored since no peer can reach them.
    *
    * @return empty when the port is not published at all
-   * @throws AdvertiseException when it is published only on loopback or on several host ports
+   * @throws AdvertiseException when it is published only on loopback or more than once
    */
   static Optional<PublishedPort> select(Map<ExposedPort, Ports.Binding[]> bindings, int containerPort, String container)
     throws AdvertiseException {
@@ -31,43 +40,56 @@ public record PublishedPort(int containerPort, String hostIp, int hostPort) {
     if (candidates == null || candidates.length == 0) {
       return Optional.empty();
     }
-    List<PublishedPort> reachable = new ArrayList<>();
     List<String> loopback = new ArrayList<>();
+    TreeSet<Integer> ipv4Wildcard = new TreeSet<>();
+    TreeSet<Integer> ipv6Wildcard = new TreeSet<>();
+    List<PublishedPort> specific = new ArrayList<>();
     for (Ports.Binding binding : candidates) {
       int hostPort = Integer.parseInt(binding.getHostPortSpec());
       String hostIp = binding.getHostIp();
-      if (isLoopback(hostIp)) {
+      if (isIpv6Wildcard(hostIp)) {
+        ipv6Wildcard.add(hostPort);
+      } else if (isWildcard(hostIp)) {
+        ipv4Wildcard.add(hostPort);
+      } else if (isLoopback(hostIp)) {
         loopback.add(hostIp + ":" + hostPort);
       } else {
-        PublishedPort port = new PublishedPort(containerPort, isWildcard(hostIp) ? null : hostIp, hostPort);
-        if (!reachable.contains(port)) {
-          reachable.add(port);
-        }
+        specific.add(new PublishedPort(containerPort, hostIp, hostPort, hostPort));
       }
     }
-    if (reachable.isEmpty()) {
+    boolean wildcard = !ipv4Wildcard.isEmpty() || !ipv6Wildcard.isEmpty();
+    if (!wildcard && specific.isEmpty()) {
       throw new AdvertiseException("port " + containerPort + "/tcp of container " + container
         + " is published only on loopback (" + String.join(", ", loopback) + "), which no peer can reach: publish it"
         + " with -p " + containerPort + " or -p <host-ip>::" + containerPort);
     }
-    if (reachable.size() > 1) {
+    if (specific.size() + (wildcard ? 1 : 0) > 1 || ipv4Wildcard.size() > 1 || ipv6Wildcard.size() > 1) {
       TreeSet<String> published = new TreeSet<>();
-      reachable.forEach(port -> published.add((port.hostIp == null ? "*" : port.hostIp) + ":" + port.hostPort));
+      ipv4Wildcard.forEach(port -> published.add("0.0.0.0:" + port));
+      ipv6Wildcard.forEach(port -> published.add("[::]:" + port));
+      specific.forEach(port -> published.add(HostPort.format(port.hostIp, port.ipv4HostPort)));
       throw new AdvertiseException("port " + containerPort + "/tcp of container " + container
         + " is published more than once (" + String.join(", ", published) + "): publish it once, so that berth knows"
         + " which one to advertise");
     }
-    return Optional.of(reachable.get(0));
+    if (!wildcard) {
+      return Optional.of(specific.get(0));
+    }
+    // A daemon with IPv6 off lists only the IPv4 binding, and the other way round.
+    int ipv4 = ipv4Wildcard.isEmpty() ? ipv6Wildcard.first() : ipv4Wildcard.first();
+    int ipv6 = ipv6Wildcard.isEmpty() ? ipv4 : ipv6Wildcard.first();
+    return Optional.of(new PublishedPort(containerPort, null, ipv4, ipv6));
   }
 
-  static boolean isWildcard(String hostIp) {
-    return hostIp == null || hostIp.isEmpty() || hostIp.equals("0.0.0.0") || hostIp.equals("::");
+  private static boolean isWildcard(String hostIp) {
+    return hostIp == null || hostIp.isEmpty() || hostIp.equals("0.0.0.0") || isIpv6Wildcard(hostIp);
+  }
+
+  private static boolean isIpv6Wildcard(String hostIp) {
+    return "::".equals(hostIp);
   }
 
   private static boolean isLoopback(String hostIp) {
-    if (isWildcard(hostIp)) {
-      return false;
-    }
     try {
       return InetAddress.getByName(hostIp).isLoopbackAddress();
     } catch (UnknownHostException notAnAddress) {

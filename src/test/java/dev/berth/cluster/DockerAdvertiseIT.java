@@ -1,5 +1,6 @@
 package dev.berth.cluster;
 
+import com.github.dockerjava.api.model.ExposedPort;
 import dev.berth.testing.BerthContainer;
 import dev.berth.testing.Docker;
 import dev.berth.testing.DockerNetwork;
@@ -17,8 +18,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +98,37 @@ class DockerAdvertiseIT {
 
   @Test
   @Order(3)
+  @DisplayName("when Docker puts the IPv4 and IPv6 twins of a -p on different host ports, the IPv4 port is advertised")
+  void twinsOnDifferentHostPorts() throws IOException {
+    BerthContainer node = BerthContainer.node("conf/worker-first.json")
+      .publish(5701, 5710, 9345).withDockerSocket()
+      .env("BERTH_HOST_IP", hostIp).env("BERTH_CLUSTER_NAME", "it-" + UUID.randomUUID());
+    // dockerd hands out host ports in sequence per family; a port taken on IPv4 only moves just the IPv4 binding on.
+    int next = nextHostPort();
+    List<ServerSocket> heldOnIpv4 = new ArrayList<>();
+    try {
+      for (int port = next; port < next + 3; port++) {
+        heldOnIpv4.add(new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0")));
+      }
+      keep(made, node.start());
+    } finally {
+      for (ServerSocket held : heldOnIpv4) {
+        held.close();
+      }
+    }
+    node.awaitHealthy(HEALTHY_BOUND);
+
+    for (int containerPort : new int[] {5701, 5710}) {
+      assertThat(ipv6Port(node, containerPort)).as("the IPv6 twin of " + containerPort)
+        .isNotEqualTo(node.publishedPort(containerPort));
+    }
+    JsonObject self = self(node);
+    assertThat(self.getString("hazelcast")).isEqualTo(hostIp + ":" + node.publishedPort(5701));
+    assertThat(self.getString("eventBus")).isEqualTo(hostIp + ":" + node.publishedPort(5710));
+  }
+
+  @Test
+  @Order(4)
   @DisplayName("auto mode without the Docker socket starts anyway and advertises its bound addresses")
   void autoWithoutSocket() {
     BerthContainer node = keep(made, BerthContainer.node("conf/worker-first.json")
@@ -104,7 +140,7 @@ class DockerAdvertiseIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   @DisplayName("gateway and worker on two networks that cannot reach each other answer /a through published ports")
   void crossNetworkCluster() {
     startTopology(Map.of(), true);
@@ -121,7 +157,7 @@ class DockerAdvertiseIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   @DisplayName("a restarted worker gets new published ports, advertises them, and /a answers First again")
   void restartedWorkerReadvertises() {
     int portBefore = worker.publishedPort(5701);
@@ -139,7 +175,7 @@ class DockerAdvertiseIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   @DisplayName("negative control: with BERTH_ADVERTISE=none the worker joins through the seed's published port but"
     + " advertises its private address, so /a never answers First")
   void withoutAdvertisingTheBusCannotReachTheWorker() {
@@ -188,6 +224,20 @@ class DockerAdvertiseIT {
 
   private String gatewayUrl(String path) {
     return "http://127.0.0.1:" + gateway.publishedPort(2345) + path;
+  }
+
+  /** The host port the next -p gets: the one after what a probe container is given now. */
+  private int nextHostPort() {
+    try (BerthContainer probe = BerthContainer.node("conf/worker-first.json").publish(9345)
+      .env("BERTH_ADVERTISE", "none").start()) {
+      return probe.publishedPort(9345) + 1;
+    }
+  }
+
+  private static int ipv6Port(BerthContainer node, int containerPort) {
+    return Arrays.stream(node.inspect().getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(containerPort)))
+      .filter(binding -> binding.getHostIp().equals("::")).mapToInt(binding -> Integer.parseInt(binding.getHostPortSpec()))
+      .findFirst().orElseThrow(() -> new AssertionError("no IPv6 binding of " + containerPort + ": is IPv6 off?"));
   }
 
   private static JsonObject self(BerthContainer node) {

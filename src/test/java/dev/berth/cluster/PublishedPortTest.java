@@ -20,7 +20,27 @@ class PublishedPortTest {
   void twinsAreOneBinding() throws AdvertiseException {
     Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
       new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("::", 32771)});
-    assertThat(PublishedPort.select(ports, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32771));
+    assertThat(PublishedPort.select(ports, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32771, 32771));
+  }
+
+  @Test
+  @DisplayName("twins on different host ports (one family's port was taken): a peer gets the port of its address family")
+  void twinsOnDifferentPorts() throws AdvertiseException {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
+      new Ports.Binding[] {Ports.Binding.bindIpAndPort("::", 32862), Ports.Binding.bindIpAndPort("0.0.0.0", 32863)});
+    PublishedPort published = PublishedPort.select(ports, 5701, CONTAINER).orElseThrow();
+
+    assertThat(published).isEqualTo(new PublishedPort(5701, null, 32863, 32862));
+    assertThat(published.hostPortFor("10.0.0.5")).isEqualTo(32863);
+    assertThat(published.hostPortFor("fd00::5")).isEqualTo(32862);
+  }
+
+  @Test
+  @DisplayName("a daemon with IPv6 off lists only the IPv4 binding, which then serves both families")
+  void onlyIpv4Wildcard() throws AdvertiseException {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
+      new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771)});
+    assertThat(PublishedPort.select(ports, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32771, 32771));
   }
 
   @Test
@@ -28,7 +48,7 @@ class PublishedPortTest {
   void specificHostIp() throws AdvertiseException {
     Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5710),
       new Ports.Binding[] {Ports.Binding.bindIpAndPort("10.0.0.5", 32780)});
-    assertThat(PublishedPort.select(ports, 5710, CONTAINER)).contains(new PublishedPort(5710, "10.0.0.5", 32780));
+    assertThat(PublishedPort.select(ports, 5710, CONTAINER)).contains(new PublishedPort(5710, "10.0.0.5", 32780, 32780));
   }
 
   @Test
@@ -45,7 +65,7 @@ class PublishedPortTest {
   void loopback() throws AdvertiseException {
     Map<ExposedPort, Ports.Binding[]> mixed = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
       Ports.Binding.bindIpAndPort("127.0.0.1", 32790), Ports.Binding.bindIpAndPort("0.0.0.0", 32791)});
-    assertThat(PublishedPort.select(mixed, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32791));
+    assertThat(PublishedPort.select(mixed, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32791, 32791));
 
     Map<ExposedPort, Ports.Binding[]> onlyLoopback = Map.of(ExposedPort.tcp(5701),
       new Ports.Binding[] {Ports.Binding.bindIpAndPort("127.0.0.1", 32790)});
@@ -60,7 +80,18 @@ class PublishedPortTest {
     Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
       Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("10.0.0.5", 5701)});
     assertThatThrownBy(() -> PublishedPort.select(ports, 5701, CONTAINER))
-      .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published more than once (*:32771, 10.0.0.5:5701):"
+      .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published more than once (0.0.0.0:32771, 10.0.0.5:5701):"
         + " publish it once, so that berth knows which one to advertise");
+  }
+
+  @Test
+  @DisplayName("two -p of the same port on every address are refused, twins or not")
+  void publishedTwiceOnEveryAddress() {
+    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
+      Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("::", 32771),
+      Ports.Binding.bindIpAndPort("0.0.0.0", 5701), Ports.Binding.bindIpAndPort("::", 5701)});
+    assertThatThrownBy(() -> PublishedPort.select(ports, 5701, CONTAINER))
+      .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published more than once (0.0.0.0:32771, 0.0.0.0:5701,"
+        + " [::]:32771, [::]:5701): publish it once, so that berth knows which one to advertise");
   }
 }

@@ -136,13 +136,9 @@ public final class BerthContainer implements AutoCloseable {
     docker.restartContainerCmd(id).withTimeout(20).exec();
   }
 
-  /** The host port Docker published for a container port, as {@code docker port} shows it. */
+  /** The host port Docker published on IPv4 for a container port. */
   public int publishedPort(int containerPort) {
-    Ports.Binding[] bindings = inspect().getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(containerPort));
-    if (bindings == null || bindings.length == 0) {
-      throw new AssertionError("port " + containerPort + " of " + shortId() + " is not published");
-    }
-    return Integer.parseInt(bindings[0].getHostPortSpec());
+    return Docker.publishedPort(inspect(), containerPort);
   }
 
   /** The container's own address on its network: private, reachable only from that network. */

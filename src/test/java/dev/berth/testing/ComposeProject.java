@@ -63,12 +63,6 @@ public final class ComposeProject implements AutoCloseable {
     return run("ps", "-q", service).lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
   }
 
-  /** The host port Docker published for a service's container port. */
-  public int publishedPort(String service, int containerPort) {
-    String binding = run("port", service, String.valueOf(containerPort)).strip();
-    return Integer.parseInt(binding.substring(binding.lastIndexOf(':') + 1));
-  }
-
   @Override
   public void close() {
     execute("down", "--volumes", "--remove-orphans", "--timeout", "20");

@@ -1,6 +1,9 @@
 package dev.berth.testing;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -11,6 +14,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +42,20 @@ public final class Docker {
         .build());
     }
     return client;
+  }
+
+  /**
+   * The host port Docker published for a container port on IPv4: what 127.0.0.1 and this host's IPv4 addresses reach.
+   * Not simply the first binding, since the IPv6 twin of a {@code -p} can be on another host port.
+   */
+  public static int publishedPort(InspectContainerResponse container, int containerPort) {
+    Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(containerPort));
+    return Arrays.stream(bindings == null ? new Ports.Binding[0] : bindings)
+      .filter(binding -> !binding.getHostIp().contains(":"))
+      .mapToInt(binding -> Integer.parseInt(binding.getHostPortSpec()))
+      .findFirst()
+      .orElseThrow(() -> new AssertionError("port " + containerPort + " of " + container.getId().substring(0, 12)
+        + " is not published on IPv4"));
   }
 
   /** This host's address on its default route: what containers and other hosts use to reach published ports. */
