@@ -4,6 +4,14 @@ import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
 import dev.berth.testing.Poll;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -65,6 +73,26 @@ class GracefulStopIT {
     assertThat(answered.body()).isEqualTo("Slow");
     assertThat(Http.get(cluster.gatewayUrl("/a")).status()).as("no new requests after stop").isEqualTo(-1);
     assertThat(cluster.node("gateway").output()).contains("SIGTERM: draining node gateway", "left the cluster and stopped");
+  }
+
+  @Test
+  @DisplayName("an HTTP/2 request in flight on a stopping gateway is still answered after the GOAWAY")
+  void gatewayFinishesInFlightHttp2Stream() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpClient http2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2));
+      Future<HttpClientResponse> response = http2.request(HttpMethod.GET, cluster.httpPort(), "127.0.0.1", "/a")
+        .compose(request -> request.send());
+      Future<Buffer> body = response.compose(HttpClientResponse::body);
+      awaitInFlight("gateway", "gateway");
+
+      assertThat(cluster.node("gateway").stop(STOP_BOUND)).as("gateway exit code").isZero();
+      assertThat(body.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString()).isEqualTo("Slow");
+      assertThat(response.result().version()).isEqualTo(HttpVersion.HTTP_2);
+      assertThat(response.result().statusCode()).isEqualTo(200);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

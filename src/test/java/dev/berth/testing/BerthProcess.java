@@ -2,10 +2,6 @@ package dev.berth.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 public final class BerthProcess implements AutoCloseable {
 
   public static final Path JAR = Path.of("target/berth.jar");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final String name;
   private final Process process;
@@ -65,16 +60,7 @@ public final class BerthProcess implements AutoCloseable {
 
   /** The status of {@code GET /health}, or -1 when nothing answers. */
   public int healthStatus() {
-    try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/health"))
-        .timeout(Duration.ofSeconds(2)).build();
-      return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+    return Http.get("http://127.0.0.1:" + managementPort + "/health").status();
   }
 
   /** Sends SIGTERM and waits for the exit code. */

@@ -13,7 +13,12 @@ import java.util.concurrent.CompletableFuture;
 /** Blocking HTTP for tests that drive processes and containers from outside. */
 public final class Http {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /**
+   * HTTP/1.1: by default the JDK's client upgrades to HTTP/2, and the JDK 17 client fails every open stream on a
+   * GOAWAY instead of finishing it, so a draining gateway's answers would look lost.
+   */
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private Http() {

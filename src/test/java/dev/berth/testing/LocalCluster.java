@@ -63,6 +63,10 @@ public final class LocalCluster implements AutoCloseable {
     return logs;
   }
 
+  public int httpPort() {
+    return httpPort;
+  }
+
   public String gatewayUrl(String path) {
     return "http://127.0.0.1:" + httpPort + path;
   }
