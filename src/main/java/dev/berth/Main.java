@@ -3,6 +3,7 @@ package dev.berth;
 import dev.berth.cluster.AdvertiseException;
 import dev.berth.cluster.Advertisement;
 import dev.berth.cluster.ClusterSetup;
+import dev.berth.cluster.FlushCoalescingTransport;
 import dev.berth.cluster.HostPort;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
@@ -14,6 +15,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.transport.Transport;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -87,7 +89,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     }
     clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster()));
     options.setEventBusOptions(ClusterSetup.eventBusOptions(config.cluster()));
-    return Vertx.builder().with(options).withClusterManager(clusterManager);
+    return Vertx.builder().with(options).withClusterManager(clusterManager)
+      .withTransport(FlushCoalescingTransport.over(Transport.NIO));
   }
 
   /** The last moment before anything starts: the advertisement, looked up meanwhile, completes the cluster config. */
