@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves HTTP and forwards each request to the event-bus address its path's first letter routes to. Every failure,
@@ -36,26 +35,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class GatewayVerticle extends VerticleBase {
 
   public static final String SERVED_BY_HEADER = "X-Served-By";
+  private static final String RETRY_AFTER_SECONDS = "1";
   /** Added to the request timeout to let the last forwarded requests finish when the server shuts down. */
   private static final long SHUTDOWN_MARGIN_MS = 1_000;
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final GatewayConfig config;
-  private final AtomicInteger inFlight;
+  private final GatewayLoad load;
   private DeliveryOptions delivery;
   private HttpServer server;
 
-  /** {@code inFlight} counts the requests forwarded and not yet answered, across all gateway instances. */
-  public GatewayVerticle(GatewayConfig config, AtomicInteger inFlight) {
+  /** {@code load} is shared by all gateway instances of the node. */
+  public GatewayVerticle(GatewayConfig config, GatewayLoad load) {
     this.config = config;
-    this.inFlight = inFlight;
+    this.load = load;
   }
 
   @Override
   public Future<?> start() {
     delivery = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
     Router router = Router.router(vertx);
+    router.route().handler(this::claimBodyBytes);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.route().handler(this::route);
     router.route().failureHandler(this::replyFailure);
@@ -67,6 +68,41 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return server.shutdown(config.requestTimeoutMs() + SHUTDOWN_MARGIN_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Before the body is read, claims the bytes it may take against {@code maxBodyBytesInFlight}, so that concurrent large
+   * bodies cannot exhaust the heap: over the budget the request gets 503 and its body is never read.
+   */
+  private void claimBodyBytes(RoutingContext ctx) {
+    long claim = bodyBytesToClaim(ctx.request());
+    if (claim == 0) {
+      ctx.next();
+      return;
+    }
+    long held = load.bodyBytes().addAndGet(claim);
+    if (held > config.maxBodyBytesInFlight()) {
+      load.bodyBytes().addAndGet(-claim);
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      replyError(ctx, 503, "the gateway holds " + (held - claim) + " bytes of request bodies, at most "
+        + config.maxBodyBytesInFlight() + " at once: retry shortly");
+      return;
+    }
+    ctx.addEndHandler(ended -> load.bodyBytes().addAndGet(-claim));
+    ctx.next();
+  }
+
+  /** The declared length, capped at the body limit; a chunked body may take up to the limit. */
+  private long bodyBytesToClaim(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      try {
+        return Math.min(Math.max(Long.parseLong(length.trim()), 0), config.maxBodyBytes());
+      } catch (NumberFormatException malformed) {
+        return config.maxBodyBytes();
+      }
+    }
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? config.maxBodyBytes() : 0;
   }
 
   private void route(RoutingContext ctx) {
@@ -89,9 +125,9 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(),
       headersOf(request.headers()), ctx.body().buffer());
-    inFlight.incrementAndGet();
+    load.requests().incrementAndGet();
     vertx.eventBus().<Object>request(address, busRequest.toJson(), delivery)
-      .onComplete(answered -> inFlight.decrementAndGet())
+      .onComplete(answered -> load.requests().decrementAndGet())
       .onSuccess(reply -> respond(ctx, address, reply))
       .onFailure(failure -> replyBusFailure(ctx, address, failure));
   }

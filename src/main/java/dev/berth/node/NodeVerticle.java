@@ -2,6 +2,7 @@ package dev.berth.node;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.WorkerConfig;
+import dev.berth.gateway.GatewayLoad;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -32,7 +33,7 @@ public final class NodeVerticle extends VerticleBase {
   private final NodeMetadata metadata;
   private final HazelcastClusterManager clusterManager;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
-  private final InFlight inFlight = new InFlight(new AtomicInteger(), new AtomicInteger());
+  private final InFlight inFlight = new InFlight(GatewayLoad.idle(), new AtomicInteger());
   private final List<String> workerDeployments = new ArrayList<>();
   private String gatewayDeployment;
 

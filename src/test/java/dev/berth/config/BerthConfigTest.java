@@ -129,6 +129,15 @@ class BerthConfigTest {
   }
 
   @Test
+  @DisplayName("a body budget smaller than the largest body is refused, since that body could never pass")
+  void bodyBudgetBelowBodyLimit() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"gateway\": {\"maxBodyBytes\": 2048, \"maxBodyBytesInFlight\": 1024}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": gateway.maxBodyBytesInFlight must be at least maxBodyBytes (2048), or no request with the"
+        + " largest body could pass, was 1024");
+  }
+
+  @Test
   @DisplayName("a value of the wrong type names the key and the value")
   void wrongType() throws IOException {
     Path file = write("{\"roles\": [\"gateway\"], \"management\": {\"port\": \"9345\"}}");

@@ -7,6 +7,7 @@ import dev.berth.protocol.BusRequest;
 import dev.berth.testing.FreePorts;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -43,22 +44,26 @@ class GatewayHttpTest {
   private static final String NODE = "node-under-test";
   private static final int TIMEOUT_MS = 400;
   private static final int MAX_BODY = 1024;
+  private static final int MAX_BODY_IN_FLIGHT = MAX_BODY + MAX_BODY / 2;
 
   private final int port = FreePorts.next();
   private final int faultPort = FreePorts.next();
+  private final GatewayLoad faultLoad = GatewayLoad.idle();
   private WebClient client;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost"));
-    GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, RoutingTable.DEFAULT);
+    GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
+      RoutingTable.DEFAULT);
     Map<String, String> faults = new LinkedHashMap<>();
     faults.put("E", "echo");
     faults.put("F", "fails");
     faults.put("G", "garbage");
     faults.put("S", "slow");
     faults.put("U", "unserved");
-    GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, RoutingTable.of(faults));
+    GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
+      RoutingTable.of(faults));
     vertx.eventBus().<Object>consumer("echo", message ->
       message.reply(new BusReply(200, "application/json",
         BusRequest.fromJson(message.body()).toJson().toBuffer(), NODE).toJsonBinary()));
@@ -71,8 +76,8 @@ class GatewayHttpTest {
         vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("first", "First", 0, 1), NODE, new AtomicInteger())),
         vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("second", "Second", 0, 1), NODE, new AtomicInteger())),
         vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("slow", "Slow", TIMEOUT_MS * 5, 1), NODE, new AtomicInteger())),
-        vertx.deployVerticle(new GatewayVerticle(routed, new AtomicInteger())),
-        vertx.deployVerticle(new GatewayVerticle(faulty, new AtomicInteger()))))
+        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle())),
+        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad))))
       .onComplete(testContext.succeedingThenComplete());
   }
 
@@ -198,6 +203,36 @@ class GatewayHttpTest {
   }
 
   @Test
+  @DisplayName("bodies beyond the in-flight budget get 503 with Retry-After, unread, until the held ones are answered")
+  void bodyBudget(Vertx vertx, VertxTestContext testContext) {
+    Future<HttpResponse<Buffer>> held = client.post(faultPort, "localhost", "/slow").sendBuffer(Buffer.buffer(new byte[MAX_BODY]));
+    whenHolding(vertx, MAX_BODY)
+      .compose(holding -> client.post(faultPort, "localhost", "/echo").sendBuffer(Buffer.buffer(new byte[MAX_BODY])))
+      .compose(refused -> {
+        testContext.verify(() -> {
+          assertThat(refused.statusCode()).isEqualTo(503);
+          assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+          assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("the gateway holds " + MAX_BODY
+            + " bytes of request bodies, at most " + MAX_BODY_IN_FLIGHT + " at once: retry shortly");
+        });
+        return client.get(faultPort, "localhost", "/echo").send();
+      })
+      .compose(withoutBody -> {
+        testContext.verify(() -> assertThat(withoutBody.statusCode()).as("a request without a body").isEqualTo(200));
+        return held;
+      })
+      .compose(answered -> {
+        testContext.verify(() -> assertThat(answered.statusCode()).as("the held request").isEqualTo(504));
+        return client.post(faultPort, "localhost", "/echo").sendBuffer(Buffer.buffer(new byte[MAX_BODY]));
+      })
+      .onComplete(testContext.succeeding(accepted -> testContext.verify(() -> {
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        assertThat(faultLoad.bodyBytes().get()).as("bytes held once all are answered").isZero();
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
   @DisplayName("a malformed percent-escape in the path gets 400")
   void malformedPath(VertxTestContext testContext) {
     expectError(testContext, port, HttpMethod.GET, "/%zz", null, 400, "malformed path: Invalid escape sequence: %zz");
@@ -219,6 +254,17 @@ class GatewayHttpTest {
         assertThat(response.bodyAsString()).isEqualTo("First");
         testContext.completeNow();
       })));
+  }
+
+  /** Completes once the fault gateway holds {@code bytes} of request bodies. */
+  private Future<Void> whenHolding(Vertx vertx, long bytes) {
+    Promise<Void> holding = Promise.promise();
+    vertx.setPeriodic(10, timer -> {
+      if (faultLoad.bodyBytes().get() == bytes && vertx.cancelTimer(timer)) {
+        holding.complete();
+      }
+    });
+    return holding.future();
   }
 
   private void expectError(VertxTestContext testContext, int target, HttpMethod method, String path, Buffer body,
