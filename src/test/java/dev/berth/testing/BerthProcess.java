@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** A berth node run as users run it, {@code java -jar target/berth.jar -conf ...}, with its output in a file. */
+/**
+ * A berth node run as users run it, {@code java @conf/jvm.options -jar target/berth.jar -conf ...}, with its output in
+ * a file.
+ */
 public final class BerthProcess implements AutoCloseable {
 
   public static final Path JAR = Path.of("target/berth.jar");
+  public static final Path JVM_OPTIONS = Path.of("conf/jvm.options");
 
   private final String name;
   private final Process process;
@@ -29,7 +33,7 @@ public final class BerthProcess implements AutoCloseable {
 
   /** Starts a node; {@code env} adds to the inherited environment, and must set BERTH_MANAGEMENT_PORT. */
   public static BerthProcess start(String name, String conf, Map<String, String> env, Path logDir) {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", JAR.toString()));
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "@" + JVM_OPTIONS, "-jar", JAR.toString()));
     if (conf != null) {
       command.addAll(List.of("-conf", conf));
     }
