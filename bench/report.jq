@@ -1,0 +1,34 @@
+# bench/run.sh's report: reads the runs (one object per wrk run) and writes the results document.
+# Per system the median of its rounds; the ratios are taken within each round, then their median.
+def median: sort | if length == 0 then null
+  elif length % 2 == 1 then .[length / 2 | floor]
+  else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+def round2: . * 100 | round / 100;
+def max_by_key: reduce (.[] | to_entries[]) as $e ({}; .[$e.key] = ([.[$e.key] // 0, $e.value] | max));
+def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | median | round2;
+
+. as $runs
+| ["ceiling", "berth-local", "berth-cluster", "nginx"] as $order
+| ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
+| {
+    time: $stamp,
+    mode: $mode,
+    machine: {cpus: ($cpus | tonumber), java: $java, nginx: $nginx},
+    settings: $settings,
+    subtitle: "\($cpus) cores, wrk -t1 -c\($settings.connections), median of \($settings.rounds) x \($settings.duration_s) s",
+    systems: ($order | map(. as $name | {key: $name, value: ($runs | map(select(.system == $name)) | {
+      rps: (map(.rps) | median | round),
+      p50_ms: (map(.p50_ms) | median | round2),
+      p99_ms: (map(.p99_ms) | median | round2),
+      errors: (map(.errors) | add),
+      rss_mb: (map(.rss_mb) | max_by_key)
+    })}) | from_entries),
+    ratios: {
+      berth_cluster_vs_nginx_rps: ($rounds | ratio(.rps; "berth-cluster"; "nginx")),
+      berth_cluster_vs_nginx_p99: ($rounds | ratio(.p99_ms; "berth-cluster"; "nginx")),
+      berth_local_vs_ceiling_rps: ($rounds | ratio(.rps; "berth-local"; "ceiling")),
+      berth_cluster_vs_ceiling_rps: ($rounds | ratio(.rps; "berth-cluster"; "ceiling"))
+    },
+    startup: $startup,
+    runs: $runs
+  }

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# berth's gateway against nginx path routing and a bare Vert.x server, side by side on loopback under identical load.
+#
+#   bench/run.sh           full: 30 s warm-up per system, then 5 interleaved rounds of 15 s each (about 8 minutes)
+#   bench/run.sh --quick   2 s warm-up and one round of 3 s (about a minute): keeps the harness from rotting in CI
+#   Options: --rounds N  --duration SECONDS  --warmup SECONDS  --connections N  --out DIR (default bench/results)
+#   BENCH_JAVA_OPTS adds JVM flags to every JVM of the run; BENCH_PORT_BASE moves its ports (default 20000).
+#
+# The systems, each on its own ports, all running for the whole benchmark:
+#   ceiling        bench/BareServer.java answering First: a bare Vert.x HTTP server, no routing, no event bus
+#   berth-local    conf/local.json: the gateway and both workers in one JVM
+#   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
+#   nginx          Debian's nginx routing /[a-m] and /[n-z] (any case) to two BareServer JVMs answering First and
+#                  Second, HTTP/1.1 keepalive to the upstreams; the config is generated below
+# Load: wrk -t1 -c50 asking /apple and /zebra in turn (bench/wrk-report.lua). Every round runs every system once, in
+# a rotated order, so that drift of the machine hits all of them alike. For each: requests/s, p50, p99, errors and
+# the RSS of every process sampled under load; per round, berth's ratios to nginx and to the ceiling.
+# Before the load: each berth node's start-up-to-ready time, started alone, and how long a worker takes to join.
+# Output: a table on stdout; <out>/<time>.json and <out>/<time>.png, copied to <out>/latest.json and latest.png.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The warm-up is long because three JVMs share two cores while their JIT compilers finish: ~30 s of load here.
+rounds=5 duration=15 warmup=30 connections=50 out=bench/results mode=full
+while (( $# )); do
+  case "$1" in
+    --quick) mode=quick rounds=1 duration=3 warmup=2; shift ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--connections N] [--out DIR]" >&2
+       exit 2 ;;
+  esac
+done
+
+fail() { echo "bench/run.sh: $*" >&2; exit 1; }
+[[ -f target/berth.jar ]] || fail "target/berth.jar is missing: run mvn -B package -DskipTests"
+for tool in wrk nginx gnuplot jq curl; do
+  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl"
+done
+
+base=${BENCH_PORT_BASE:-20000}
+read -r -a java_opts <<<"${BENCH_JAVA_OPTS:-}"
+work=$(mktemp -d /tmp/berth-bench.XXXXXX)
+declare -A pid_of=()
+stop_all() {
+  for name in "${!pid_of[@]}"; do kill -TERM "${pid_of[$name]}" 2>/dev/null || true; done
+  for name in "${!pid_of[@]}"; do
+    for _ in $(seq 100); do kill -0 "${pid_of[$name]}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${pid_of[$name]}" 2>/dev/null || true
+  done
+}
+trap 'stop_all; echo "bench/run.sh: failed; the logs of this run are in $work" >&2' EXIT
+
+# ---- processes --------------------------------------------------------------------------------------------------
+
+launch() { # name command...: starts a process in the background, its output in $work/<name>.log
+  local name=$1
+  shift
+  "$@" >"$work/$name.log" 2>&1 </dev/null &
+  pid_of[$name]=$!
+}
+
+await_status() { # url expected-body-or-empty timeout-seconds: polls until the URL answers 200 (with that body)
+  local deadline=$((SECONDS + $3)) body
+  while (( SECONDS < deadline )); do
+    if body=$(curl -sf --max-time 2 "$1" 2>/dev/null) && [[ -z "$2" || "$body" == "$2" ]]; then return 0; fi
+    sleep 0.05
+  done
+  for name in "${!pid_of[@]}"; do
+    if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then
+      echo "bench/run.sh: $name exited; the end of its log:" >&2
+      tail -n 20 "$work/$name.log" >&2
+    fi
+  done
+  fail "$1 did not answer ${2:-200} within $3 s"
+}
+
+now_ms() { date +%s%3N; }
+
+bare_server() { # name port text
+  launch "$1" java "${java_opts[@]}" -cp target/berth.jar bench/BareServer.java "$2" "$3"
+}
+
+berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags
+  launch "$1" env BERTH_NAME="$1" BERTH_CLUSTER_NAME="$3" BERTH_HTTP_PORT="$4" BERTH_MANAGEMENT_PORT="$5" \
+    BERTH_HAZELCAST_PORT="$6" BERTH_CLUSTER_MEMBERS="$7" \
+    java @conf/jvm.options "${java_opts[@]}" -jar target/berth.jar -conf "$2"
+}
+
+ready_ms() { # name: the node's own "ready in N ms" figure, JVM start to ready
+  grep -o 'ready in [0-9]* ms' "$work/$1.log" | grep -o '[0-9]*'
+}
+
+nginx_config() { # port first-upstream-port second-upstream-port
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  upstream first { server 127.0.0.1:$2; keepalive 64; }
+  upstream second { server 127.0.0.1:$3; keepalive 64; }
+  server {
+    listen 127.0.0.1:$1;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    location ~* ^/[a-m] { proxy_pass http://first; }
+    location ~* ^/[n-z] { proxy_pass http://second; }
+    location / { default_type application/json; return 404 '{"status":404,"error":"no route"}'; }
+  }
+}
+EOF
+}
+
+# ---- start-up -----------------------------------------------------------------------------------------------------
+
+declare -A url_of=(
+  [ceiling]="http://127.0.0.1:$base"
+  [nginx]="http://127.0.0.1:$((base + 3))"
+  [berth-local]="http://127.0.0.1:$((base + 10))"
+  [berth-cluster]="http://127.0.0.1:$((base + 20))"
+)
+declare -A processes_of=(
+  [ceiling]="ceiling"
+  [nginx]="nginx upstream-first upstream-second"
+  [berth-local]="local"
+  [berth-cluster]="gateway worker-first worker-second"
+)
+systems=(ceiling berth-local berth-cluster nginx)
+
+echo "== starting the systems (logs in $work)"
+bare_server ceiling "$base" First
+bare_server upstream-first $((base + 1)) First
+bare_server upstream-second $((base + 2)) Second
+nginx_config $((base + 3)) $((base + 1)) $((base + 2))
+launch nginx nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;'
+await_status "${url_of[ceiling]}/a" First 60
+await_status "http://127.0.0.1:$((base + 1))/a" First 60
+await_status "http://127.0.0.1:$((base + 2))/z" Second 60
+await_status "${url_of[nginx]}/zebra" Second 10
+
+# Each berth node starts alone, so that its start-up time is its own and not a share of a crowded machine.
+berth_node local conf/local.json "bench-local-$$" $((base + 10)) $((base + 11)) $((base + 12)) "127.0.0.1:$((base + 12))"
+await_status "http://127.0.0.1:$((base + 11))/health" "" 60
+members="127.0.0.1:$((base + 22)),127.0.0.1:$((base + 24)),127.0.0.1:$((base + 26))"
+berth_node gateway conf/gateway.json "bench-cluster-$$" $((base + 20)) $((base + 21)) $((base + 22)) "$members"
+await_status "http://127.0.0.1:$((base + 21))/health" "" 60
+declare -A join_ms=()
+for worker in worker-first:23:24:a:First worker-second:25:26:z:Second; do
+  IFS=: read -r name management hazelcast path answer <<<"$worker"
+  started=$(now_ms)
+  berth_node "$name" "conf/$name.json" "bench-cluster-$$" $((base + 20)) $((base + management)) \
+    $((base + hazelcast)) "$members"
+  await_status "${url_of[berth-cluster]}/$path" "$answer" 60
+  join_ms[$name]=$(( $(now_ms) - started ))
+done
+
+startup_json=$(for node in local gateway worker-first worker-second; do
+  jq -n --arg node "$node" --argjson ready "$(ready_ms "$node")" --argjson join "${join_ms[$node]:-null}" \
+    '{node: $node, ready_ms: $ready, join_ms: $join}'
+done | jq -s .)
+
+# ---- load ---------------------------------------------------------------------------------------------------------
+
+rss_json() { # processes...: {"process": MB} of each, nginx with its workers summed
+  local name pid kb
+  for name in "$@"; do
+    pid=${pid_of[$name]}
+    kb=$(ps -o rss= -p "$pid" $(ps -o pid= --ppid "$pid" | sed 's/^/-p /') | awk '{sum += $1} END {print sum}')
+    jq -n --arg name "$name" --argjson mb "$(( kb / 1024 ))" '{($name): $mb}'
+  done | jq -s 'add'
+}
+
+load() { # system seconds: one wrk run; prints its result as one JSON line, RSS sampled three quarters into the run
+  local system=$1 seconds=$2 result
+  wrk -t1 -c"$connections" -d"${seconds}s" --latency -s bench/wrk-report.lua "${url_of[$system]}" >"$work/wrk.out" 2>&1 &
+  local wrk_pid=$!
+  sleep "$(( seconds * 3 / 4 ))"
+  local rss
+  rss=$(rss_json ${processes_of[$system]})
+  wait "$wrk_pid" || fail "wrk against $system failed: $(cat "$work/wrk.out")"
+  result=$(grep '^{' "$work/wrk.out") || fail "wrk printed no result for $system: $(cat "$work/wrk.out")"
+  jq -c --arg system "$system" --argjson rss "$rss" '. + {system: $system, rss_mb: $rss}' <<<"$result"
+}
+
+echo "== warm-up: ${warmup} s per system"
+for system in "${systems[@]}"; do load "$system" "$warmup" >/dev/null; done
+
+echo "== $rounds round(s) of ${duration} s per system, wrk -t1 -c$connections"
+: >"$work/runs.jsonl"
+for round in $(seq 1 "$rounds"); do
+  for i in "${!systems[@]}"; do
+    system=${systems[$(( (i + round - 1) % ${#systems[@]} ))]}
+    load "$system" "$duration" | jq -c --argjson round "$round" '. + {round: $round}' | tee -a "$work/runs.jsonl" \
+      | jq -r '"   round \(.round) \(.system): \(.rps | floor) req/s, p99 \(.p99_ms) ms, \(.errors) errors"'
+  done
+done
+
+# ---- report -------------------------------------------------------------------------------------------------------
+
+mkdir -p "$out"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+jq -s --arg mode "$mode" --arg stamp "$stamp" --argjson startup "$startup_json" \
+  --arg java "$(java -version 2>&1 | head -n 1)" --arg nginx "$(nginx -v 2>&1)" --arg cpus "$(nproc)" \
+  --argjson settings "{\"rounds\":$rounds,\"duration_s\":$duration,\"warmup_s\":$warmup,\"connections\":$connections,\"threads\":1}" \
+  -f bench/report.jq "$work/runs.jsonl" >"$out/$stamp.json"
+cp "$out/$stamp.json" "$out/latest.json"
+
+jq -r -f bench/table.jq "$out/$stamp.json"
+
+jq -r '.systems | to_entries[] | [.key, .value.rps, .value.p99_ms] | @tsv' "$out/$stamp.json" >"$work/chart.tsv"
+gnuplot -e "data='$work/chart.tsv'; output='$out/$stamp.png'; subtitle='$(jq -r '.subtitle' "$out/$stamp.json")'" \
+  bench/chart.gp
+cp "$out/$stamp.png" "$out/latest.png"
+echo "results: $out/$stamp.json, chart: $out/$stamp.png"
+trap - EXIT
+stop_all
+rm -rf "$work"

@@ -1,0 +1,53 @@
+package dev.berth;
+
+import dev.berth.testing.Docker;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * bench/run.sh in its quick mode, so that the harness cannot rot: every system starts, takes load without errors and
+ * is reported, with the chart. The numbers themselves are not judged here; they vary with the machine.
+ */
+@Timeout(300)
+class BenchIT {
+
+  private static final Path OUT = Path.of("target", "bench-quick");
+  private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster", "nginx");
+
+  @Test
+  @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
+  void quickRun() throws IOException {
+    Docker.Outcome run = Docker.execute(List.of("bash", "bench/run.sh", "--quick", "--out", OUT.toString()),
+      Map.of("BENCH_PORT_BASE", "21000"), Duration.ofMinutes(4));
+    System.out.println(run.output());
+
+    assertThat(run.exitCode()).as("exit code, output:\n" + run.output()).isZero();
+    assertThat(run.output()).contains("system", "req/s", "p99_ms", "berth-cluster / nginx:", "berth-local / ceiling:");
+    JsonObject results = new JsonObject(Files.readString(OUT.resolve("latest.json")));
+    JsonObject systems = results.getJsonObject("systems");
+    assertThat(systems.fieldNames()).containsExactlyInAnyOrderElementsOf(SYSTEMS);
+    for (String system : SYSTEMS) {
+      JsonObject measured = systems.getJsonObject(system);
+      assertThat(measured.getInteger("rps")).as(system + " requests/s").isPositive();
+      assertThat(measured.getInteger("errors")).as(system + " errors").isZero();
+      assertThat(measured.getJsonObject("rss_mb").getMap().values()).as(system + " RSS of each process")
+        .isNotEmpty().allSatisfy(mb -> assertThat((Integer) mb).isPositive());
+    }
+    assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
+    assertThat(results.getJsonArray("startup")).hasSize(4)
+      .allSatisfy(node -> assertThat(((JsonObject) node).getInteger("ready_ms")).isPositive());
+    byte[] chart = Files.readAllBytes(OUT.resolve("latest.png"));
+    assertThat(chart).as("a PNG chart").startsWith(0x89, 'P', 'N', 'G').hasSizeGreaterThan(10_000);
+  }
+}
