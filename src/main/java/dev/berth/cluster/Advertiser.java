@@ -1,8 +1,5 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import dev.berth.config.AdvertiseConfig;
 import dev.berth.config.ClusterConfig;
 
@@ -69,7 +66,7 @@ public final class Advertiser {
     throws AdvertiseException {
     String name = inspection.container().shortId();
     try (inspection) {
-      InspectContainerResponse inspected = available(inspection::await, strict);
+      ContainerDescription inspected = available(inspection::await, strict);
       PublishedPort hazelcast = published(inspected, cluster.hazelcastPort(), name);
       PublishedPort eventBus = published(inspected, cluster.eventBusPort(), name);
       for (int attempt = 2; (hazelcast == null || eventBus == null) && attempt <= DockerApi.ATTEMPTS; attempt++) {
@@ -93,18 +90,17 @@ public final class Advertiser {
     }
   }
 
-  private static PublishedPort published(InspectContainerResponse inspected, int containerPort, String name)
+  private static PublishedPort published(ContainerDescription inspected, int containerPort, String name)
     throws AdvertiseException {
     if (containerPort == 0) {
       return null;
     }
-    Map<ExposedPort, Ports.Binding[]> bindings = inspected.getNetworkSettings().getPorts().getBindings();
-    return PublishedPort.select(bindings, containerPort, name).orElse(null);
+    return PublishedPort.select(inspected.tcpBindings(containerPort), containerPort, name).orElse(null);
   }
 
-  private static void checkPublished(ClusterConfig cluster, String name, InspectContainerResponse inspected,
+  private static void checkPublished(ClusterConfig cluster, String name, ContainerDescription inspected,
                                      PublishedPort hazelcast, PublishedPort eventBus) throws AdvertiseException {
-    if ("host".equals(inspected.getHostConfig().getNetworkMode())) {
+    if (inspected.usesHostNetwork()) {
       throw new AdvertiseException("container " + name + " uses the host's network, so Docker publishes nothing:"
         + " set BERTH_ADVERTISE=none, the bound addresses are the host's");
     }
@@ -120,11 +116,11 @@ public final class Advertiser {
   }
 
   private interface DockerCall {
-    InspectContainerResponse call() throws AdvertiseException;
+    ContainerDescription call() throws AdvertiseException;
   }
 
   /** In auto mode, a Docker API that cannot be asked means the node is not published, not that it cannot start. */
-  private static InspectContainerResponse available(DockerCall call, boolean strict) throws AdvertiseException {
+  private static ContainerDescription available(DockerCall call, boolean strict) throws AdvertiseException {
     try {
       return call.call();
     } catch (AdvertiseException e) {

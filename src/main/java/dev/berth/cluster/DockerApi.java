@@ -1,33 +1,35 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.DockerClientException;
-import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.LocalDirectorySSLConfig;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.SSLConfig;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * This host's Docker Engine API, configured the standard way ({@code DOCKER_HOST}, {@code DOCKER_TLS_VERIFY},
- * {@code DOCKER_CERT_PATH}; default {@code unix:///var/run/docker.sock}, read-only is enough). The API version is the
- * daemon's own, never pinned. Every call has a bounded timeout and a few retries; every failure is an
- * {@link AdvertiseException} naming the endpoint and what to do.
+ * {@code DOCKER_CERT_PATH}; default {@code unix:///var/run/docker.sock}, read-only is enough), through docker-java's
+ * httpclient5 transport. Requests use unversioned paths, so the daemon answers in its own API version: never pinned.
+ * Every call has a bounded timeout and a few retries; every failure is an {@link AdvertiseException} naming the
+ * endpoint and what to do.
  */
 final class DockerApi implements AutoCloseable {
 
@@ -36,51 +38,75 @@ final class DockerApi implements AutoCloseable {
   static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(3);
   static final int ATTEMPTS = 3;
   static final Duration RETRY_DELAY = Duration.ofMillis(250);
+  private static final int NOT_FOUND = 404;
+  private static final int SERVER_ERROR = 500;
+  /** What docker-java's LocalDirectorySSLConfig reads from DOCKER_CERT_PATH. */
+  private static final List<String> TLS_FILES = List.of("ca.pem", "cert.pem", "key.pem");
 
   /**
-   * A unix socket never speaks TLS, but the transport builds a TLS strategy anyway; an uninitialised context spares
-   * loading the JVM's trust store, a few hundred milliseconds of start-up.
+   * A unix socket never speaks TLS, but the transport builds a TLS strategy anyway, from the JVM's trust store when it
+   * is given none; an uninitialised context spares loading it.
    */
   private static final SSLConfig UNUSED_TLS = () -> SSLContext.getInstance("TLS");
 
-  private final DockerClient client;
+  private final DockerHttpClient http;
   private final String endpoint;
 
-  private DockerApi(DockerClient client, String endpoint) {
-    this.client = client;
+  private DockerApi(DockerHttpClient http, String endpoint) {
+    this.http = http;
     this.endpoint = endpoint;
   }
 
   static DockerApi connect(Map<String, String> env) throws AdvertiseException {
     String host = valueOf(env, "DOCKER_HOST", DEFAULT_HOST);
-    if (host.startsWith("unix://")) {
-      checkSocket(Path.of(URI.create(host).getPath()));
-    }
-    DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host);
-    String tlsVerify = valueOf(env, "DOCKER_TLS_VERIFY", null);
-    if (tlsVerify != null) {
-      builder.withDockerTlsVerify(!tlsVerify.equals("0") && !tlsVerify.equalsIgnoreCase("false"));
-    }
-    String certPath = valueOf(env, "DOCKER_CERT_PATH", null);
-    if (certPath != null) {
-      builder.withDockerCertPath(certPath);
-    }
+    URI uri;
     try {
-      DefaultDockerClientConfig config = builder.build();
-      ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(host.startsWith("unix://") ? UNUSED_TLS : config.getSSLConfig())
+      uri = new URI(host);
+    } catch (URISyntaxException e) {
+      throw new AdvertiseException("DOCKER_HOST=" + host + " is not a URI (" + e.getReason()
+        + "): set it to unix:///path/to/docker.sock or tcp://host:port");
+    }
+    if ("unix".equals(uri.getScheme())) {
+      checkSocket(Path.of(uri.getPath()));
+    } else if (!"tcp".equals(uri.getScheme())) {
+      throw new AdvertiseException("DOCKER_HOST=" + host + " has the scheme \"" + uri.getScheme() + "\", which berth"
+        + " cannot use: set it to unix:///path/to/docker.sock or tcp://host:port");
+    }
+    SSLConfig tls = sslConfig(host, uri, env);
+    try {
+      DockerHttpClient http = new ApacheDockerHttpClient.Builder()
+        .dockerHost(uri)
+        .sslConfig(tls)
         .connectionTimeout(CONNECT_TIMEOUT)
         .responseTimeout(RESPONSE_TIMEOUT)
         .maxConnections(2)
         .build();
-      return new DockerApi(DockerClientImpl.getInstance(config, http), host);
-    } catch (DockerClientException | IllegalArgumentException e) {
-      throw new AdvertiseException("cannot use the Docker API at " + host + ": " + e.getMessage()
-        + ": check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH");
+      return new DockerApi(http, host);
     } catch (RuntimeException e) {
-      throw new AdvertiseException(describe(host, e));
+      throw new AdvertiseException("cannot set up the Docker API client for " + host + ": "
+        + firstLine(rootCause(e).getMessage()) + ": check DOCKER_TLS_VERIFY and the certificates in DOCKER_CERT_PATH");
     }
+  }
+
+  /**
+   * TLS with the client certificate in DOCKER_CERT_PATH (default ~/.docker) when DOCKER_TLS_VERIFY asks for it. Given a
+   * directory without the certificates, docker-java would fall back to plain HTTP; berth refuses instead.
+   */
+  private static SSLConfig sslConfig(String host, URI uri, Map<String, String> env) throws AdvertiseException {
+    if ("unix".equals(uri.getScheme())) {
+      return UNUSED_TLS;
+    }
+    String verify = valueOf(env, "DOCKER_TLS_VERIFY", "0");
+    if (verify.equals("0") || verify.equalsIgnoreCase("false")) {
+      return null;
+    }
+    Path certPath = Path.of(valueOf(env, "DOCKER_CERT_PATH", Path.of(System.getProperty("user.home"), ".docker").toString()));
+    List<String> missing = TLS_FILES.stream().filter(file -> !Files.isReadable(certPath.resolve(file))).toList();
+    if (!missing.isEmpty()) {
+      throw new AdvertiseException("DOCKER_TLS_VERIFY is set for " + host + ", but " + certPath + " lacks "
+        + String.join(", ", missing) + ": put the client certificates there or point DOCKER_CERT_PATH at them");
+    }
+    return new LocalDirectorySSLConfig(certPath.toString());
   }
 
   String endpoint() {
@@ -88,15 +114,29 @@ final class DockerApi implements AutoCloseable {
   }
 
   /** Inspects the container, retrying failures that may pass (timeouts, a daemon still starting). */
-  InspectContainerResponse inspect(ContainerIdentity container) throws AdvertiseException {
+  ContainerDescription inspect(ContainerIdentity container) throws AdvertiseException {
+    DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+      .method(DockerHttpClient.Request.Method.GET)
+      .path("/containers/" + container.id() + "/json")
+      .build();
     for (int attempt = 1; ; attempt++) {
-      try {
-        return client.inspectContainerCmd(container.id()).exec();
-      } catch (NotFoundException e) {
-        throw new AdvertiseException("container " + container.shortId() + " (from " + container.source()
-          + ") is not known to the Docker API at " + endpoint + ": is that the daemon running this container?"
-          + " Set BERTH_CONTAINER_ID to this container's id");
-      } catch (RuntimeException e) {
+      try (DockerHttpClient.Response response = http.execute(request)) {
+        int status = response.getStatusCode();
+        Buffer body = read(response.getBody());
+        if (status == NOT_FOUND) {
+          throw new AdvertiseException("container " + container.shortId() + " (from " + container.source()
+            + ") is not known to the Docker API at " + endpoint + ": is that the daemon running this container?"
+            + " Set BERTH_CONTAINER_ID to this container's id");
+        }
+        if (status >= SERVER_ERROR && attempt < ATTEMPTS) {
+          LockSupport.parkNanos(RETRY_DELAY.toNanos());
+          continue;
+        }
+        if (status != 200) {
+          throw new AdvertiseException("the Docker API at " + endpoint + " answered " + status + ": " + message(body));
+        }
+        return describe(container, body);
+      } catch (IOException | RuntimeException e) {
         if (attempt == ATTEMPTS || !mayPass(e)) {
           throw new AdvertiseException(describe(endpoint, e));
         }
@@ -108,9 +148,31 @@ final class DockerApi implements AutoCloseable {
   @Override
   public void close() {
     try {
-      client.close();
+      http.close();
     } catch (IOException ignored) {
       // Closing an HTTP connection pool after a lookup: nothing to recover.
+    }
+  }
+
+  private ContainerDescription describe(ContainerIdentity container, Buffer body) throws AdvertiseException {
+    try {
+      return ContainerDescription.fromJson(new JsonObject(body));
+    } catch (DecodeException | IllegalArgumentException | ClassCastException e) {
+      throw new AdvertiseException("the Docker API at " + endpoint + " described container " + container.shortId()
+        + " in a form berth cannot read (" + firstLine(e.getMessage()) + "): is DOCKER_HOST a Docker Engine API?");
+    }
+  }
+
+  private static Buffer read(InputStream body) throws IOException {
+    return body == null ? Buffer.buffer() : Buffer.buffer(body.readAllBytes());
+  }
+
+  /** The daemon's own words: its error documents are {"message": "..."}. */
+  private static String message(Buffer body) {
+    try {
+      return firstLine(new JsonObject(body).getString("message", body.toString()));
+    } catch (DecodeException notJson) {
+      return firstLine(body.toString());
     }
   }
 
@@ -127,17 +189,13 @@ final class DockerApi implements AutoCloseable {
     }
   }
 
-  private static boolean mayPass(RuntimeException e) {
+  private static boolean mayPass(Exception e) {
     Throwable cause = rootCause(e);
-    return cause instanceof InterruptedIOException || cause instanceof ConnectException
-      || (e instanceof DockerException docker && docker.getHttpStatus() >= 500);
+    return cause instanceof InterruptedIOException || cause instanceof ConnectException;
   }
 
-  private static String describe(String endpoint, RuntimeException e) {
+  private static String describe(String endpoint, Exception e) {
     Throwable cause = rootCause(e);
-    if (e instanceof DockerException docker) {
-      return "the Docker API at " + endpoint + " answered " + docker.getHttpStatus() + ": " + firstLine(docker.getMessage());
-    }
     if (hasCause(e, SSLException.class)) {
       return "TLS with the Docker API at " + endpoint + " failed (" + firstLine(cause.getMessage())
         + "): check DOCKER_TLS_VERIFY and the certificates in DOCKER_CERT_PATH";

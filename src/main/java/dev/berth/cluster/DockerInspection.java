@@ -1,7 +1,5 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.command.InspectContainerResponse;
-
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,7 +19,7 @@ public final class DockerInspection implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private volatile long firstAnswerNanos;
   private final CompletableFuture<DockerApi> api = new CompletableFuture<>();
-  private final CompletableFuture<InspectContainerResponse> first = new CompletableFuture<>();
+  private final CompletableFuture<ContainerDescription> first = new CompletableFuture<>();
 
   private DockerInspection(ContainerIdentity container) {
     this.container = container;
@@ -39,7 +37,7 @@ public final class DockerInspection implements AutoCloseable {
     try {
       DockerApi docker = DockerApi.connect(env);
       api.complete(docker);
-      InspectContainerResponse inspected = docker.inspect(container);
+      ContainerDescription inspected = docker.inspect(container);
       firstAnswerNanos = System.nanoTime();
       first.complete(inspected);
     } catch (AdvertiseException | RuntimeException e) {
@@ -53,12 +51,12 @@ public final class DockerInspection implements AutoCloseable {
   }
 
   /** The result of the inspection started by {@link #start}. */
-  InspectContainerResponse await() throws AdvertiseException {
+  ContainerDescription await() throws AdvertiseException {
     return awaitResult(first);
   }
 
   /** A fresh inspection, for a binding that may show up a moment after the container started. */
-  InspectContainerResponse again() throws AdvertiseException {
+  ContainerDescription again() throws AdvertiseException {
     return awaitResult(api).inspect(container);
   }
 

@@ -1,7 +1,5 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.ContainerNetwork;
 import dev.berth.config.AdvertiseConfig;
 import io.netty.util.NetUtil;
 
@@ -20,7 +18,7 @@ import java.util.TreeSet;
 record HostAddress(String ip, String reason) {
 
   static HostAddress choose(PublishedPort hazelcast, PublishedPort eventBus, String configured,
-                            InspectContainerResponse container, String containerName) throws AdvertiseException {
+                            ContainerDescription container, String containerName) throws AdvertiseException {
     Set<String> bound = new TreeSet<>();
     for (PublishedPort port : new PublishedPort[] {hazelcast, eventBus}) {
       if (port.hostIp() != null) {
@@ -50,10 +48,10 @@ record HostAddress(String ip, String reason) {
   }
 
   /** The host's own address on the container's network: every container of this host reaches it, no other host. */
-  private static HostAddress bridgeGateway(InspectContainerResponse container, String containerName)
+  private static HostAddress bridgeGateway(ContainerDescription container, String containerName)
     throws AdvertiseException {
-    for (Map.Entry<String, ContainerNetwork> network : networks(container).entrySet()) {
-      String gateway = network.getValue().getGateway();
+    for (Map.Entry<String, ContainerDescription.Network> network : networks(container).entrySet()) {
+      String gateway = network.getValue().gateway();
       if (gateway != null && !gateway.isEmpty()) {
         return new HostAddress(gateway, "host IP " + AdvertiseConfig.BRIDGE_GATEWAY + " of network " + network.getKey()
           + ", reachable from this host's containers only");
@@ -63,7 +61,7 @@ record HostAddress(String ip, String reason) {
       + " is on no network with a gateway: set BERTH_HOST_IP to this host's address");
   }
 
-  private void check(InspectContainerResponse container, String containerName) throws AdvertiseException {
+  private void check(ContainerDescription container, String containerName) throws AdvertiseException {
     if (!NetUtil.isValidIpV4Address(ip) && !NetUtil.isValidIpV6Address(ip)) {
       throw new AdvertiseException("BERTH_HOST_IP must be an IP address, was \"" + ip + "\"");
     }
@@ -77,16 +75,15 @@ record HostAddress(String ip, String reason) {
       throw new AdvertiseException("will not advertise " + ip + " (" + reason + "): no peer can reach a wildcard or"
         + " loopback address; set BERTH_HOST_IP to this host's address");
     }
-    for (Map.Entry<String, ContainerNetwork> network : networks(container).entrySet()) {
-      if (ip.equals(network.getValue().getIpAddress())) {
+    for (Map.Entry<String, ContainerDescription.Network> network : networks(container).entrySet()) {
+      if (ip.equals(network.getValue().ipAddress())) {
         throw new AdvertiseException("will not advertise " + ip + " (" + reason + "): it is container " + containerName
           + "'s own address on network " + network.getKey() + ", which other hosts cannot reach; use the host's address");
       }
     }
   }
 
-  private static Map<String, ContainerNetwork> networks(InspectContainerResponse container) {
-    Map<String, ContainerNetwork> networks = container.getNetworkSettings().getNetworks();
-    return networks == null ? Map.of() : new TreeMap<>(networks);
+  private static Map<String, ContainerDescription.Network> networks(ContainerDescription container) {
+    return new TreeMap<>(container.networks());
   }
 }

@@ -1,14 +1,11 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -27,26 +24,25 @@ public record PublishedPort(int containerPort, String hostIp, int ipv4HostPort, 
   }
 
   /**
-   * Picks the TCP binding of {@code containerPort} from the container's {@code NetworkSettings.Ports}: the
+   * Picks the one binding of a TCP port from its bindings in the container's {@code NetworkSettings.Ports}: the
    * {@code 0.0.0.0} and {@code ::} twins Docker lists for one {@code -p} count as one binding, and bindings to
    * loopback are ignored since no peer can reach them.
    *
    * @return empty when the port is not published at all
    * @throws AdvertiseException when it is published only on loopback or more than once
    */
-  static Optional<PublishedPort> select(Map<ExposedPort, Ports.Binding[]> bindings, int containerPort, String container)
-    throws AdvertiseException {
-    Ports.Binding[] candidates = bindings.get(ExposedPort.tcp(containerPort));
-    if (candidates == null || candidates.length == 0) {
+  static Optional<PublishedPort> select(List<ContainerDescription.Binding> candidates, int containerPort,
+                                        String container) throws AdvertiseException {
+    if (candidates.isEmpty()) {
       return Optional.empty();
     }
     List<String> loopback = new ArrayList<>();
     TreeSet<Integer> ipv4Wildcard = new TreeSet<>();
     TreeSet<Integer> ipv6Wildcard = new TreeSet<>();
     List<PublishedPort> specific = new ArrayList<>();
-    for (Ports.Binding binding : candidates) {
-      int hostPort = Integer.parseInt(binding.getHostPortSpec());
-      String hostIp = binding.getHostIp();
+    for (ContainerDescription.Binding binding : candidates) {
+      int hostPort = binding.hostPort();
+      String hostIp = binding.hostIp();
       if (isIpv6Wildcard(hostIp)) {
         ipv6Wildcard.add(hostPort);
       } else if (isWildcard(hostIp)) {

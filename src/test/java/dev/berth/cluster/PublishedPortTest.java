@@ -1,11 +1,9 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,16 +16,14 @@ class PublishedPortTest {
   @Test
   @DisplayName("the 0.0.0.0 and :: twins of one -p are one binding, on every address")
   void twinsAreOneBinding() throws AdvertiseException {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
-      new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("::", 32771)});
+    List<ContainerDescription.Binding> ports = List.of(binding("0.0.0.0", 32771), binding("::", 32771));
     assertThat(PublishedPort.select(ports, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32771, 32771));
   }
 
   @Test
   @DisplayName("twins on different host ports (one family's port was taken): a peer gets the port of its address family")
   void twinsOnDifferentPorts() throws AdvertiseException {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
-      new Ports.Binding[] {Ports.Binding.bindIpAndPort("::", 32862), Ports.Binding.bindIpAndPort("0.0.0.0", 32863)});
+    List<ContainerDescription.Binding> ports = List.of(binding("::", 32862), binding("0.0.0.0", 32863));
     PublishedPort published = PublishedPort.select(ports, 5701, CONTAINER).orElseThrow();
 
     assertThat(published).isEqualTo(new PublishedPort(5701, null, 32863, 32862));
@@ -38,37 +34,31 @@ class PublishedPortTest {
   @Test
   @DisplayName("a daemon with IPv6 off lists only the IPv4 binding, which then serves both families")
   void onlyIpv4Wildcard() throws AdvertiseException {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701),
-      new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771)});
+    List<ContainerDescription.Binding> ports = List.of(binding("0.0.0.0", 32771));
     assertThat(PublishedPort.select(ports, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32771, 32771));
   }
 
   @Test
   @DisplayName("a binding on a specific host address keeps that address")
   void specificHostIp() throws AdvertiseException {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5710),
-      new Ports.Binding[] {Ports.Binding.bindIpAndPort("10.0.0.5", 32780)});
+    List<ContainerDescription.Binding> ports = List.of(binding("10.0.0.5", 32780));
     assertThat(PublishedPort.select(ports, 5710, CONTAINER)).contains(new PublishedPort(5710, "10.0.0.5", 32780, 32780));
   }
 
   @Test
-  @DisplayName("a port that is not published, or only as UDP, gives nothing")
+  @DisplayName("a port without bindings is not published")
   void notPublished() throws AdvertiseException {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.udp(5701),
-      new Ports.Binding[] {Ports.Binding.bindIpAndPort("0.0.0.0", 32771)});
-    assertThat(PublishedPort.select(ports, 5701, CONTAINER)).isEmpty();
-    assertThat(PublishedPort.select(Map.of(ExposedPort.tcp(5701), new Ports.Binding[0]), 5701, CONTAINER)).isEmpty();
+    assertThat(PublishedPort.select(List.of(), 5701, CONTAINER)).isEmpty();
   }
 
   @Test
   @DisplayName("a loopback binding is ignored next to a reachable one, and refused when it is the only one")
   void loopback() throws AdvertiseException {
-    Map<ExposedPort, Ports.Binding[]> mixed = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
-      Ports.Binding.bindIpAndPort("127.0.0.1", 32790), Ports.Binding.bindIpAndPort("0.0.0.0", 32791)});
+    List<ContainerDescription.Binding> mixed = List.of(
+      binding("127.0.0.1", 32790), binding("0.0.0.0", 32791));
     assertThat(PublishedPort.select(mixed, 5701, CONTAINER)).contains(new PublishedPort(5701, null, 32791, 32791));
 
-    Map<ExposedPort, Ports.Binding[]> onlyLoopback = Map.of(ExposedPort.tcp(5701),
-      new Ports.Binding[] {Ports.Binding.bindIpAndPort("127.0.0.1", 32790)});
+    List<ContainerDescription.Binding> onlyLoopback = List.of(binding("127.0.0.1", 32790));
     assertThatThrownBy(() -> PublishedPort.select(onlyLoopback, 5701, CONTAINER))
       .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published only on loopback (127.0.0.1:32790), which no"
         + " peer can reach: publish it with -p 5701 or -p <host-ip>::5701");
@@ -77,8 +67,8 @@ class PublishedPortTest {
   @Test
   @DisplayName("a port published on two host ports is refused: berth cannot tell which one peers use")
   void publishedTwice() {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
-      Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("10.0.0.5", 5701)});
+    List<ContainerDescription.Binding> ports = List.of(
+      binding("0.0.0.0", 32771), binding("10.0.0.5", 5701));
     assertThatThrownBy(() -> PublishedPort.select(ports, 5701, CONTAINER))
       .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published more than once (0.0.0.0:32771, 10.0.0.5:5701):"
         + " publish it once, so that berth knows which one to advertise");
@@ -87,11 +77,15 @@ class PublishedPortTest {
   @Test
   @DisplayName("two -p of the same port on every address are refused, twins or not")
   void publishedTwiceOnEveryAddress() {
-    Map<ExposedPort, Ports.Binding[]> ports = Map.of(ExposedPort.tcp(5701), new Ports.Binding[] {
-      Ports.Binding.bindIpAndPort("0.0.0.0", 32771), Ports.Binding.bindIpAndPort("::", 32771),
-      Ports.Binding.bindIpAndPort("0.0.0.0", 5701), Ports.Binding.bindIpAndPort("::", 5701)});
+    List<ContainerDescription.Binding> ports = List.of(
+      binding("0.0.0.0", 32771), binding("::", 32771),
+      binding("0.0.0.0", 5701), binding("::", 5701));
     assertThatThrownBy(() -> PublishedPort.select(ports, 5701, CONTAINER))
       .hasMessage("port 5701/tcp of container 3d67c90cd9aa is published more than once (0.0.0.0:32771, 0.0.0.0:5701,"
         + " [::]:32771, [::]:5701): publish it once, so that berth knows which one to advertise");
+  }
+
+  private static ContainerDescription.Binding binding(String hostIp, int hostPort) {
+    return new ContainerDescription.Binding(hostIp, hostPort);
   }
 }
