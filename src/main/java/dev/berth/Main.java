@@ -89,6 +89,9 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     }
     clusterManager = new HazelcastClusterManager(ClusterSetup.hazelcastConfig(config.cluster()));
     options.setEventBusOptions(ClusterSetup.eventBusOptions(config.cluster()));
+    if (config.eventLoops() != null) {
+      options.setEventLoopPoolSize(config.eventLoops());
+    }
     return Vertx.builder().with(options).withClusterManager(clusterManager)
       .withTransport(FlushCoalescingTransport.over(Transport.NIO));
   }

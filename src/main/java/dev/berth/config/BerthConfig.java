@@ -21,10 +21,12 @@ import java.util.regex.Pattern;
 
 /**
  * The whole configuration of one node, read from the {@code -conf} file with {@code BERTH_*} environment overrides.
- * {@code name} is null when the node should derive it (see {@code NodeIdentity}).
+ * {@code name} is null when the node should derive it (see {@code NodeNames}); {@code eventLoops} is null for Vert.x's
+ * default of two per core.
  */
 public record BerthConfig(
   String name,
+  Integer eventLoops,
   Set<Role> roles,
   GatewayConfig gateway,
   List<WorkerConfig> workers,
@@ -37,6 +39,9 @@ public record BerthConfig(
   public BerthConfig {
     if (name != null) {
       Checks.notBlank("name", name);
+    }
+    if (eventLoops != null) {
+      Checks.inRange("eventLoops", eventLoops, 1, 1024);
     }
     if (roles == null || roles.isEmpty()) {
       throw new InvalidConfigException("roles", "is missing: list at least one of gateway, worker");
@@ -70,7 +75,7 @@ public record BerthConfig(
 
   public static BerthConfig fromJson(JsonObject json) {
     ConfigReader root = ConfigReader.root(json)
-      .allowOnly("name", "roles", "gateway", "workers", "cluster", "management");
+      .allowOnly("name", "eventLoops", "roles", "gateway", "workers", "cluster", "management");
     Set<Role> roles = EnumSet.noneOf(Role.class);
     List<String> roleNames = root.strings("roles", List.of());
     for (int i = 0; i < roleNames.size(); i++) {
@@ -87,6 +92,7 @@ public record BerthConfig(
     }
     return new BerthConfig(
       root.string("name", null),
+      root.optionalInteger("eventLoops"),
       roles,
       GatewayConfig.fromJson(root.object("gateway")),
       workers,

@@ -44,6 +44,18 @@ class BerthConfigTest {
     assertThat(config.gateway().routes().ranges()).containsExactly(Map.entry("A-M", "first"), Map.entry("N-Z", "second"));
     assertThat(config.management().port()).isEqualTo(9345);
     assertThat(config.cluster().advertise().mode()).isEqualTo(AdvertiseMode.AUTO);
+    assertThat(config.eventLoops()).as("gateway and workers of one JVM on one event loop").isEqualTo(1);
+    assertThat(BerthConfig.load(Path.of("conf/gateway.json"), Map.of()).eventLoops()).as("Vert.x's default").isNull();
+  }
+
+  @Test
+  @DisplayName("an event-loop count out of range names the key, also when it comes from BERTH_EVENT_LOOPS")
+  void eventLoopsOutOfRange() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"eventLoops\": 0}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": eventLoops must be in 1..1024, was 0");
+    assertThatThrownBy(() -> BerthConfig.load(Path.of("conf/gateway.json"), Map.of("BERTH_EVENT_LOOPS", "2000")))
+      .hasMessage("conf/gateway.json: eventLoops (from BERTH_EVENT_LOOPS) must be in 1..1024, was 2000");
   }
 
   @Test
@@ -250,7 +262,7 @@ class BerthConfigTest {
   void recordsCheckTheirValues() {
     assertThatThrownBy(() -> new WorkerConfig("first", "First", -1, 1)).hasMessage("delayMs must be in 0..600000, was -1");
     assertThatThrownBy(() -> new WorkerConfig("first", "First", 0, 0)).hasMessage("instances must be in 1..256, was 0");
-    assertThatThrownBy(() -> new BerthConfig(null, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
+    assertThatThrownBy(() -> new BerthConfig(null, null, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
       List.of(new WorkerConfig("a", "A", 0, 1)), null, null)).hasMessage("workers is set but roles do not include worker");
   }
 

@@ -1,0 +1,63 @@
+package dev.berth.node;
+
+import dev.berth.testing.Docker;
+import dev.berth.testing.Http;
+import dev.berth.testing.ItLogs;
+import dev.berth.testing.LocalCluster;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** conf/local.json run from the built jar, as the README's first command: the whole product in one JVM. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(90)
+class LocalNodeIT {
+
+  private final LocalCluster node = new LocalCluster(ItLogs.directory(LocalNodeIT.class), List.of("local"));
+
+  @BeforeAll
+  void start() {
+    node.start("local", "conf/local.json").awaitHealthy(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+  }
+
+  @Test
+  @DisplayName("/apple answers First and /Zebra Second, both served by the node itself; /1abc gets a 404 JSON error")
+  void routes() {
+    Http.Response first = Http.get(node.gatewayUrl("/apple"));
+    Http.Response second = Http.get(node.gatewayUrl("/Zebra"));
+    Http.Response none = Http.get(node.gatewayUrl("/1abc"));
+
+    assertThat(first.body()).isEqualTo("First");
+    assertThat(first.servedBy()).isEqualTo("local");
+    assertThat(second.body()).isEqualTo("Second");
+    assertThat(none.status()).isEqualTo(404);
+    assertThat(none.json()).isEqualTo(new JsonObject().put("status", 404).put("error", "no route for '/1abc'")
+      .put("path", "/1abc"));
+  }
+
+  @Test
+  @DisplayName("gateway and workers share the one event loop that conf/local.json asks for")
+  void oneEventLoop() {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    String threads = Docker.execute(List.of(jcmd, String.valueOf(node.node("local").pid()), "Thread.print"), Map.of(),
+      Duration.ofSeconds(30)).output();
+
+    assertThat(threads.lines().filter(line -> line.startsWith("\"vert.x-eventloop-thread-"))).hasSize(1);
+  }
+}
