@@ -4,14 +4,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The parts of the Docker Engine API's container inspection ({@code GET /containers/{id}/json}) that berth reads: the
- * network mode, the published ports and the container's networks. Read from the JSON as the API writes it, field
- * names included, so that no more of the large document is mapped than berth uses.
+ * network mode, the published ports and the container's networks, by name. Read from the JSON as the API writes it,
+ * field names included, so that no more of the large document is mapped than berth uses.
  */
 record ContainerDescription(String networkMode, Map<String, List<Binding>> ports, Map<String, Network> networks) {
 
@@ -41,13 +43,14 @@ record ContainerDescription(String networkMode, Map<String, List<Binding>> ports
       }
       ports.put(port, List.copyOf(bindings));
     }
-    Map<String, Network> networks = new LinkedHashMap<>();
+    Map<String, Network> networks = new TreeMap<>();
     JsonObject networksJson = object(settings, "Networks");
     for (String name : networksJson.fieldNames()) {
       JsonObject network = networksJson.getJsonObject(name);
       networks.put(name, new Network(network.getString("IPAddress", ""), network.getString("Gateway", "")));
     }
-    return new ContainerDescription(hostConfig.getString("NetworkMode", ""), Map.copyOf(ports), networks);
+    return new ContainerDescription(hostConfig.getString("NetworkMode", ""), Map.copyOf(ports),
+      Collections.unmodifiableMap(networks));
   }
 
   /** The host bindings of a TCP port of the container; empty when it is not published. */

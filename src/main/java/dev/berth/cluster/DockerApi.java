@@ -135,7 +135,7 @@ final class DockerApi implements AutoCloseable {
         if (status != 200) {
           throw new AdvertiseException("the Docker API at " + endpoint + " answered " + status + ": " + message(body));
         }
-        return describe(container, body);
+        return parse(container, body);
       } catch (IOException | RuntimeException e) {
         if (attempt == ATTEMPTS || !mayPass(e)) {
           throw new AdvertiseException(describe(endpoint, e));
@@ -154,7 +154,7 @@ final class DockerApi implements AutoCloseable {
     }
   }
 
-  private ContainerDescription describe(ContainerIdentity container, Buffer body) throws AdvertiseException {
+  private ContainerDescription parse(ContainerIdentity container, Buffer body) throws AdvertiseException {
     try {
       return ContainerDescription.fromJson(new JsonObject(body));
     } catch (DecodeException | IllegalArgumentException | ClassCastException e) {

@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -50,7 +49,7 @@ record HostAddress(String ip, String reason) {
   /** The host's own address on the container's network: every container of this host reaches it, no other host. */
   private static HostAddress bridgeGateway(ContainerDescription container, String containerName)
     throws AdvertiseException {
-    for (Map.Entry<String, ContainerDescription.Network> network : networks(container).entrySet()) {
+    for (Map.Entry<String, ContainerDescription.Network> network : container.networks().entrySet()) {
       String gateway = network.getValue().gateway();
       if (gateway != null && !gateway.isEmpty()) {
         return new HostAddress(gateway, "host IP " + AdvertiseConfig.BRIDGE_GATEWAY + " of network " + network.getKey()
@@ -75,15 +74,11 @@ record HostAddress(String ip, String reason) {
       throw new AdvertiseException("will not advertise " + ip + " (" + reason + "): no peer can reach a wildcard or"
         + " loopback address; set BERTH_HOST_IP to this host's address");
     }
-    for (Map.Entry<String, ContainerDescription.Network> network : networks(container).entrySet()) {
+    for (Map.Entry<String, ContainerDescription.Network> network : container.networks().entrySet()) {
       if (ip.equals(network.getValue().ipAddress())) {
         throw new AdvertiseException("will not advertise " + ip + " (" + reason + "): it is container " + containerName
           + "'s own address on network " + network.getKey() + ", which other hosts cannot reach; use the host's address");
       }
     }
-  }
-
-  private static Map<String, ContainerDescription.Network> networks(ContainerDescription container) {
-    return new TreeMap<>(container.networks());
   }
 }

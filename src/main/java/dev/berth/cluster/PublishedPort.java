@@ -45,7 +45,7 @@ public record PublishedPort(int containerPort, String hostIp, int ipv4HostPort, 
       String hostIp = binding.hostIp();
       if (isIpv6Wildcard(hostIp)) {
         ipv6Wildcard.add(hostPort);
-      } else if (isWildcard(hostIp)) {
+      } else if (isIpv4Wildcard(hostIp)) {
         ipv4Wildcard.add(hostPort);
       } else if (isLoopback(hostIp)) {
         loopback.add(hostIp + ":" + hostPort);
@@ -77,8 +77,9 @@ public record PublishedPort(int containerPort, String hostIp, int ipv4HostPort, 
     return Optional.of(new PublishedPort(containerPort, null, ipv4, ipv6));
   }
 
-  private static boolean isWildcard(String hostIp) {
-    return hostIp == null || hostIp.isEmpty() || hostIp.equals("0.0.0.0") || isIpv6Wildcard(hostIp);
+  /** Older daemons leave HostIp empty for a binding on every IPv4 address. */
+  private static boolean isIpv4Wildcard(String hostIp) {
+    return hostIp == null || hostIp.isEmpty() || hostIp.equals("0.0.0.0");
   }
 
   private static boolean isIpv6Wildcard(String hostIp) {

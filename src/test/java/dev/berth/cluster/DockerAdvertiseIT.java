@@ -1,6 +1,5 @@
 package dev.berth.cluster;
 
-import com.github.dockerjava.api.model.ExposedPort;
 import dev.berth.testing.BerthContainer;
 import dev.berth.testing.Docker;
 import dev.berth.testing.DockerNetwork;
@@ -23,7 +22,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +117,7 @@ class DockerAdvertiseIT {
     node.awaitHealthy(HEALTHY_BOUND);
 
     for (int containerPort : new int[] {5701, 5710}) {
-      assertThat(ipv6Port(node, containerPort)).as("the IPv6 twin of " + containerPort)
+      assertThat(Docker.publishedIpv6Port(node.inspect(), containerPort)).as("the IPv6 twin of " + containerPort)
         .isNotEqualTo(node.publishedPort(containerPort));
     }
     JsonObject self = self(node);
@@ -232,12 +230,6 @@ class DockerAdvertiseIT {
       .env("BERTH_ADVERTISE", "none").start()) {
       return probe.publishedPort(9345) + 1;
     }
-  }
-
-  private static int ipv6Port(BerthContainer node, int containerPort) {
-    return Arrays.stream(node.inspect().getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(containerPort)))
-      .filter(binding -> binding.getHostIp().equals("::")).mapToInt(binding -> Integer.parseInt(binding.getHostPortSpec()))
-      .findFirst().orElseThrow(() -> new AssertionError("no IPv6 binding of " + containerPort + ": is IPv6 off?"));
   }
 
   private static JsonObject self(BerthContainer node) {

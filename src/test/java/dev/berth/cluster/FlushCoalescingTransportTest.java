@@ -47,8 +47,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("a hundred writes of one pass leave the client in one flush, and the server's answers in one too")
   void coalescesBothDirections() throws Exception {
-    vertx = Vertx.builder().withTransport(FlushCoalescingTransport.over(Transport.NIO)).build();
-    NetSocket client = connect();
+    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
     NetSocket server = await(accepted.future());
 
     assertThat(flushesOfOnePass(client, bytesAtServer)).isEqualTo(1);
@@ -58,8 +57,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("control: the plain NIO transport flushes every one of the hundred writes")
   void plainTransportFlushesEachWrite() throws Exception {
-    vertx = Vertx.builder().withTransport(Transport.NIO).build();
-    NetSocket client = connect();
+    NetSocket client = connect(Transport.NIO);
 
     assertThat(flushesOfOnePass(client, bytesAtServer)).isEqualTo(MESSAGES);
   }
@@ -67,8 +65,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("a single write is sent without waiting for more traffic")
   void loneWriteGoesOut() throws Exception {
-    vertx = Vertx.builder().withTransport(FlushCoalescingTransport.over(Transport.NIO)).build();
-    NetSocket client = connect();
+    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
 
     await(client.write(MESSAGE));
     Poll.until("the message at the server", Duration.ofSeconds(2), bytesAtServer::get,
@@ -78,15 +75,16 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("the consolidation handler comes first in the pipeline of every connection, client and server")
   void firstInEveryPipeline() throws Exception {
-    vertx = Vertx.builder().withTransport(FlushCoalescingTransport.over(Transport.NIO)).build();
-    NetSocket client = connect();
+    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
     NetSocket server = await(accepted.future());
 
     assertThat(pipeline(client).first()).isInstanceOf(FlushConsolidationHandler.class);
     assertThat(pipeline(server).first()).isInstanceOf(FlushConsolidationHandler.class);
   }
 
-  private NetSocket connect() throws Exception {
+  /** A Vert.x on {@code transport} with a server and a client connected to it. */
+  private NetSocket connect(Transport transport) throws Exception {
+    vertx = Vertx.builder().withTransport(transport).build();
     NetServer server = vertx.createNetServer().connectHandler(socket -> {
       socket.handler(received -> bytesAtServer.addAndGet(received.length()));
       accepted.tryComplete(socket);

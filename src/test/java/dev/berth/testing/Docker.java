@@ -49,13 +49,22 @@ public final class Docker {
    * Not simply the first binding, since the IPv6 twin of a {@code -p} can be on another host port.
    */
   public static int publishedPort(InspectContainerResponse container, int containerPort) {
+    return publishedPort(container, containerPort, false);
+  }
+
+  /** The host port of the IPv6 ({@code ::}) twin, which need not be the IPv4 one. */
+  public static int publishedIpv6Port(InspectContainerResponse container, int containerPort) {
+    return publishedPort(container, containerPort, true);
+  }
+
+  private static int publishedPort(InspectContainerResponse container, int containerPort, boolean ipv6) {
     Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(containerPort));
     return Arrays.stream(bindings == null ? new Ports.Binding[0] : bindings)
-      .filter(binding -> !binding.getHostIp().contains(":"))
+      .filter(binding -> binding.getHostIp().contains(":") == ipv6)
       .mapToInt(binding -> Integer.parseInt(binding.getHostPortSpec()))
       .findFirst()
       .orElseThrow(() -> new AssertionError("port " + containerPort + " of " + container.getId().substring(0, 12)
-        + " is not published on IPv4"));
+        + " is not published on " + (ipv6 ? "IPv6 (is IPv6 off?)" : "IPv4")));
   }
 
   /** This host's address on its default route: what containers and other hosts use to reach published ports. */
