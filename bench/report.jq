@@ -5,6 +5,8 @@ def median: sort | if length == 0 then null
   else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 def round2: . * 100 | round / 100;
 def max_by_key: reduce (.[] | to_entries[]) as $e ({}; .[$e.key] = ([.[$e.key] // 0, $e.value] | max));
+def median_by_key: (map(keys[]) | unique) as $keys | . as $all
+  | $keys | map(. as $key | {key: $key, value: ($all | map(.[$key]) | median)}) | from_entries;
 def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | median | round2;
 
 . as $runs
@@ -21,8 +23,11 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       p50_ms: (map(.p50_ms) | median | round2),
       p99_ms: (map(.p99_ms) | median | round2),
       errors: (map(.errors) | add),
-      rss_mb: (map(.rss_mb) | max_by_key)
+      rss_mb: (map(.rss_mb) | max_by_key),
+      cpu_us_per_request: (map(.cpu_us_per_request) | median_by_key),
+      steal_pct: (map(.steal_pct) | median)
     })}) | from_entries),
+    steal_pct: {median: ($runs | map(.steal_pct) | median), max: ($runs | map(.steal_pct) | max)},
     ratios: {
       berth_cluster_vs_nginx_rps: ($rounds | ratio(.rps; "berth-cluster"; "nginx")),
       berth_cluster_vs_nginx_p99: ($rounds | ratio(.p99_ms; "berth-cluster"; "nginx")),

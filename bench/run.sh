@@ -14,8 +14,10 @@
 #                  Second, HTTP/1.1 keepalive to the upstreams; the config is generated below
 # Load: wrk -t1 -c50 asking /apple and /zebra in turn (bench/wrk-report.lua). Every round runs every system once, in
 # a rotated order, so that drift of the machine hits all of them alike. For each: requests/s, p50, p99, errors and
-# the RSS of every process sampled under load; per round, berth's ratios to nginx and to the ceiling.
-# Before the load: each berth node's start-up-to-ready time, started alone, and how long a worker takes to join.
+# the RSS of every process sampled under load, the CPU time each process spent per request, and the share of the
+# machine's CPU the hypervisor took (steal) during the run; per round, berth's ratios to nginx and to the ceiling.
+# Before the load: each berth node's start-up-to-ready time, started alone on a quiet machine, and how long a worker
+# takes to join.
 # Output: a table on stdout; <out>/<time>.json and <out>/<time>.png, copied to <out>/latest.json and latest.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,6 +96,27 @@ ready_ms() { # name: the node's own "ready in N ms" figure, JVM start to ready
   grep -o 'ready in [0-9]* ms' "$work/$1.log" | grep -o '[0-9]*'
 }
 
+cpu_ticks() { # pids...: their CPU time so far, children included (nginx's workers), in clock ticks
+  local parent pid total=0
+  for parent in "$@"; do
+    for pid in "$parent" $(ps -o pid= --ppid "$parent"); do
+      total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
+    done
+  done
+  echo "$total"
+}
+
+await_quiet() { # names...: waits until those processes use under 5 % of one core (a joining node's partition
+  # migrations and JIT settle), at most 15 s, so that the next node's start-up is measured on an idle machine
+  local pids=() name before deadline=$((SECONDS + 15))
+  for name in "$@"; do pids+=("${pid_of[$name]}"); done
+  while (( SECONDS < deadline )); do
+    before=$(cpu_ticks "${pids[@]}")
+    sleep 0.5
+    (( ($(cpu_ticks "${pids[@]}") - before) * 100 < $(getconf CLK_TCK) * 5 / 2 )) && return 0
+  done
+}
+
 nginx_config() { # port first-upstream-port second-upstream-port
   mkdir -p "$work/nginx"
   cat >"$work/nginx/nginx.conf" <<EOF
@@ -150,19 +173,23 @@ await_status "http://127.0.0.1:$((base + 2))/z" Second 60
 await_status "${url_of[nginx]}/zebra" Second 10
 
 # Each berth node starts alone, so that its start-up time is its own and not a share of a crowded machine.
+await_quiet ceiling upstream-first upstream-second
 berth_node local conf/local.json "bench-local-$$" $((base + 10)) $((base + 11)) $((base + 12)) "127.0.0.1:$((base + 12))"
 await_status "http://127.0.0.1:$((base + 11))/health" "" 60
 members="127.0.0.1:$((base + 22)),127.0.0.1:$((base + 24)),127.0.0.1:$((base + 26))"
+await_quiet local
 berth_node gateway conf/gateway.json "bench-cluster-$$" $((base + 20)) $((base + 21)) $((base + 22)) "$members"
 await_status "http://127.0.0.1:$((base + 21))/health" "" 60
 declare -A join_ms=()
 for worker in worker-first:23:24:a:First worker-second:25:26:z:Second; do
   IFS=: read -r name management hazelcast path answer <<<"$worker"
+  await_quiet gateway ${joined_workers:-}
   started=$(now_ms)
   berth_node "$name" "conf/$name.json" "bench-cluster-$$" $((base + 20)) $((base + management)) \
     $((base + hazelcast)) "$members"
   await_status "${url_of[berth-cluster]}/$path" "$answer" 60
   join_ms[$name]=$(( $(now_ms) - started ))
+  joined_workers="${joined_workers:-} $name"
 done
 
 startup_json=$(for node in local gateway worker-first worker-second; do
@@ -181,16 +208,37 @@ rss_json() { # processes...: {"process": MB} of each, nginx with its workers sum
   done | jq -s 'add'
 }
 
-load() { # system seconds: one wrk run; prints its result as one JSON line, RSS sampled three quarters into the run
-  local system=$1 seconds=$2 result
+machine_ticks() { # clock ticks of all CPUs so far, and those the hypervisor stole: "total steal"
+  awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9}' /proc/stat
+}
+
+load() { # system seconds: one wrk run; prints its result as one JSON line: RSS sampled three quarters into the run,
+  # each process's CPU microseconds per request, and the share of the machine's CPU time the hypervisor stole
+  local system=$1 seconds=$2 result name
+  local -a processes
+  read -r -a processes <<<"${processes_of[$system]}"
+  declare -A ticks_before=()
+  for name in "${processes[@]}"; do ticks_before[$name]=$(cpu_ticks "${pid_of[$name]}"); done
+  local machine_before
+  machine_before=$(machine_ticks)
   wrk -t1 -c"$connections" -d"${seconds}s" --latency -s bench/wrk-report.lua "${url_of[$system]}" >"$work/wrk.out" 2>&1 &
   local wrk_pid=$!
   sleep "$(( seconds * 3 / 4 ))"
   local rss
-  rss=$(rss_json ${processes_of[$system]})
+  rss=$(rss_json "${processes[@]}")
   wait "$wrk_pid" || fail "wrk against $system failed: $(cat "$work/wrk.out")"
   result=$(grep '^{' "$work/wrk.out") || fail "wrk printed no result for $system: $(cat "$work/wrk.out")"
-  jq -c --arg system "$system" --argjson rss "$rss" '. + {system: $system, rss_mb: $rss}' <<<"$result"
+  local requests cpu steal
+  requests=$(jq .requests <<<"$result")
+  cpu=$(for name in "${processes[@]}"; do
+    jq -n --arg name "$name" --argjson ticks "$(( $(cpu_ticks "${pid_of[$name]}") - ticks_before[$name] ))" \
+      --argjson hz "$(getconf CLK_TCK)" --argjson requests "$requests" \
+      '{($name): ($ticks * 1e6 / $hz / ([$requests, 1] | max) | round)}'
+  done | jq -s 'add')
+  steal=$(echo "$machine_before $(machine_ticks)" \
+    | awk '{total = $3 - $1; print (total > 0 ? int(100 * ($4 - $2) / total + 0.5) : 0)}')
+  jq -c --arg system "$system" --argjson rss "$rss" --argjson cpu "$cpu" --argjson steal "$steal" \
+    '. + {system: $system, rss_mb: $rss, cpu_us_per_request: $cpu, steal_pct: $steal}' <<<"$result"
 }
 
 echo "== warm-up: ${warmup} s per system"
@@ -202,7 +250,8 @@ for round in $(seq 1 "$rounds"); do
   for i in "${!systems[@]}"; do
     system=${systems[$(( (i + round - 1) % ${#systems[@]} ))]}
     load "$system" "$duration" | jq -c --argjson round "$round" '. + {round: $round}' | tee -a "$work/runs.jsonl" \
-      | jq -r '"   round \(.round) \(.system): \(.rps | floor) req/s, p99 \(.p99_ms) ms, \(.errors) errors"'
+      | jq -r '"   round \(.round) \(.system): \(.rps | floor) req/s, p99 \(.p99_ms) ms, \(.errors) errors, \(
+          .cpu_us_per_request | add) CPU-us/request, \(.steal_pct) % stolen"'
   done
 done
 

@@ -1,17 +1,24 @@
 # bench/run.sh's table, from the results document.
 def pad(n): tostring | if length >= n then . else . + (" " * (n - length)) end;
 def lpad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
-def row(name; rps; p50; p99; errors; rss): (name | pad(15)) + (rps | lpad(9)) + (p50 | lpad(9)) + (p99 | lpad(9))
-  + (errors | lpad(8)) + "  " + rss;
+def row(name; rps; p50; p99; errors; cpu; rss): (name | pad(15)) + (rps | lpad(9)) + (p50 | lpad(9))
+  + (p99 | lpad(9)) + (errors | lpad(8)) + (cpu | lpad(11)) + "  " + rss;
 
 "",
-row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "rss_mb under load, each process"),
+row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under load, each process"),
 (.systems | to_entries[] | row(.key; .value.rps; .value.p50_ms; .value.p99_ms; .value.errors;
-  .value.rss_mb | to_entries | map("\(.key) \(.value)") | join(", "))),
+  .value.cpu_us_per_request | add; .value.rss_mb | to_entries | map("\(.key) \(.value)") | join(", "))),
 "",
 "berth-cluster / nginx:   \(.ratios.berth_cluster_vs_nginx_rps) x req/s, \(.ratios.berth_cluster_vs_nginx_p99) x p99",
 "berth-local / ceiling:   \(.ratios.berth_local_vs_ceiling_rps) x req/s",
 "berth-cluster / ceiling: \(.ratios.berth_cluster_vs_ceiling_rps) x req/s",
+"",
+"cpu_us/req: CPU time of all the system's processes per request (wrk's own not included), median of the rounds:",
+(.systems | to_entries[] | "  \(.key | pad(14)) " + (.value.cpu_us_per_request | to_entries
+  | map("\(.key) \(.value)") | join(", "))),
+"CPU stolen by the hypervisor during the load: median \(.steal_pct.median) %, at most \(.steal_pct.max) %"
+  + (if .steal_pct.max > 5 then " (requests/s of a run fall with it; the ratios within a round hold better)"
+     else "" end),
 "",
 "start-up, each node alone:",
 (.startup[] | "  \(.node | pad(14)) ready in \(.ready_ms) ms"

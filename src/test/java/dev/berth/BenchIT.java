@@ -43,7 +43,13 @@ class BenchIT {
       assertThat(measured.getInteger("errors")).as(system + " errors").isZero();
       assertThat(measured.getJsonObject("rss_mb").getMap().values()).as(system + " RSS of each process")
         .isNotEmpty().allSatisfy(mb -> assertThat((Integer) mb).isPositive());
+      assertThat(measured.getJsonObject("cpu_us_per_request").fieldNames()).as(system + " CPU of each process")
+        .isEqualTo(measured.getJsonObject("rss_mb").fieldNames());
+      assertThat(measured.getJsonObject("cpu_us_per_request").getMap().values().stream()
+        .mapToDouble(us -> ((Number) us).doubleValue()).sum()).as(system + " CPU per request").isPositive();
     }
+    assertThat(results.getJsonObject("steal_pct").getInteger("max")).as("CPU stolen, in percent").isBetween(0, 100);
+    assertThat(run.output()).contains("cpu_us/req", "CPU stolen by the hypervisor");
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
     assertThat(results.getJsonArray("startup")).hasSize(4)
       .allSatisfy(node -> assertThat(((JsonObject) node).getInteger("ready_ms")).isPositive());
