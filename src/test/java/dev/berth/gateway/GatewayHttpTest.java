@@ -225,11 +225,12 @@ class GatewayHttpTest {
         testContext.verify(() -> assertThat(answered.statusCode()).as("the held request").isEqualTo(504));
         return client.post(faultPort, "localhost", "/echo").sendBuffer(Buffer.buffer(new byte[MAX_BODY]));
       })
-      .onComplete(testContext.succeeding(accepted -> testContext.verify(() -> {
-        assertThat(accepted.statusCode()).isEqualTo(200);
-        assertThat(faultLoad.bodyBytes().get()).as("bytes held once all are answered").isZero();
-        testContext.completeNow();
-      })));
+      .compose(accepted -> {
+        testContext.verify(() -> assertThat(accepted.statusCode()).isEqualTo(200));
+        // The gateway lets go of a body when its response has ended, which the client may see first.
+        return whenHolding(vertx, 0);
+      })
+      .onComplete(testContext.succeedingThenComplete());
   }
 
   @Test
