@@ -115,6 +115,7 @@ await_quiet() { # names...: waits until those processes use under 5 % of one cor
     sleep 0.5
     (( ($(cpu_ticks "${pids[@]}") - before) * 100 < $(getconf CLK_TCK) * 5 / 2 )) && return 0
   done
+  echo "   note: $* still busy after 15 s; the next node's start-up is measured on a busy machine"
 }
 
 nginx_config() { # port first-upstream-port second-upstream-port
