@@ -96,10 +96,17 @@ ready_ms() { # name: the node's own "ready in N ms" figure, JVM start to ready
   grep -o 'ready in [0-9]* ms' "$work/$1.log" | grep -o '[0-9]*'
 }
 
-cpu_ticks() { # pids...: their CPU time so far, children included (nginx's workers), in clock ticks
+clock_hz=$(getconf CLK_TCK)
+
+with_children() { # pid: the pid and those of its children (nginx's workers), one per line
+  echo "$1"
+  ps -o pid= --ppid "$1"
+}
+
+cpu_ticks() { # pids...: their CPU time so far, children included, in clock ticks
   local parent pid total=0
   for parent in "$@"; do
-    for pid in "$parent" $(ps -o pid= --ppid "$parent"); do
+    for pid in $(with_children "$parent"); do
       total=$(( total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0) ))
     done
   done
@@ -113,7 +120,7 @@ await_quiet() { # names...: waits until those processes use under 5 % of one cor
   while (( SECONDS < deadline )); do
     before=$(cpu_ticks "${pids[@]}")
     sleep 0.5
-    (( ($(cpu_ticks "${pids[@]}") - before) * 100 < $(getconf CLK_TCK) * 5 / 2 )) && return 0
+    (( ($(cpu_ticks "${pids[@]}") - before) * 100 < clock_hz * 5 / 2 )) && return 0
   done
   echo "   note: $* still busy after 15 s; the next node's start-up is measured on a busy machine"
 }
@@ -204,7 +211,7 @@ rss_json() { # processes...: {"process": MB} of each, nginx with its workers sum
   local name pid kb
   for name in "$@"; do
     pid=${pid_of[$name]}
-    kb=$(ps -o rss= -p "$pid" $(ps -o pid= --ppid "$pid" | sed 's/^/-p /') | awk '{sum += $1} END {print sum}')
+    kb=$(ps -o rss= $(with_children "$pid" | sed 's/^ */-p /') | awk '{sum += $1} END {print sum}')
     jq -n --arg name "$name" --argjson mb "$(( kb / 1024 ))" '{($name): $mb}'
   done | jq -s 'add'
 }
@@ -233,7 +240,7 @@ load() { # system seconds: one wrk run; prints its result as one JSON line: RSS 
   requests=$(jq .requests <<<"$result")
   cpu=$(for name in "${processes[@]}"; do
     jq -n --arg name "$name" --argjson ticks "$(( $(cpu_ticks "${pid_of[$name]}") - ticks_before[$name] ))" \
-      --argjson hz "$(getconf CLK_TCK)" --argjson requests "$requests" \
+      --argjson hz "$clock_hz" --argjson requests "$requests" \
       '{($name): ($ticks * 1e6 / $hz / ([$requests, 1] | max) | round)}'
   done | jq -s 'add')
   steal=$(echo "$machine_before $(machine_ticks)" \

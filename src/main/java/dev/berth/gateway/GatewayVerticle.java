@@ -5,6 +5,7 @@ import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.HttpError;
 import dev.berth.protocol.ProtocolException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -127,9 +128,17 @@ public final class GatewayVerticle extends VerticleBase {
       headersOf(request.headers()), ctx.body().buffer());
     load.requests().incrementAndGet();
     vertx.eventBus().<Object>request(address, busRequest.toJson(), delivery)
-      .onComplete(answered -> load.requests().decrementAndGet())
-      .onSuccess(reply -> respond(ctx, address, reply))
-      .onFailure(failure -> replyBusFailure(ctx, address, failure));
+      .onComplete(answered -> answer(ctx, address, answered));
+  }
+
+  /** One completion listener per request, on the hot path: the count, then the reply or the failure. */
+  private void answer(RoutingContext ctx, String address, AsyncResult<Message<Object>> answered) {
+    load.requests().decrementAndGet();
+    if (answered.succeeded()) {
+      respond(ctx, address, answered.result());
+    } else {
+      replyBusFailure(ctx, address, answered.cause());
+    }
   }
 
   private void respond(RoutingContext ctx, String address, Message<Object> message) {
