@@ -2,7 +2,7 @@
 # Called with -e "data='<tsv: system rps p99_ms>'; output='<png>'; subtitle='<settings>'".
 set terminal pngcairo size 1000,420 font "sans,10"
 set output output
-set multiplot layout 1,2 title "berth vs nginx vs a bare Vert.x server (".subtitle.")"
+set multiplot layout 1,2 title "berth vs nginx, a bare Vert.x server and the event-bus floor (".subtitle.")"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
 set grid ytics

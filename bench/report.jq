@@ -10,7 +10,7 @@ def median_by_key: (map(keys[]) | unique) as $keys | . as $all
 def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | median | round2;
 
 . as $runs
-| ["ceiling", "berth-local", "berth-cluster", "nginx"] as $order
+| ["ceiling", "berth-local", "berth-cluster", "bus-floor", "nginx"] as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
     time: $stamp,
@@ -32,7 +32,10 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       berth_cluster_vs_nginx_rps: ($rounds | ratio(.rps; "berth-cluster"; "nginx")),
       berth_cluster_vs_nginx_p99: ($rounds | ratio(.p99_ms; "berth-cluster"; "nginx")),
       berth_local_vs_ceiling_rps: ($rounds | ratio(.rps; "berth-local"; "ceiling")),
-      berth_cluster_vs_ceiling_rps: ($rounds | ratio(.rps; "berth-cluster"; "ceiling"))
+      berth_cluster_vs_ceiling_rps: ($rounds | ratio(.rps; "berth-cluster"; "ceiling")),
+      berth_cluster_vs_bus_floor_rps: ($rounds | ratio(.rps; "berth-cluster"; "bus-floor")),
+      bus_floor_vs_nginx_rps: ($rounds | ratio(.rps; "bus-floor"; "nginx")),
+      bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx"))
     },
     startup: $startup,
     runs: $runs

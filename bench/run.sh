@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # berth's gateway against nginx path routing and a bare Vert.x server, side by side on loopback under identical load.
 #
-#   bench/run.sh           full: 30 s warm-up per system, then 5 interleaved rounds of 15 s each (about 8 minutes)
+#   bench/run.sh           full: 30 s warm-up per system, then 5 interleaved rounds of 15 s each (about 10 minutes)
 #   bench/run.sh --quick   2 s warm-up and one round of 3 s (about a minute): keeps the harness from rotting in CI
 #   Options: --rounds N  --duration SECONDS  --warmup SECONDS  --connections N  --out DIR (default bench/results)
 #   BENCH_JAVA_OPTS adds JVM flags to every JVM of the run; BENCH_PORT_BASE moves its ports (default 20000).
@@ -10,12 +10,15 @@
 #   ceiling        bench/BareServer.java answering First: a bare Vert.x HTTP server, no routing, no event bus
 #   berth-local    conf/local.json: the gateway and both workers in one JVM
 #   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
+#   bus-floor      bench/BusFloor.java: three JVMs like berth-cluster, passing the path as a String over the same
+#                  clustered event bus; no router, no JSON: the floor of berth's design on this machine
 #   nginx          Debian's nginx routing /[a-m] and /[n-z] (any case) to two BareServer JVMs answering First and
 #                  Second, HTTP/1.1 keepalive to the upstreams; the config is generated below
 # Load: wrk -t1 -c50 asking /apple and /zebra in turn (bench/wrk-report.lua). Every round runs every system once, in
 # a rotated order, so that drift of the machine hits all of them alike. For each: requests/s, p50, p99, errors and
 # the RSS of every process sampled under load, the CPU time each process spent per request, and the share of the
-# machine's CPU the hypervisor took (steal) during the run; per round, berth's ratios to nginx and to the ceiling.
+# machine's CPU the hypervisor took (steal) during the run; per round, berth's ratios to nginx, to the ceiling and to
+# the floor.
 # Before the load: each berth node's start-up-to-ready time, started alone on a quiet machine, and how long a worker
 # takes to join.
 # Output: a table on stdout; <out>/<time>.json and <out>/<time>.png, copied to <out>/latest.json and latest.png.
@@ -84,6 +87,12 @@ now_ms() { date +%s%3N; }
 
 bare_server() { # name port text
   launch "$1" java "${java_opts[@]}" -cp target/berth.jar bench/BareServer.java "$2" "$3"
+}
+
+bus_floor() { # name role-arguments...: a JVM of bench/BusFloor.java with berth's JVM flags
+  local name=$1
+  shift
+  launch "$name" java @conf/jvm.options "${java_opts[@]}" -cp target/berth.jar bench/BusFloor.java "$@"
 }
 
 berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags
@@ -160,14 +169,16 @@ declare -A url_of=(
   [nginx]="http://127.0.0.1:$((base + 3))"
   [berth-local]="http://127.0.0.1:$((base + 10))"
   [berth-cluster]="http://127.0.0.1:$((base + 20))"
+  [bus-floor]="http://127.0.0.1:$((base + 30))"
 )
 declare -A processes_of=(
   [ceiling]="ceiling"
   [nginx]="nginx upstream-first upstream-second"
   [berth-local]="local"
   [berth-cluster]="gateway worker-first worker-second"
+  [bus-floor]="floor-gateway floor-first floor-second"
 )
-systems=(ceiling berth-local berth-cluster nginx)
+systems=(ceiling berth-local berth-cluster bus-floor nginx)
 
 echo "== starting the systems (logs in $work)"
 bare_server ceiling "$base" First
@@ -199,6 +210,14 @@ for worker in worker-first:23:24:a:First worker-second:25:26:z:Second; do
   join_ms[$name]=$(( $(now_ms) - started ))
   joined_workers="${joined_workers:-} $name"
 done
+
+await_quiet gateway worker-first worker-second
+floor_members="127.0.0.1:$((base + 32)),127.0.0.1:$((base + 34)),127.0.0.1:$((base + 36))"
+bus_floor floor-gateway gateway $((base + 30)) $((base + 32)) "bench-floor-$$" "$floor_members"
+bus_floor floor-first worker first First $((base + 34)) "bench-floor-$$" "$floor_members"
+bus_floor floor-second worker second Second $((base + 36)) "bench-floor-$$" "$floor_members"
+await_status "${url_of[bus-floor]}/apple" First 60
+await_status "${url_of[bus-floor]}/zebra" Second 60
 
 startup_json=$(for node in local gateway worker-first worker-second; do
   jq -n --arg node "$node" --argjson ready "$(ready_ms "$node")" --argjson join "${join_ms[$node]:-null}" \

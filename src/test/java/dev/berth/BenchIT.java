@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
-  private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster", "nginx");
+  private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster", "bus-floor", "nginx");
 
   @Test
   @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
@@ -33,7 +33,8 @@ class BenchIT {
     System.out.println(run.output());
 
     assertThat(run.exitCode()).as("exit code, output:\n" + run.output()).isZero();
-    assertThat(run.output()).contains("system", "req/s", "p99_ms", "berth-cluster / nginx:", "berth-local / ceiling:");
+    assertThat(run.output()).contains("system", "req/s", "p99_ms", "berth-cluster / nginx:", "berth-local / ceiling:",
+      "bus-floor / nginx:");
     JsonObject results = new JsonObject(Files.readString(OUT.resolve("latest.json")));
     JsonObject systems = results.getJsonObject("systems");
     assertThat(systems.fieldNames()).containsExactlyInAnyOrderElementsOf(SYSTEMS);
@@ -51,6 +52,7 @@ class BenchIT {
     assertThat(results.getJsonObject("steal_pct").getInteger("max")).as("CPU stolen, in percent").isBetween(0, 100);
     assertThat(run.output()).contains("cpu_us/req", "CPU stolen by the hypervisor");
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_bus_floor_rps")).isPositive();
     assertThat(results.getJsonArray("startup")).hasSize(4)
       .allSatisfy(node -> assertThat(((JsonObject) node).getInteger("ready_ms")).isPositive());
     byte[] chart = Files.readAllBytes(OUT.resolve("latest.png"));
