@@ -18,23 +18,22 @@ import java.util.List;
  * String over the clustered event bus to "first" (A-M) or "second" (N-Z), the worker's String back out. The same
  * Vert.x, Hazelcast (berth's cluster.xml) and transport as berth, but no router, no JSON, no validation. Part of the
  * harness, not of berth. Run as a source file:
- *   java -cp target/berth.jar bench/BusFloor.java gateway HTTP_PORT HAZELCAST_PORT CLUSTER MEMBER,...
- *   java -cp target/berth.jar bench/BusFloor.java worker ADDRESS TEXT HAZELCAST_PORT CLUSTER MEMBER,...
+ *   java -cp target/berth.jar bench/BusFloor.java HAZELCAST_PORT CLUSTER MEMBER,... gateway HTTP_PORT
+ *   java -cp target/berth.jar bench/BusFloor.java HAZELCAST_PORT CLUSTER MEMBER,... worker ADDRESS TEXT
  */
 public class BusFloor {
 
   private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
 
   public static void main(String[] args) {
-    boolean gateway = args[0].equals("gateway");
-    int hazelcastPort = Integer.parseInt(args[gateway ? 2 : 3]);
-    String cluster = args[gateway ? 3 : 4];
-    List<String> members = Arrays.asList(args[gateway ? 4 : 5].split(","));
-    clustered(hazelcastPort, cluster, members)
-      .compose(vertx -> gateway ? serve(vertx, Integer.parseInt(args[1])) : answer(vertx, args[1], args[2]))
-      .onSuccess(started -> System.out.println("bus floor " + args[0] + " ready"))
+    String role = args[3];
+    clustered(Integer.parseInt(args[0]), args[1], Arrays.asList(args[2].split(",")))
+      .compose(vertx -> role.equals("gateway")
+        ? serve(vertx, Integer.parseInt(args[4]))
+        : answer(vertx, args[4], args[5]))
+      .onSuccess(started -> System.out.println("bus floor " + role + " ready"))
       .onFailure(failure -> {
-        System.err.println("bus floor " + args[0] + " failed: " + failure);
+        System.err.println("bus floor " + role + " failed: " + failure);
         System.exit(1);
       });
   }

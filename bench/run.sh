@@ -211,11 +211,10 @@ for worker in worker-first:23:24:a:First worker-second:25:26:z:Second; do
   joined_workers="${joined_workers:-} $name"
 done
 
-await_quiet gateway worker-first worker-second
 floor_members="127.0.0.1:$((base + 32)),127.0.0.1:$((base + 34)),127.0.0.1:$((base + 36))"
-bus_floor floor-gateway gateway $((base + 30)) $((base + 32)) "bench-floor-$$" "$floor_members"
-bus_floor floor-first worker first First $((base + 34)) "bench-floor-$$" "$floor_members"
-bus_floor floor-second worker second Second $((base + 36)) "bench-floor-$$" "$floor_members"
+bus_floor floor-gateway $((base + 32)) "bench-floor-$$" "$floor_members" gateway $((base + 30))
+bus_floor floor-first $((base + 34)) "bench-floor-$$" "$floor_members" worker first First
+bus_floor floor-second $((base + 36)) "bench-floor-$$" "$floor_members" worker second Second
 await_status "${url_of[bus-floor]}/apple" First 60
 await_status "${url_of[bus-floor]}/zebra" Second 60
 
