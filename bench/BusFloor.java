@@ -1,6 +1,6 @@
 import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
-import dev.berth.cluster.FlushCoalescingTransport;
+import dev.berth.runtime.FlushCoalescingTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

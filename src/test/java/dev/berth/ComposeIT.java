@@ -73,9 +73,9 @@ class ComposeIT {
     Http.Response digit = get("/1");
 
     assertThat(a.body()).isEqualTo("First");
-    assertThat(a.servedBy()).isEqualTo(shortId(stack.containers("worker-first").get(0)));
+    assertThat(a.servedBy()).isEqualTo(Docker.shortId(stack.containers("worker-first").get(0)));
     assertThat(z.body()).isEqualTo("Second");
-    assertThat(z.servedBy()).isEqualTo(shortId(stack.containers("worker-second").get(0)));
+    assertThat(z.servedBy()).isEqualTo(Docker.shortId(stack.containers("worker-second").get(0)));
     assertThat(digit.status()).isEqualTo(404);
     assertThat(digit.json()).isEqualTo(new JsonObject().put("status", 404).put("error", "no route for '/1'").put("path", "/1"));
   }
@@ -104,7 +104,7 @@ class ComposeIT {
   void scaledWorkersShareTheLoad() {
     stack.run("up", "-d", "--no-build", "--scale", "worker-first=3");
     Poll.until("five members", HEALTHY_BOUND, this::members, found -> found.size() == 5);
-    List<String> replicas = stack.containers("worker-first").stream().map(ComposeIT::shortId).toList();
+    List<String> replicas = stack.containers("worker-first").stream().map(Docker::shortId).toList();
 
     Map<String, Long> answersPerReplica = java.util.stream.IntStream.range(0, 60).mapToObj(i -> get("/a"))
       .peek(response -> assertThat(response.body()).isEqualTo("First"))
@@ -127,7 +127,7 @@ class ComposeIT {
 
     for (String id : containers) {
       InspectContainerResponse.ContainerState state = Docker.client().inspectContainerCmd(id).exec().getState();
-      assertThat(state.getExitCodeLong()).as(shortId(id) + " exit code after SIGTERM").isZero();
+      assertThat(state.getExitCodeLong()).as(Docker.shortId(id) + " exit code after SIGTERM").isZero();
     }
     assertThat(stopping).isLessThan(STOP_BOUND);
 
@@ -162,7 +162,4 @@ class ComposeIT {
   }
 
 
-  private static String shortId(String containerId) {
-    return containerId.substring(0, 12);
-  }
 }

@@ -1,6 +1,5 @@
 package dev.berth.config;
 
-import dev.berth.cluster.AdvertiseMode;
 
 /**
  * What a node advertises to the cluster. {@code hostIp} is the address peers use to reach this node's host

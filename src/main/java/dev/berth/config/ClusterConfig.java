@@ -1,6 +1,5 @@
 package dev.berth.config;
 
-import dev.berth.cluster.AdvertiseMode;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,7 +1,5 @@
 package dev.berth.config;
 
-import dev.berth.gateway.RoutingTable;
-
 /**
  * The HTTP gateway: where it listens, how long it waits for a worker, how much request body it holds (per request, and
  * in all, which bounds its heap), and the routing table.
@@ -13,7 +11,7 @@ public record GatewayConfig(
   int requestTimeoutMs,
   int maxBodyBytes,
   int maxBodyBytesInFlight,
-  RoutingTable routes) {
+  Routes routes) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 2345;
@@ -23,7 +21,7 @@ public record GatewayConfig(
   public static final int DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
   public static final GatewayConfig DEFAULT = new GatewayConfig(DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_INSTANCES,
-    DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, RoutingTable.DEFAULT);
+    DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, Routes.DEFAULT);
 
   public GatewayConfig {
     Checks.notBlank("host", host);
@@ -49,6 +47,6 @@ public record GatewayConfig(
       json.integer("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS),
       json.integer("maxBodyBytes", DEFAULT_MAX_BODY_BYTES),
       json.integer("maxBodyBytesInFlight", DEFAULT_MAX_BODY_BYTES_IN_FLIGHT),
-      json.has("routes") ? RoutingTable.of(json.stringMap("routes")) : RoutingTable.DEFAULT));
+      json.has("routes") ? Routes.of(json.stringMap("routes")) : Routes.DEFAULT));
   }
 }

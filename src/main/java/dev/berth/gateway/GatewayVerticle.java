@@ -37,12 +37,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   public static final String SERVED_BY_HEADER = "X-Served-By";
   private static final String RETRY_AFTER_SECONDS = "1";
-  /** Added to the request timeout to let the last forwarded requests finish when the server shuts down. */
-  private static final long SHUTDOWN_MARGIN_MS = 1_000;
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final GatewayConfig config;
+  private final RoutingTable routes;
   private final GatewayLoad load;
   private DeliveryOptions delivery;
   private HttpServer server;
@@ -50,6 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** {@code load} is shared by all gateway instances of the node. */
   public GatewayVerticle(GatewayConfig config, GatewayLoad load) {
     this.config = config;
+    this.routes = new RoutingTable(config.routes());
     this.load = load;
   }
 
@@ -65,10 +65,14 @@ public final class GatewayVerticle extends VerticleBase {
     return server.requestHandler(router).listen();
   }
 
-  /** Stops accepting, lets forwarded requests finish (they cannot outlive the request timeout), then closes. */
+  /** Stops accepting, lets the forwarded requests finish within {@code timeoutMs}, then closes the server. */
+  public Future<Void> drain(long timeoutMs) {
+    return server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public Future<?> stop() {
-    return server.shutdown(config.requestTimeoutMs() + SHUTDOWN_MARGIN_MS, TimeUnit.MILLISECONDS);
+    return server.close();
   }
 
   /**
@@ -114,7 +118,7 @@ public final class GatewayVerticle extends VerticleBase {
       replyError(ctx, 400, "malformed path: " + e.getMessage());
       return;
     }
-    String address = config.routes().addressFor(path);
+    String address = routes.addressFor(path);
     if (address == null) {
       replyError(ctx, 404, "no route for '" + ctx.request().path() + "'");
       return;

@@ -1,55 +1,14 @@
 package dev.berth.gateway;
 
-import dev.berth.config.InvalidConfigException;
+import dev.berth.config.Routes;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
-
-/**
- * Maps the first letter of a request path to an event-bus address, case-insensitively. Configured as letter ranges,
- * {@code {"A-M": "first", "N-Z": "second"}}; a single letter ({@code "Q"}) is a range of one.
- */
+/** The gateway's lookup of a request path's first letter in the configured {@link Routes}. */
 public final class RoutingTable {
 
-  public static final RoutingTable DEFAULT = of(defaultRanges());
+  private final Routes routes;
 
-  private static final int LETTERS = 26;
-
-  private final String[] addressByLetter;
-  private final Map<String, String> ranges;
-
-  private RoutingTable(String[] addressByLetter, Map<String, String> ranges) {
-    this.addressByLetter = addressByLetter;
-    this.ranges = ranges;
-  }
-
-  /**
-   * @throws InvalidConfigException naming the range key when a range is malformed, empty or overlaps another
-   */
-  public static RoutingTable of(Map<String, String> ranges) {
-    if (ranges.isEmpty()) {
-      throw new InvalidConfigException("routes", "must map at least one letter range to an address");
-    }
-    String[] addressByLetter = new String[LETTERS];
-    String[] rangeByLetter = new String[LETTERS];
-    ranges.forEach((range, address) -> {
-      String key = "routes." + range;
-      if (address == null || address.isBlank()) {
-        throw new InvalidConfigException(key, "must name an event-bus address");
-      }
-      int[] bounds = parseRange(key, range);
-      for (int letter = bounds[0]; letter <= bounds[1]; letter++) {
-        if (rangeByLetter[letter] != null) {
-          throw new InvalidConfigException(key, "overlaps " + rangeByLetter[letter] + " at letter " + (char) ('A' + letter));
-        }
-        rangeByLetter[letter] = range;
-        addressByLetter[letter] = address;
-      }
-    });
-    return new RoutingTable(addressByLetter, Collections.unmodifiableMap(new LinkedHashMap<>(ranges)));
+  public RoutingTable(Routes routes) {
+    this.routes = routes;
   }
 
   /** The address for a decoded request path, or {@code null} when its first character is not a routed letter. */
@@ -57,51 +16,7 @@ public final class RoutingTable {
     if (path == null || path.length() < 2 || path.charAt(0) != '/') {
       return null;
     }
-    int letter = letterIndex(path.charAt(1));
-    return letter < 0 ? null : addressByLetter[letter];
-  }
-
-  public Set<String> addresses() {
-    return new LinkedHashSet<>(ranges.values());
-  }
-
-  public Map<String, String> ranges() {
-    return ranges;
-  }
-
-  private static int[] parseRange(String key, String range) {
-    String[] ends = range.split("-", -1);
-    int first = ends.length <= 2 && ends[0].length() == 1 ? letterIndex(ends[0].charAt(0)) : -1;
-    int last = ends.length == 1 ? first : ends.length == 2 && ends[1].length() == 1 ? letterIndex(ends[1].charAt(0)) : -1;
-    if (first < 0 || last < 0) {
-      throw new InvalidConfigException(key, "must be a letter or a letter range such as \"A-M\"");
-    }
-    if (first > last) {
-      throw new InvalidConfigException(key, "is an empty range: " + ends[0] + " comes after " + ends[1]);
-    }
-    return new int[] {first, last};
-  }
-
-  /** 0 for A or a up to 25 for Z or z; -1 for anything else, including non-ASCII letters. */
-  private static int letterIndex(char c) {
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a';
-    }
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    return -1;
-  }
-
-  private static Map<String, String> defaultRanges() {
-    Map<String, String> ranges = new LinkedHashMap<>();
-    ranges.put("A-M", "first");
-    ranges.put("N-Z", "second");
-    return ranges;
-  }
-
-  @Override
-  public String toString() {
-    return ranges.toString();
+    int letter = Routes.letterIndex(path.charAt(1));
+    return letter < 0 ? null : routes.addressForLetter(letter);
   }
 }

@@ -1,7 +1,6 @@
 package dev.berth.node;
 
-import com.hazelcast.cluster.Address;
-import dev.berth.cluster.HostPort;
+import dev.berth.config.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,12 +14,6 @@ import java.util.List;
 final class ClusterView {
 
   private ClusterView() {
-  }
-
-  /** The address Hazelcast advertises for this member: its public address when one is set. */
-  static String localHazelcastAddress(HazelcastClusterManager clusterManager) {
-    Address address = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
-    return HostPort.format(address.getHost(), address.getPort());
   }
 
   static Future<JsonObject> describe(HazelcastClusterManager clusterManager) {

@@ -1,5 +1,6 @@
 package dev.berth.node;
 
+import dev.berth.advertise.Advertisement;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Role;
 import dev.berth.config.WorkerConfig;
@@ -14,14 +15,10 @@ import java.util.List;
  */
 public record NodeMetadata(String name, List<String> roles, List<String> addresses, String advertise, String hazelcast) {
 
-  public static NodeMetadata of(BerthConfig config, String name, String advertise) {
+  public static NodeMetadata of(BerthConfig config, String name, Advertisement advertisement) {
     List<String> roles = config.roles().stream().sorted().map(Role::configName).toList();
     List<String> addresses = config.workers().stream().map(WorkerConfig::address).distinct().toList();
-    return new NodeMetadata(name, roles, addresses, advertise, null);
-  }
-
-  public NodeMetadata withHazelcastAddress(String address) {
-    return new NodeMetadata(name, roles, addresses, advertise, address);
+    return new NodeMetadata(name, roles, addresses, advertisement.mode().configName(), advertisement.hazelcastAddress());
   }
 
   public JsonObject toJson() {

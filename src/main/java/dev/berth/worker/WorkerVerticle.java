@@ -17,13 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Consumes one event-bus address and answers every request with the configured text, after the configured delay.
- * On undeploy it serves what still arrives until its consumer is unregistered cluster-wide, then finishes the
- * delayed requests it holds.
+ * Drained, it serves what still arrives until its consumer is unregistered cluster-wide, then finishes the delayed
+ * requests it holds.
  */
 public final class WorkerVerticle extends VerticleBase {
-
-  /** How long past its delay a stopping worker waits for the requests it holds. */
-  private static final long DRAIN_MARGIN_MS = 1_000;
 
   private final WorkerConfig config;
   private final String nodeName;
@@ -72,14 +69,13 @@ public final class WorkerVerticle extends VerticleBase {
     }
   }
 
-  @Override
-  public Future<?> stop() {
-    drained = Promise.promise();
-    return consumer.unregister().compose(unregistered -> {
-      if (inFlight == 0) {
-        return Future.succeededFuture();
-      }
-      return drained.future().timeout(config.delayMs() + DRAIN_MARGIN_MS, TimeUnit.MILLISECONDS);
-    });
+  /** Unregisters the consumer cluster-wide, then answers the requests it holds, within {@code timeoutMs} in all. */
+  public Future<Void> drain(long timeoutMs) {
+    return Future.<Void>future(promise -> context.runOnContext(onContext -> {
+      drained = Promise.promise();
+      consumer.unregister().compose(unregistered -> inFlight == 0 ? Future.<Void>succeededFuture() : drained.future())
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+        .onComplete(promise);
+    }));
   }
 }

@@ -3,7 +3,9 @@ package dev.berth.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import dev.berth.advertise.Advertisement;
 import dev.berth.config.AdvertiseConfig;
+import dev.berth.config.AdvertiseMode;
 import dev.berth.config.ClusterConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
@@ -22,8 +24,12 @@ class ClusterSetupTest {
     List.of("127.0.0.1:5701", "127.0.0.1:5702"), AdvertiseConfig.DEFAULT);
   private static final ClusterConfig CONTAINER = new ClusterConfig("prod", "0.0.0.0", 5701, 5710,
     List.of("10.0.0.5:5701"), AdvertiseConfig.DEFAULT);
+  /** A container's own address and the host address and ports Docker published for it, made up for the test. */
   private static final Advertisement PUBLISHED =
-    new Advertisement(AdvertiseMode.DOCKER, "10.0.0.7", 32768, 32769, "docker: test");
+    new Advertisement(AdvertiseMode.DOCKER, "172.18.0.4", "10.0.0.7", 32768, 32769, "docker: test");
+  private static final Advertisement BOUND_IN_CONTAINER =
+    new Advertisement(AdvertiseMode.NONE, "172.18.0.4", "172.18.0.4", 5701, 5710, "none: test");
+  private static final JsonObject METADATA = new JsonObject().put("name", "n");
 
   @Test
   @DisplayName("the bundled cluster.xml is valid against Hazelcast's schema, which start-up does not check again")
@@ -33,6 +39,7 @@ class ClusterSetupTest {
       Config config = new XmlConfigBuilder(xml).build();
       assertThat(config.getClusterName()).isEqualTo("berth");
       assertThat(config.getProperty("hazelcast.max.no.heartbeat.seconds")).isEqualTo("5");
+      assertThat(config.getProperty("hazelcast.shutdownhook.enabled")).as("the node drains before it leaves").isEqualTo("false");
       assertThat(config.getMultiMapConfig("__vertx.subs").getBackupCount()).isEqualTo(1);
     } finally {
       System.clearProperty("hazelcast.config.schema.validation.enabled");
@@ -42,7 +49,8 @@ class ClusterSetupTest {
   @Test
   @DisplayName("a loopback node binds its interface and fixed port, and joins its seed members over TCP-IP only")
   void loopbackNode() {
-    NetworkConfig network = ClusterSetup.hazelcastConfig(LOOPBACK).getNetworkConfig();
+    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), LOOPBACK, Advertisement.bound(LOOPBACK, "test"), METADATA);
+    NetworkConfig network = options.hazelcast().getNetworkConfig();
     assertThat(network.getPort()).isEqualTo(5702);
     assertThat(network.isPortAutoIncrement()).isFalse();
     assertThat(network.getInterfaces().isEnabled()).isTrue();
@@ -51,35 +59,38 @@ class ClusterSetupTest {
     assertThat(network.getJoin().getMulticastConfig().isEnabled()).isFalse();
     assertThat(network.getJoin().getTcpIpConfig().isEnabled()).isTrue();
     assertThat(network.getJoin().getTcpIpConfig().getMembers()).containsExactly("127.0.0.1:5701", "127.0.0.1:5702");
+    assertThat(options.eventBus().getHost()).isEqualTo("127.0.0.1");
+    assertThat(options.eventBus().getClusterPublicHost()).isNull();
   }
 
   @Test
-  @DisplayName("a node with a published address binds every interface, names itself by its first non-loopback address"
-    + " and advertises the public address")
+  @DisplayName("a node with a published address binds every interface, names itself by its own address and advertises"
+    + " the public one")
   void publishedNode() {
-    Config config = ClusterSetup.hazelcastConfig(CONTAINER);
-    EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER);
-    ClusterSetup.advertise(config, eventBus, CONTAINER, PUBLISHED, new JsonObject().put("name", "n"));
+    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), CONTAINER, PUBLISHED, METADATA);
+    Config config = options.hazelcast();
     assertThat(config.getClusterName()).isEqualTo("prod");
     assertThat(config.getProperty("hazelcast.socket.bind.any")).isNull();
     assertThat(config.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
-    assertThat(config.getProperty(ClusterSetup.LOCAL_ADDRESS_PROPERTY)).isEqualTo(LocalAddress.firstNonLoopback().orElse(null));
+    assertThat(config.getProperty(ClusterSetup.LOCAL_ADDRESS_PROPERTY)).isEqualTo("172.18.0.4");
     assertThat(config.getNetworkConfig().getPublicAddress()).isEqualTo("10.0.0.7:32768");
 
+    EventBusOptions eventBus = options.eventBus();
     assertThat(eventBus.getHost()).isEqualTo("0.0.0.0");
     assertThat(eventBus.getPort()).isEqualTo(5710);
     assertThat(eventBus.getClusterPublicHost()).isEqualTo("10.0.0.7");
     assertThat(eventBus.getClusterPublicPort()).isEqualTo(32769);
-    assertThat(eventBus.getClusterNodeMetadata()).isEqualTo(new JsonObject().put("name", "n"));
+    assertThat(eventBus.getClusterNodeMetadata()).isEqualTo(METADATA);
   }
 
   @Test
-  @DisplayName("a node bound to every interface with nothing published lets Vert.x advertise Hazelcast's address")
+  @DisplayName("a node bound to every interface with nothing published names itself by its own address, and lets"
+    + " Vert.x advertise Hazelcast's")
   void anyInterfaceWithoutAdvertisement() {
-    EventBusOptions eventBus = ClusterSetup.eventBusOptions(CONTAINER);
-    ClusterSetup.advertise(ClusterSetup.hazelcastConfig(CONTAINER), eventBus, CONTAINER, Advertisement.bound("test"),
-      new JsonObject());
-    assertThat(eventBus.getHost()).isNull();
-    assertThat(eventBus.getClusterPublicHost()).isNull();
+    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), CONTAINER, BOUND_IN_CONTAINER, METADATA);
+    assertThat(options.hazelcast().getProperty(ClusterSetup.LOCAL_ADDRESS_PROPERTY)).isEqualTo("172.18.0.4");
+    assertThat(options.hazelcast().getNetworkConfig().getPublicAddress()).isNull();
+    assertThat(options.eventBus().getHost()).isNull();
+    assertThat(options.eventBus().getClusterPublicHost()).isNull();
   }
 }

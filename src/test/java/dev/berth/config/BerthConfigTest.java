@@ -1,6 +1,5 @@
 package dev.berth.config;
 
-import dev.berth.cluster.AdvertiseMode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,7 @@
 package dev.berth.gateway;
 
 import dev.berth.config.GatewayConfig;
+import dev.berth.config.Routes;
 import dev.berth.config.WorkerConfig;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
@@ -55,7 +56,7 @@ class GatewayHttpTest {
   void deploy(Vertx vertx, VertxTestContext testContext) {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost"));
     GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      RoutingTable.DEFAULT);
+      Routes.DEFAULT);
     Map<String, String> faults = new LinkedHashMap<>();
     faults.put("E", "echo");
     faults.put("F", "fails");
@@ -63,7 +64,7 @@ class GatewayHttpTest {
     faults.put("S", "slow");
     faults.put("U", "unserved");
     GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      RoutingTable.of(faults));
+      Routes.of(faults));
     vertx.eventBus().<Object>consumer("echo", message ->
       message.reply(new BusReply(200, "application/json",
         BusRequest.fromJson(message.body()).toJson().toBuffer(), NODE).toJsonBinary()));

@@ -4,6 +4,7 @@ import dev.berth.testing.BerthProcess;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +75,7 @@ class ClusterIT {
     JsonObject view = Http.get(cluster.managementUrl("gateway", "/cluster")).json();
     assertThat(view.getString("cluster")).isEqualTo(cluster.name());
     assertThat(view.getInteger("size")).isEqualTo(3);
-    Map<String, JsonObject> byName = new HashMap<>();
-    view.getJsonArray("members").forEach(member -> byName.put(((JsonObject) member).getString("name"), (JsonObject) member));
+    Map<String, JsonObject> byName = Members.of(cluster.managementUrl("gateway", ""));
     assertThat(byName).containsOnlyKeys(NODES);
     assertThat(byName.get("gateway").getJsonArray("roles")).isEqualTo(new JsonArray().add("gateway"));
     assertThat(byName.get("gateway").getBoolean("self")).isTrue();

@@ -184,7 +184,7 @@ public final class BerthContainer implements AutoCloseable {
   }
 
   public String shortId() {
-    return id == null ? image : id.substring(0, 12);
+    return id == null ? image : Docker.shortId(id);
   }
 
   @Override

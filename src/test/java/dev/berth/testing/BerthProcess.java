@@ -49,17 +49,19 @@ public final class BerthProcess implements AutoCloseable {
 
   /** Polls {@code GET /health} until it answers 200; fails with the node's output when it dies or the deadline passes. */
   public BerthProcess awaitHealthy(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + " before it was healthy:\n" + output());
-      }
-      if (healthStatus() == 200) {
-        return this;
-      }
-      Poll.pause();
+    try {
+      Poll.until(name + " healthy", timeout, this::healthStatusWhileAlive, status -> status == 200);
+    } catch (AssertionError notHealthy) {
+      throw new AssertionError(notHealthy.getMessage() + ":\n" + output(), notHealthy);
     }
-    throw new AssertionError(name + " not healthy within " + timeout + ":\n" + output());
+    return this;
+  }
+
+  private int healthStatusWhileAlive() {
+    if (!process.isAlive()) {
+      throw new AssertionError(name + " exited with " + process.exitValue() + " before it was healthy");
+    }
+    return healthStatus();
   }
 
   /** The status of {@code GET /health}, or -1 when nothing answers. */

@@ -63,8 +63,13 @@ public final class Docker {
       .filter(binding -> binding.getHostIp().contains(":") == ipv6)
       .mapToInt(binding -> Integer.parseInt(binding.getHostPortSpec()))
       .findFirst()
-      .orElseThrow(() -> new AssertionError("port " + containerPort + " of " + container.getId().substring(0, 12)
+      .orElseThrow(() -> new AssertionError("port " + containerPort + " of " + shortId(container.getId())
         + " is not published on " + (ipv6 ? "IPv6 (is IPv6 off?)" : "IPv4")));
+  }
+
+  /** The 12-character id {@code docker ps} shows, which is also a container's default hostname and berth node name. */
+  public static String shortId(String containerId) {
+    return containerId.substring(0, 12);
   }
 
   /** This host's address on its default route: what containers and other hosts use to reach published ports. */

@@ -1,7 +1,10 @@
 package dev.berth.testing;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Waits for a condition by polling it, with a deadline, instead of sleeping a fixed time. */
@@ -13,7 +16,7 @@ public final class Poll {
   }
 
   /** Polls until {@code value} satisfies {@code done}; returns the value and the time it took, or fails at the deadline. */
-  public static <T> Result<T> until(String what, Duration timeout, Supplier<T> value, java.util.function.Predicate<T> done) {
+  public static <T> Result<T> until(String what, Duration timeout, Supplier<T> value, Predicate<T> done) {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     T last = null;
@@ -27,7 +30,18 @@ public final class Poll {
     throw new AssertionError(what + " not reached within " + timeout + "; last value: " + last);
   }
 
-  static void pause() {
+  /** Samples {@code value} at the poll interval for the whole of {@code period}, for what must hold throughout. */
+  public static <T> List<T> during(Duration period, Supplier<T> value) {
+    long deadline = System.nanoTime() + period.toNanos();
+    List<T> samples = new ArrayList<>();
+    while (System.nanoTime() < deadline) {
+      samples.add(value.get());
+      pause();
+    }
+    return samples;
+  }
+
+  private static void pause() {
     LockSupport.parkNanos(INTERVAL.toNanos());
   }
 

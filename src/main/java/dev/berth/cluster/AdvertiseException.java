@@ -1,9 +1,0 @@
-package dev.berth.cluster;
-
-/** The node cannot work out what to advertise; the message is one line that says what to do about it. */
-public class AdvertiseException extends Exception {
-
-  public AdvertiseException(String message) {
-    super(message);
-  }
-}

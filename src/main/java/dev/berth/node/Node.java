@@ -1,0 +1,108 @@
+package dev.berth.node;
+
+import com.hazelcast.config.Config;
+import dev.berth.advertise.AdvertiseException;
+import dev.berth.advertise.Advertisement;
+import dev.berth.advertise.Advertiser;
+import dev.berth.cluster.ClusterOptions;
+import dev.berth.cluster.ClusterSetup;
+import dev.berth.config.BerthConfig;
+import dev.berth.config.HostPort;
+import dev.berth.runtime.FlushCoalescingTransport;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.transport.Transport;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.Map;
+
+/**
+ * One berth node, worked out before Vert.x starts: its config, what it advertises, the metadata it publishes, and the
+ * Vert.x, Hazelcast and event-bus options built once from them; then the verticle that runs it.
+ */
+public final class Node {
+
+  private final BerthConfig config;
+  private final Advertisement advertisement;
+  private final NodeMetadata metadata;
+  private final EventBusOptions eventBus;
+  private final HazelcastClusterManager clusterManager;
+  private final NodeVerticle verticle;
+
+  private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterOptions options) {
+    this.config = config;
+    this.advertisement = advertisement;
+    this.metadata = metadata;
+    this.eventBus = options.eventBus();
+    this.clusterManager = new HazelcastClusterManager(options.hazelcast());
+    this.verticle = new NodeVerticle(config, metadata, clusterManager);
+  }
+
+  /**
+   * Waits for the advertisement once Hazelcast's config is read, so that a Docker lookup started with the JVM has had
+   * that long to finish.
+   *
+   * @param env the environment, for the hostname that names a node without a configured name
+   * @throws AdvertiseException when the advertise mode cannot be honoured
+   */
+  public static Node prepare(BerthConfig config, Advertiser advertiser, Map<String, String> env)
+    throws AdvertiseException {
+    Config hazelcast = ClusterSetup.loadHazelcastConfig();
+    Advertisement advertisement = advertiser.advertisement();
+    String name = NodeNames.of(config, env, advertiser.container().isPresent());
+    NodeMetadata metadata = NodeMetadata.of(config, name, advertisement);
+    return new Node(config, advertisement, metadata,
+      ClusterSetup.options(hazelcast, config.cluster(), advertisement, metadata.toJson()));
+  }
+
+  /** A clustered Vert.x for this node: its event loops, event bus, Hazelcast and transport on top of {@code options}. */
+  public VertxBuilder vertxBuilder(VertxOptions options) {
+    options.setEventBusOptions(eventBus);
+    if (config.eventLoops() != null) {
+      options.setEventLoopPoolSize(config.eventLoops());
+    }
+    return Vertx.builder().with(options).withClusterManager(clusterManager)
+      .withTransport(FlushCoalescingTransport.over(Transport.NIO));
+  }
+
+  public NodeVerticle verticle() {
+    return verticle;
+  }
+
+  public BerthConfig config() {
+    return config;
+  }
+
+  public NodeMetadata metadata() {
+    return metadata;
+  }
+
+  public String clusterName() {
+    return clusterManager.getConfig().getClusterName();
+  }
+
+  /** The one start-up line: what the node listens on, what it advertises and why, and the cluster it joined. */
+  public String readyLine(long uptimeMs) {
+    NodeInfo published = clusterManager.getNodeInfo();
+    String eventBusHost = eventBus.getHost() != null ? eventBus.getHost() : published.host();
+    int eventBusPort = eventBus.getPort() != 0 ? eventBus.getPort() : published.port();
+    StringBuilder line = new StringBuilder("node ").append(metadata.name()).append(" ready in ").append(uptimeMs)
+      .append(" ms: ");
+    if (config.runsGateway()) {
+      line.append("http bound ").append(HostPort.format(config.gateway().host(), config.gateway().httpPort()))
+        .append(", ");
+    }
+    return line.append("management bound ")
+      .append(HostPort.format(config.management().host(), config.management().port()))
+      .append("; event bus bound ").append(HostPort.format(eventBusHost, eventBusPort))
+      .append(", advertised ").append(HostPort.format(published.host(), published.port()))
+      .append("; hazelcast bound ").append(HostPort.format(config.cluster().host(), config.cluster().hazelcastPort()))
+      .append(", advertised ").append(metadata.hazelcast())
+      .append(" (").append(advertisement.reason()).append("); cluster '").append(clusterName())
+      .append("' has ").append(clusterManager.getNodes().size()).append(" member(s)")
+      .toString();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.berth.runtime;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.spi.transport.Transport;
+
+import java.net.SocketAddress;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * A Vert.x transport that sends what a TCP connection has to write once per event-loop pass, instead of once per
+ * message. Vert.x flushes a write at once unless it happens while that same connection is being read; the event bus
+ * always writes to a connection other than the one it reads (a request read from HTTP goes out on the bus, a message
+ * read from one node's connection is answered on another), so every message cost its own {@code write(2)} and TCP
+ * segment. Netty's {@link FlushConsolidationHandler}, first in every connection's pipeline, defers those flushes to
+ * the end of the current pass, so that one multiplexed event-bus connection carries many messages per syscall.
+ * Everything else is the wrapped transport's.
+ */
+public final class FlushCoalescingTransport implements io.vertx.core.transport.Transport {
+
+  private final io.vertx.core.transport.Transport base;
+  private final Transport implementation;
+
+  private FlushCoalescingTransport(io.vertx.core.transport.Transport base) {
+    this.base = base;
+    this.implementation = new Coalescing(base.implementation());
+  }
+
+  /** The given transport, for example {@link io.vertx.core.transport.Transport#NIO}, with flushes coalesced. */
+  public static FlushCoalescingTransport over(io.vertx.core.transport.Transport base) {
+    return new FlushCoalescingTransport(base);
+  }
+
+  @Override
+  public String name() {
+    return base.name();
+  }
+
+  @Override
+  public boolean available() {
+    return base.available();
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return base.unavailabilityCause();
+  }
+
+  @Override
+  public Transport implementation() {
+    return implementation;
+  }
+
+  /** One handler per connection, since it holds that connection's pending flushes; {@code true}: also outside reads. */
+  private static <C extends Channel> C coalescing(C channel) {
+    channel.pipeline().addFirst(
+      new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    return channel;
+  }
+
+  /** Adds the handler to each connection a server accepts, before Vert.x sets up its own handlers behind it. */
+  @ChannelHandler.Sharable
+  private static final class AcceptedConnections extends ChannelInboundHandlerAdapter {
+
+    private static final AcceptedConnections INSTANCE = new AcceptedConnections();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object accepted) {
+      coalescing((Channel) accepted);
+      ctx.fireChannelRead(accepted);
+    }
+  }
+
+  private static final class Coalescing implements Transport {
+
+    private final Transport delegate;
+
+    Coalescing(Transport delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+      ChannelFactory<? extends Channel> channels = delegate.channelFactory(domainSocket);
+      return () -> coalescing(channels.newChannel());
+    }
+
+    @Override
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+      ChannelFactory<? extends ServerChannel> servers = delegate.serverChannelFactory(domainSocket);
+      return () -> {
+        ServerChannel server = servers.newChannel();
+        server.pipeline().addFirst(AcceptedConnections.INSTANCE);
+        return server;
+      };
+    }
+
+    @Override
+    public boolean supportsDomainSockets() {
+      return delegate.supportsDomainSockets();
+    }
+
+    @Override
+    public boolean supportFileRegion() {
+      return delegate.supportFileRegion();
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return delegate.isAvailable();
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+      return delegate.unavailabilityCause();
+    }
+
+    @Override
+    public SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+      return delegate.convert(address);
+    }
+
+    @Override
+    public io.vertx.core.net.SocketAddress convert(SocketAddress address) {
+      return delegate.convert(address);
+    }
+
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+      return delegate.ioHandlerFactory();
+    }
+
+    @Override
+    public EventLoopGroup eventLoopGroup(int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+      return delegate.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+    }
+
+    @Override
+    public DatagramChannel datagramChannel() {
+      return delegate.datagramChannel();
+    }
+
+    @Override
+    public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+      return delegate.datagramChannel(family);
+    }
+
+    @Override
+    public void configure(DatagramChannel channel, DatagramSocketOptions options) {
+      delegate.configure(channel, options);
+    }
+
+    @Override
+    public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+      delegate.configure(options, connectTimeout, domainSocket, bootstrap);
+    }
+
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      delegate.configure(options, domainSocket, bootstrap);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.berth.node;
+
+import dev.berth.advertise.Advertiser;
+import dev.berth.config.BerthConfig;
+import dev.berth.testing.FreePorts;
+import dev.berth.testing.Http;
+import dev.berth.testing.Members;
+import dev.berth.testing.Poll;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two clustered Vert.x in this JVM, each a whole berth node built the way the jar builds one, over real Hazelcast on
+ * loopback: a gateway and a worker for {@code first} whose replies take a moment, so that one can be in flight.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TwoNodeClusterTest {
+
+  private static final int DELAY_MS = 300;
+  private static final Duration BOUND = Duration.ofSeconds(20);
+
+  private final String clusterName = "test-" + UUID.randomUUID();
+  private final int gatewayHazelcastPort = FreePorts.next();
+  private final int httpPort = FreePorts.next();
+  private final Map<Node, Vertx> running = new LinkedHashMap<>();
+  private Node gateway;
+  private Node worker;
+
+  @BeforeAll
+  void startBothNodes() throws Exception {
+    gateway = start("""
+      {"name": "gateway", "roles": ["gateway"], "gateway": {"httpPort": %d}, "management": {"port": %d},
+       "cluster": {"host": "127.0.0.1", "hazelcastPort": %d, "members": ["127.0.0.1:%d"],
+                   "advertise": {"mode": "none"}}}"""
+      .formatted(httpPort, FreePorts.next(), gatewayHazelcastPort, gatewayHazelcastPort));
+    worker = start("""
+      {"name": "worker", "roles": ["worker"], "workers": [{"address": "first", "response": "First", "delayMs": %d}],
+       "management": {"port": %d},
+       "cluster": {"host": "127.0.0.1", "hazelcastPort": %d, "members": ["127.0.0.1:%d"],
+                   "advertise": {"mode": "none"}}}"""
+      .formatted(DELAY_MS, FreePorts.next(), FreePorts.next(), gatewayHazelcastPort));
+  }
+
+  @AfterAll
+  void closeBothNodes() throws Exception {
+    for (Vertx vertx : running.values()) {
+      await(vertx.close());
+    }
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("the gateway node forwards /a to the worker node; /z, which no node serves, gets 503")
+  void routesToTheOtherNode() {
+    Http.Response first = Poll.until("First from the worker node", BOUND, () -> get("/a"), r -> r.status() == 200)
+      .value();
+    Http.Response unserved = get("/z");
+
+    assertThat(first.body()).isEqualTo("First");
+    assertThat(first.servedBy()).isEqualTo("worker");
+    assertThat(unserved.status()).isEqualTo(503);
+    assertThat(unserved.json().getString("error")).isEqualTo("no worker for address 'second'");
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("GET /cluster on either node lists both, with roles, addresses and the Hazelcast address each advertises")
+  void bothNodesSeeBoth() {
+    for (Node node : List.of(gateway, worker)) {
+      Map<String, JsonObject> members = Members.of(managementUrl(node));
+      assertThat(members).containsOnlyKeys("gateway", "worker");
+      assertThat(members.get("gateway").getJsonArray("roles")).isEqualTo(new JsonArray().add("gateway"));
+      assertThat(members.get("worker").getJsonArray("addresses")).isEqualTo(new JsonArray().add("first"));
+      assertThat(members.get("gateway").getString("hazelcast")).isEqualTo("127.0.0.1:" + gatewayHazelcastPort);
+      assertThat(members.get("worker").getString("advertise")).isEqualTo("none");
+      assertThat(Members.self(managementUrl(node)).getString("name")).isEqualTo(node.metadata().name());
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a draining worker node answers the request it holds; once it is gone /a gets 503")
+  void drainingWorkerFinishesWhatItHolds() throws Exception {
+    CompletableFuture<Http.Response> held = Http.getAsync(gatewayUrl("/a"));
+    Poll.until("the worker holding the request", BOUND, () -> worker.verticle().inFlight().workers().get(), n -> n == 1);
+
+    await(worker.verticle().drain());
+    Http.Response answered = held.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+    await(running.remove(worker).close());
+    Http.Response afterwards = Poll.until("503 once the worker left", BOUND, () -> get("/a"), r -> r.status() == 503)
+      .value();
+
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answered.body()).isEqualTo("First");
+    assertThat(afterwards.json().getString("error")).isEqualTo("no worker for address 'first'");
+  }
+
+  private Node start(String configJson) throws Exception {
+    BerthConfig config = BerthConfig.fromJson(new JsonObject(configJson));
+    Node node = Node.prepare(config, Advertiser.start(config.cluster(), Map.of()), Map.of());
+    Vertx vertx = await(node.vertxBuilder(new VertxOptions()).buildClustered());
+    running.put(node, vertx);
+    await(vertx.deployVerticle(node.verticle()));
+    return node;
+  }
+
+  private Http.Response get(String path) {
+    return Http.get(gatewayUrl(path));
+  }
+
+  private String gatewayUrl(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  private static String managementUrl(Node node) {
+    return "http://127.0.0.1:" + node.config().management().port();
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS);
+  }
+}
