@@ -3,20 +3,23 @@
 def median: sort | if length == 0 then null
   elif length % 2 == 1 then .[length / 2 | floor]
   else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-def round2: . * 100 | round / 100;
+def round2: if . == null then null else . * 100 | round / 100 end;
 def max_by_key: reduce (.[] | to_entries[]) as $e ({}; .[$e.key] = ([.[$e.key] // 0, $e.value] | max));
 def median_by_key: (map(keys[]) | unique) as $keys | . as $all
   | $keys | map(. as $key | {key: $key, value: ($all | map(.[$key]) | median)}) | from_entries;
 def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | median | round2;
 
 . as $runs
-| ["ceiling", "berth-local", "berth-cluster", "bus-floor", "nginx"] as $order
+| ($runs | map(.system) | unique) as $measured
+| ["ceiling", "berth-local", "berth-cluster", "baseline-cluster", "bus-floor", "nginx"]
+  | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
     time: $stamp,
     mode: $mode,
     machine: {cpus: ($cpus | tonumber), java: $java, nginx: $nginx},
     settings: $settings,
+    baseline: (if $baseline == "" then null else $baseline end),
     subtitle: "\($cpus) cores, wrk -t1 -c\($settings.connections), median of \($settings.rounds) x \($settings.duration_s) s",
     systems: ($order | map(. as $name | {key: $name, value: ($runs | map(select(.system == $name)) | {
       rps: (map(.rps) | median | round),
@@ -35,7 +38,9 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       berth_cluster_vs_ceiling_rps: ($rounds | ratio(.rps; "berth-cluster"; "ceiling")),
       berth_cluster_vs_bus_floor_rps: ($rounds | ratio(.rps; "berth-cluster"; "bus-floor")),
       bus_floor_vs_nginx_rps: ($rounds | ratio(.rps; "bus-floor"; "nginx")),
-      bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx"))
+      bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx")),
+      berth_cluster_vs_baseline_rps: ($rounds | ratio(.rps; "berth-cluster"; "baseline-cluster")),
+      berth_cluster_vs_baseline_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "baseline-cluster"))
     },
     startup: $startup,
     runs: $runs

@@ -4,6 +4,8 @@
 #   bench/run.sh           full: 30 s warm-up per system, then 5 interleaved rounds of 15 s each (about 10 minutes)
 #   bench/run.sh --quick   2 s warm-up and one round of 3 s (about a minute): keeps the harness from rotting in CI
 #   Options: --rounds N  --duration SECONDS  --warmup SECONDS  --connections N  --out DIR (default bench/results)
+#            --baseline JAR: also runs berth-cluster from another build as the system baseline-cluster, to measure
+#            what a change costs in the same run as the system without it
 #   BENCH_JAVA_OPTS adds JVM flags to every JVM of the run; BENCH_PORT_BASE moves its ports (default 20000).
 #
 # The systems, each on its own ports, all running for the whole benchmark:
@@ -26,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The warm-up is long because three JVMs share two cores while their JIT compilers finish: ~30 s of load here.
-rounds=5 duration=15 warmup=30 connections=50 out=bench/results mode=full
+rounds=5 duration=15 warmup=30 connections=50 out=bench/results mode=full baseline=
 while (( $# )); do
   case "$1" in
     --quick) mode=quick rounds=1 duration=3 warmup=2; shift ;;
@@ -35,55 +37,26 @@ while (( $# )); do
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--connections N] [--out DIR]" >&2
+    --baseline) baseline=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--warmup S] [--connections N] [--out DIR]" \
+         "[--baseline JAR]" >&2
        exit 2 ;;
   esac
 done
 
-fail() { echo "bench/run.sh: $*" >&2; exit 1; }
+script=bench/run.sh
+work=$(mktemp -d /tmp/berth-bench.XXXXXX)
+source bench/lib.sh
 [[ -f target/berth.jar ]] || fail "target/berth.jar is missing: run mvn -B package -DskipTests"
+[[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
 for tool in wrk nginx gnuplot jq curl; do
   command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl"
 done
 
 base=${BENCH_PORT_BASE:-20000}
-read -r -a java_opts <<<"${BENCH_JAVA_OPTS:-}"
-work=$(mktemp -d /tmp/berth-bench.XXXXXX)
-declare -A pid_of=()
-stop_all() {
-  for name in "${!pid_of[@]}"; do kill -TERM "${pid_of[$name]}" 2>/dev/null || true; done
-  for name in "${!pid_of[@]}"; do
-    for _ in $(seq 100); do kill -0 "${pid_of[$name]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${pid_of[$name]}" 2>/dev/null || true
-  done
-}
 trap 'stop_all; echo "bench/run.sh: failed; the logs of this run are in $work" >&2' EXIT
 
 # ---- processes --------------------------------------------------------------------------------------------------
-
-launch() { # name command...: starts a process in the background, its output in $work/<name>.log
-  local name=$1
-  shift
-  "$@" >"$work/$name.log" 2>&1 </dev/null &
-  pid_of[$name]=$!
-}
-
-await_status() { # url expected-body-or-empty timeout-seconds: polls until the URL answers 200 (with that body)
-  local deadline=$((SECONDS + $3)) body
-  while (( SECONDS < deadline )); do
-    if body=$(curl -sf --max-time 2 "$1" 2>/dev/null) && [[ -z "$2" || "$body" == "$2" ]]; then return 0; fi
-    sleep 0.05
-  done
-  for name in "${!pid_of[@]}"; do
-    if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then
-      echo "bench/run.sh: $name exited; the end of its log:" >&2
-      tail -n 20 "$work/$name.log" >&2
-    fi
-  done
-  fail "$1 did not answer ${2:-200} within $3 s"
-}
-
-now_ms() { date +%s%3N; }
 
 bare_server() { # name port text
   launch "$1" java "${java_opts[@]}" -cp target/berth.jar bench/BareServer.java "$2" "$3"
@@ -93,12 +66,6 @@ bus_floor() { # name role-arguments...: a JVM of bench/BusFloor.java with berth'
   local name=$1
   shift
   launch "$name" java @conf/jvm.options "${java_opts[@]}" -cp target/berth.jar bench/BusFloor.java "$@"
-}
-
-berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags
-  launch "$1" env BERTH_NAME="$1" BERTH_CLUSTER_NAME="$3" BERTH_HTTP_PORT="$4" BERTH_MANAGEMENT_PORT="$5" \
-    BERTH_HAZELCAST_PORT="$6" BERTH_CLUSTER_MEMBERS="$7" \
-    java @conf/jvm.options "${java_opts[@]}" -jar target/berth.jar -conf "$2"
 }
 
 ready_ms() { # name: the node's own "ready in N ms" figure, JVM start to ready
@@ -179,6 +146,11 @@ declare -A processes_of=(
   [bus-floor]="floor-gateway floor-first floor-second"
 )
 systems=(ceiling berth-local berth-cluster bus-floor nginx)
+if [[ -n "$baseline" ]]; then
+  url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
+  processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
+  systems+=(baseline-cluster)
+fi
 
 echo "== starting the systems (logs in $work)"
 bare_server ceiling "$base" First
@@ -210,6 +182,19 @@ for worker in worker-first:23:24:a:First worker-second:25:26:z:Second; do
   join_ms[$name]=$(( $(now_ms) - started ))
   joined_workers="${joined_workers:-} $name"
 done
+
+if [[ -n "$baseline" ]]; then
+  baseline_members="127.0.0.1:$((base + 42)),127.0.0.1:$((base + 44)),127.0.0.1:$((base + 46))"
+  BENCH_JAR=$baseline berth_node baseline-gateway conf/gateway.json "bench-baseline-$$" $((base + 40)) $((base + 41)) \
+    $((base + 42)) "$baseline_members"
+  await_status "http://127.0.0.1:$((base + 41))/health" "" 60
+  BENCH_JAR=$baseline berth_node baseline-first conf/worker-first.json "bench-baseline-$$" $((base + 40)) \
+    $((base + 43)) $((base + 44)) "$baseline_members"
+  BENCH_JAR=$baseline berth_node baseline-second conf/worker-second.json "bench-baseline-$$" $((base + 40)) \
+    $((base + 45)) $((base + 46)) "$baseline_members"
+  await_status "${url_of[baseline-cluster]}/apple" First 60
+  await_status "${url_of[baseline-cluster]}/zebra" Second 60
+fi
 
 floor_members="127.0.0.1:$((base + 32)),127.0.0.1:$((base + 34)),127.0.0.1:$((base + 36))"
 bus_floor floor-gateway $((base + 32)) "bench-floor-$$" "$floor_members" gateway $((base + 30))
@@ -285,7 +270,7 @@ done
 
 mkdir -p "$out"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-jq -s --arg mode "$mode" --arg stamp "$stamp" --argjson startup "$startup_json" \
+jq -s --arg mode "$mode" --arg stamp "$stamp" --argjson startup "$startup_json" --arg baseline "$baseline" \
   --arg java "$(java -version 2>&1 | head -n 1)" --arg nginx "$(nginx -v 2>&1)" --arg cpus "$(nproc)" \
   --argjson settings "{\"rounds\":$rounds,\"duration_s\":$duration,\"warmup_s\":$warmup,\"connections\":$connections,\"threads\":1}" \
   -f bench/report.jq "$work/runs.jsonl" >"$out/$stamp.json"

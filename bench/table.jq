@@ -14,6 +14,8 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
 "berth-cluster / ceiling: \(.ratios.berth_cluster_vs_ceiling_rps) x req/s",
 "berth-cluster / floor:   \(.ratios.berth_cluster_vs_bus_floor_rps) x req/s",
 "bus-floor / nginx:       \(.ratios.bus_floor_vs_nginx_rps) x req/s, \(.ratios.bus_floor_vs_nginx_p99) x p99",
+(if .baseline then "berth-cluster / baseline: \(.ratios.berth_cluster_vs_baseline_rps) x req/s, \(
+  .ratios.berth_cluster_vs_baseline_cpu) x CPU per request (baseline: \(.baseline))" else empty end),
 "",
 "cpu_us/req: CPU time of all the system's processes per request (wrk's own not included), median of the rounds:",
 (.systems | to_entries[] | "  \(.key | pad(14)) " + (.value.cpu_us_per_request | to_entries

@@ -3,6 +3,8 @@
 # dockerd, joined to the others by veth links on one bridge in the root namespace, like machines on one LAN.
 #
 #   src/test/sh/docker-hosts.sh up <image> <host>...   e.g. up berth:it a b
+#   src/test/sh/docker-hosts.sh cut <host>              unplugs the host from the network: a partition
+#   src/test/sh/docker-hosts.sh heal <host>             plugs it back in
 #   src/test/sh/docker-hosts.sh down <host>...
 #
 # Host <h> gets the address 10.231.0.<index + 2> (the bridge is 10.231.0.1) and its daemon listens on
@@ -107,13 +109,19 @@ case "$command" in
     index=0
     for name in "$@"; do echo "host $name: $(host_ip "$index") unix://$(socket "$name")"; index=$((index + 1)); done
     ;;
+  cut)
+    ip link set "bh-$1" down
+    ;;
+  heal)
+    ip link set "bh-$1" up
+    ;;
   down)
     for name in "$@"; do down_host "$name"; done
     down_bridge
     rmdir "$state" "$data" 2>/dev/null || true
     ;;
   *)
-    echo "usage: $0 up <image> <host>... | down <host>..." >&2
+    echo "usage: $0 up <image> <host>... | cut <host> | heal <host> | down <host>..." >&2
     exit 2
     ;;
 esac

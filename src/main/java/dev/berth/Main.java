@@ -2,6 +2,7 @@ package dev.berth;
 
 import dev.berth.advertise.AdvertiseException;
 import dev.berth.advertise.Advertiser;
+import dev.berth.cluster.SeedCheck;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.node.Node;
@@ -32,21 +33,26 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   public static final int EXIT_CONFIG = 78;
   /** A stop that did not finish within its bound (the drain, or leaving the cluster). */
   public static final int EXIT_UNCLEAN_STOP = 1;
+  /** The cluster could not be joined, as the Vert.x launcher says when Hazelcast fails to start. */
+  public static final int EXIT_NO_CLUSTER = 11;
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private final BerthConfig config;
   private final Map<String, String> env;
   private final Advertiser advertiser;
+  private final SeedCheck seedCheck;
   private Node node;
   /** How a node that was serving ended its stop; null while it is not stopping, or when it never served. */
   private volatile Integer stopStatus;
 
-  private Main(String[] launcherArguments, BerthConfig config, Map<String, String> env, Advertiser advertiser) {
+  private Main(String[] launcherArguments, BerthConfig config, Map<String, String> env, Advertiser advertiser,
+               SeedCheck seedCheck) {
     super(launcherArguments);
     this.config = config;
     this.env = env;
     this.advertiser = advertiser;
+    this.seedCheck = seedCheck;
   }
 
   /** Reads the config before the launcher does: the launcher would only warn about a broken one. */
@@ -54,7 +60,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     Map<String, String> env = System.getenv();
     LaunchArguments arguments = LaunchArguments.parse(args);
     if (arguments.helpRequested()) {
-      new Main(arguments.forLauncher(), null, env, null).launch();
+      new Main(arguments.forLauncher(), null, env, null, null).launch();
       return;
     }
     if (arguments.conf() == null) {
@@ -70,18 +76,39 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     if (conflict != null) {
       exit(EXIT_CONFIG, conflict);
     }
-    new Main(arguments.forLauncher(), config, env, Advertiser.start(config.cluster(), env)).launch();
+    new Main(arguments.forLauncher(), config, env, Advertiser.start(config.cluster(), env),
+      SeedCheck.start(config.cluster().members())).launch();
   }
 
-  /** The last moment before the options are handed over: the advertisement, looked up meanwhile, completes them. */
+  /**
+   * The last moment before the options are handed over: the advertisement and the seeds, checked meanwhile, complete
+   * them.
+   */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
+    SeedCheck.Result seeds = seedCheck.await();
+    seeds.leftOut().forEach(log::warn);
+    if (seeds.seeds().isEmpty() && !config.cluster().members().isEmpty()) {
+      exit(EXIT_CONFIG, "no seed in cluster.members (BERTH_CLUSTER_MEMBERS) is a Hazelcast member port: "
+        + String.join("; ", seeds.leftOut()));
+    }
     try {
-      node = Node.prepare(config, advertiser, env);
+      node = Node.prepare(config.withCluster(config.cluster().withMembers(seeds.seeds())), advertiser, env);
     } catch (AdvertiseException e) {
       exit(EXIT_CONFIG, e.getMessage());
     }
     return node.vertxBuilder(options);
+  }
+
+  /** Hazelcast can wait for ever in a join it cannot complete: the node gives up after its bound, and says why. */
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    node.watchJoin(reason -> exit(EXIT_NO_CLUSTER, reason));
+  }
+
+  @Override
+  public void afterVertxStarted(HookContext context) {
+    node.joined();
   }
 
   /** After the launcher's own log of the failure, one line that says what probably went wrong and where to look. */

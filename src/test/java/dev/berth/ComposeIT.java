@@ -19,8 +19,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +46,7 @@ class ComposeIT {
   private static final Duration HEALTHY_BOUND = Duration.ofSeconds(90);
   private static final Duration STOP_BOUND = Duration.ofSeconds(15);
   private static final List<String> SERVICES = List.of("gateway", "worker-first", "worker-second");
+  private static final int LOAD_CLIENTS = 8;
 
   private final ComposeProject stack = new ComposeProject();
   private int httpPort;
@@ -117,6 +127,49 @@ class ComposeIT {
 
   @Test
   @Order(4)
+  @DisplayName("docker stop of one of the three worker-first replicas under steady load loses no request and stalls"
+    + " none for a second")
+  void replicaStoppedUnderLoad() throws Exception {
+    String stopped = stack.containers("worker-first").get(0);
+    AtomicBoolean loading = new AtomicBoolean(true);
+    ExecutorService clients = Executors.newFixedThreadPool(LOAD_CLIENTS);
+    List<Future<List<Long>>> waits = new ArrayList<>();
+    List<Http.Response> failed = new CopyOnWriteArrayList<>();
+    AtomicInteger answered = new AtomicInteger();
+    for (int i = 0; i < LOAD_CLIENTS; i++) {
+      waits.add(clients.submit(() -> {
+        List<Long> waitsMs = new ArrayList<>();
+        while (loading.get()) {
+          long start = System.nanoTime();
+          Http.Response response = get("/a");
+          waitsMs.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
+          answered.incrementAndGet();
+          if (response.status() != 200) {
+            failed.add(response);
+          }
+        }
+        return waitsMs;
+      }));
+    }
+    Poll.until("the load under way", HEALTHY_BOUND, answered::get, count -> count >= 200);
+    Docker.client().stopContainerCmd(stopped).withTimeout(20).exec();
+    int atStop = answered.get();
+    Poll.until("the load going on after the stop", HEALTHY_BOUND, answered::get, count -> count >= atStop + 200);
+    loading.set(false);
+    List<Long> all = new ArrayList<>();
+    for (Future<List<Long>> client : waits) {
+      all.addAll(client.get(30, TimeUnit.SECONDS));
+    }
+    clients.shutdown();
+
+    assertThat(Docker.client().inspectContainerCmd(stopped).exec().getState().getExitCodeLong()).isZero();
+    assertThat(failed).as("failed requests of " + all.size()).isEmpty();
+    assertThat(all).hasSizeGreaterThan(100);
+    assertThat(Collections.max(all)).as("longest wait, ms").isLessThan(1_000L);
+  }
+
+  @Test
+  @Order(5)
   @DisplayName("compose stop ends every node gracefully within seconds, and down leaves no container or network")
   void stopsGracefullyAndLeavesNothing() {
     List<String> containers = SERVICES.stream().flatMap(service -> stack.containers(service).stream()).toList();
@@ -138,7 +191,7 @@ class ComposeIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   @DisplayName("a node that cannot reach the Docker API in docker mode exits 78 and compose shows why")
   void dockerModeWithoutApi() {
     try (ComposeProject broken = new ComposeProject()) {

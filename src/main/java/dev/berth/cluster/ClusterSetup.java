@@ -42,8 +42,9 @@ public final class ClusterSetup {
    */
   public static ClusterOptions options(Config loaded, ClusterConfig cluster, Advertisement advertisement,
                                        JsonObject nodeMetadata) {
-    return new ClusterOptions(hazelcastConfig(loaded, cluster, advertisement), eventBusOptions(cluster, advertisement)
-      .setClusterNodeMetadata(nodeMetadata));
+    Config hazelcast = hazelcastConfig(loaded, cluster, advertisement);
+    return new ClusterOptions(hazelcast, eventBusOptions(cluster, advertisement).setClusterNodeMetadata(nodeMetadata),
+      JoinWatch.listeningTo(hazelcast));
   }
 
   private static Config hazelcastConfig(Config config, ClusterConfig cluster, Advertisement advertisement) {

@@ -65,6 +65,11 @@ public record BerthConfig(
     }
   }
 
+  /** The same node, joining as {@code cluster} says. */
+  public BerthConfig withCluster(ClusterConfig newCluster) {
+    return new BerthConfig(name, eventLoops, roles, gateway, workers, newCluster, management);
+  }
+
   public boolean runsGateway() {
     return roles.contains(Role.GATEWAY);
   }

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * How a node joins the cluster: the interface and fixed ports it binds for Hazelcast and the event bus, the seed
- * members it contacts (TCP-IP join), and what it advertises.
+ * members it contacts (TCP-IP join), how long it may take to join before it gives up, and what it advertises.
  */
 public record ClusterConfig(
   String name,
@@ -15,11 +15,13 @@ public record ClusterConfig(
   int hazelcastPort,
   int eventBusPort,
   List<String> members,
+  int joinTimeoutMs,
   AdvertiseConfig advertise) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HAZELCAST_PORT = 5701;
   public static final int DEFAULT_EVENT_BUS_PORT = 0;
+  public static final int DEFAULT_JOIN_TIMEOUT_MS = 30_000;
 
   public ClusterConfig {
     if (name != null) {
@@ -29,6 +31,7 @@ public record ClusterConfig(
     Checks.port("hazelcastPort", hazelcastPort);
     Checks.portOrAny("eventBusPort", eventBusPort);
     members = List.copyOf(members);
+    Checks.inRange("joinTimeoutMs", joinTimeoutMs, 1_000, 600_000);
     for (int i = 0; i < members.size(); i++) {
       checkMember("members[" + i + "]", members.get(i));
     }
@@ -40,6 +43,11 @@ public record ClusterConfig(
       throw new InvalidConfigException("eventBusPort",
         "must be a fixed port (not 0) in " + mode.configName() + " mode: it is the port that is published");
     }
+  }
+
+  /** The same, joining through {@code seeds} instead. */
+  public ClusterConfig withMembers(List<String> seeds) {
+    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise);
   }
 
   /** Whether this node binds every interface, in which case it cannot advertise its bind address. */
@@ -62,13 +70,14 @@ public record ClusterConfig(
   }
 
   static ClusterConfig fromJson(ConfigReader json) {
-    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "advertise");
+    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise");
     return json.construct(() -> new ClusterConfig(
       json.string("name", null),
       json.string("host", DEFAULT_HOST),
       json.integer("hazelcastPort", DEFAULT_HAZELCAST_PORT),
       json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT),
       json.strings("members", List.of()),
+      json.integer("joinTimeoutMs", DEFAULT_JOIN_TIMEOUT_MS),
       AdvertiseConfig.fromJson(json.object("advertise"))));
   }
 }

@@ -66,6 +66,17 @@ final class ConfigReader {
     throw new InvalidConfigException(key(name), "must be an integer, was " + describe(value));
   }
 
+  boolean bool(String name, boolean defaultValue) {
+    Object value = json.getValue(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw new InvalidConfigException(key(name), "must be true or false, was " + describe(value));
+    }
+    return flag;
+  }
+
   String string(String name, String defaultValue) {
     Object value = json.getValue(name);
     if (value == null) {

@@ -2,7 +2,10 @@ package dev.berth.config;
 
 /**
  * The HTTP gateway: where it listens, how long it waits for a worker, how much request body it holds (per request, and
- * in all, which bounds its heap), and the routing table.
+ * in all, which bounds its heap), the routing table, how it fails over between replicas and what it grants clients.
+ * {@code http2Cleartext} allows HTTP/2 without TLS (h2c), by upgrade or prior knowledge; Vert.x then meets a connection
+ * only at its first request head, so until then only {@code idleTimeoutMs} bounds a client that sends nothing or
+ * trickles, instead of {@code headerTimeoutMs}.
  */
 public record GatewayConfig(
   String host,
@@ -11,7 +14,10 @@ public record GatewayConfig(
   int requestTimeoutMs,
   int maxBodyBytes,
   int maxBodyBytesInFlight,
-  Routes routes) {
+  Routes routes,
+  FailoverConfig failover,
+  ConnectionLimits connections,
+  boolean http2Cleartext) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 2345;
@@ -21,7 +27,8 @@ public record GatewayConfig(
   public static final int DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
   public static final GatewayConfig DEFAULT = new GatewayConfig(DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_INSTANCES,
-    DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, Routes.DEFAULT);
+    DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, Routes.DEFAULT, FailoverConfig.DEFAULT,
+    ConnectionLimits.DEFAULT, false);
 
   public GatewayConfig {
     Checks.notBlank("host", host);
@@ -36,10 +43,22 @@ public record GatewayConfig(
     if (routes == null) {
       throw new InvalidConfigException("routes", "is missing");
     }
+    if (failover == null) {
+      throw new InvalidConfigException("failover", "is missing");
+    }
+    if (connections == null) {
+      throw new InvalidConfigException("connections", "is missing");
+    }
+    if (connections.idleTimeoutMs() <= requestTimeoutMs) {
+      throw new InvalidConfigException("idleTimeoutMs", "must be longer than requestTimeoutMs (" + requestTimeoutMs
+        + "), or a connection would close while its request waits for a worker, was " + connections.idleTimeoutMs());
+    }
   }
 
   static GatewayConfig fromJson(ConfigReader json) {
-    json.allowOnly("host", "httpPort", "instances", "requestTimeoutMs", "maxBodyBytes", "maxBodyBytesInFlight", "routes");
+    json.allowOnly("host", "httpPort", "instances", "requestTimeoutMs", "maxBodyBytes", "maxBodyBytesInFlight", "routes",
+      "attemptTimeoutMs", "awaitWorkerMs", "retryAnyMethod", "headerTimeoutMs", "bodyTimeoutMs", "idleTimeoutMs",
+      "maxConnections", "http2Cleartext");
     return json.construct(() -> new GatewayConfig(
       json.string("host", DEFAULT_HOST),
       json.integer("httpPort", DEFAULT_HTTP_PORT),
@@ -47,6 +66,9 @@ public record GatewayConfig(
       json.integer("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS),
       json.integer("maxBodyBytes", DEFAULT_MAX_BODY_BYTES),
       json.integer("maxBodyBytesInFlight", DEFAULT_MAX_BODY_BYTES_IN_FLIGHT),
-      json.has("routes") ? Routes.of(json.stringMap("routes")) : Routes.DEFAULT));
+      json.has("routes") ? Routes.of(json.stringMap("routes")) : Routes.DEFAULT,
+      FailoverConfig.fromJson(json),
+      ConnectionLimits.fromJson(json),
+      json.bool("http2Cleartext", false)));
   }
 }

@@ -5,17 +5,18 @@ import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.HttpError;
 import dev.berth.protocol.ProtocolException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayVerticle extends VerticleBase {
 
   public static final String SERVED_BY_HEADER = "X-Served-By";
+  /** Set when a request took more than one attempt: the number of worker nodes it was sent to. */
+  public static final String ATTEMPTS_HEADER = "X-Berth-Attempts";
   private static final String RETRY_AFTER_SECONDS = "1";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -43,26 +46,35 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final RoutingTable routes;
   private final GatewayLoad load;
-  private DeliveryOptions delivery;
+  private final Replicas replicas;
+  private Forwarder forwarder;
+  private ClientConnections clients;
   private HttpServer server;
 
-  /** {@code load} is shared by all gateway instances of the node. */
-  public GatewayVerticle(GatewayConfig config, GatewayLoad load) {
+  /** {@code load} and {@code replicas} are shared by all gateway instances of the node. */
+  public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas) {
     this.config = config;
     this.routes = new RoutingTable(config.routes());
     this.load = load;
+    this.replicas = replicas;
   }
 
   @Override
   public Future<?> start() {
-    delivery = new DeliveryOptions().setSendTimeout(config.requestTimeoutMs());
+    forwarder = new Forwarder(vertx, replicas, config.failover(), config.requestTimeoutMs());
+    forwarder.start();
+    clients = new ClientConnections(vertx, config.connections(), load.connections());
+    clients.start();
     Router router = Router.router(vertx);
     router.route().handler(this::claimBodyBytes);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.route().handler(this::route);
     router.route().failureHandler(this::replyFailure);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.httpPort()));
-    return server.requestHandler(router).listen();
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
+      .setIdleTimeout(config.connections().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+      .setHttp2ClearTextEnabled(config.http2Cleartext()));
+    return server.connectionHandler(clients::accept).invalidRequestHandler(this::replyInvalid).requestHandler(router)
+      .listen();
   }
 
   /** Stops accepting, lets the forwarded requests finish within {@code timeoutMs}, then closes the server. */
@@ -72,6 +84,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    forwarder.stop();
+    clients.stop();
     return server.close();
   }
 
@@ -80,7 +94,10 @@ public final class GatewayVerticle extends VerticleBase {
    * bodies cannot exhaust the heap: over the budget the request gets 503 and its body is never read.
    */
   private void claimBodyBytes(RoutingContext ctx) {
-    long claim = bodyBytesToClaim(ctx.request());
+    HttpServerRequest request = ctx.request();
+    long claim = bodyBytesToClaim(request);
+    clients.headReceived(request, claim > 0);
+    ctx.addEndHandler(ended -> clients.answered(request));
     if (claim == 0) {
       ctx.next();
       return;
@@ -111,6 +128,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void route(RoutingContext ctx) {
+    clients.bodyReceived(ctx.request());
     String path;
     try {
       path = ctx.normalizedPath();
@@ -131,12 +149,12 @@ public final class GatewayVerticle extends VerticleBase {
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(),
       headersOf(request.headers()), ctx.body().buffer());
     load.requests().incrementAndGet();
-    vertx.eventBus().<Object>request(address, busRequest.toJson(), delivery)
+    forwarder.forward(address, request.method().name(), busRequest.toJson())
       .onComplete(answered -> answer(ctx, address, answered));
   }
 
   /** One completion listener per request, on the hot path: the count, then the reply or the failure. */
-  private void answer(RoutingContext ctx, String address, AsyncResult<Message<Object>> answered) {
+  private void answer(RoutingContext ctx, String address, AsyncResult<Forwarder.Delivered> answered) {
     load.requests().decrementAndGet();
     if (answered.succeeded()) {
       respond(ctx, address, answered.result());
@@ -145,22 +163,29 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  private void respond(RoutingContext ctx, String address, Message<Object> message) {
+  private void respond(RoutingContext ctx, String address, Forwarder.Delivered delivered) {
     BusReply reply;
     try {
-      reply = BusReply.fromJson(message.body());
+      reply = BusReply.fromJson(delivered.reply().body());
     } catch (ProtocolException e) {
       replyError(ctx, 502, "invalid reply from address '" + address + "': " + e.getMessage());
       return;
     }
-    ctx.response()
+    HttpServerResponse response = ctx.response()
       .setStatusCode(reply.status())
       .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType())
-      .putHeader(SERVED_BY_HEADER, reply.servedBy())
-      .end(reply.body());
+      .putHeader(SERVED_BY_HEADER, reply.servedBy());
+    if (delivered.attempts() > 1) {
+      response.putHeader(ATTEMPTS_HEADER, Integer.toString(delivered.attempts()));
+    }
+    response.end(reply.body());
   }
 
   private void replyBusFailure(RoutingContext ctx, String address, Throwable failure) {
+    if (failure instanceof Forwarder.WorkerLostException lost) {
+      replyError(ctx, 502, "address '" + address + "': " + lost.getMessage());
+      return;
+    }
     if (!(failure instanceof ReplyException replyException)) {
       replyError(ctx, 502, "could not reach address '" + address + "': " + failure.getMessage());
       return;
@@ -178,17 +203,38 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** Failures raised by the router itself: a client error such as a body over the limit (413), or a bug (500). */
+  /**
+   * Failures raised by the router itself: a client error such as a body over the limit (413), a body the connection
+   * could not decode (400: a malformed chunk; Vert.x closes the connection after it), or a bug (500).
+   */
   private void replyFailure(RoutingContext ctx) {
     int status = ctx.statusCode();
+    if (status == 413) {
+      replyError(ctx, 413, "request body is larger than " + config.maxBodyBytes() + " bytes");
+      return;
+    }
+    if (!ctx.request().isEnded()) {
+      Throwable cause = ctx.failure();
+      replyError(ctx, 400, "malformed request body: " + (cause == null ? "unreadable" : cause.getMessage()));
+      return;
+    }
     if (status >= 400 && status <= 499) {
-      replyError(ctx, status, status == 413
-        ? "request body is larger than " + config.maxBodyBytes() + " bytes"
-        : defaultReason(status));
+      replyError(ctx, status, defaultReason(status));
       return;
     }
     log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
     replyError(ctx, 500, "internal error");
+  }
+
+  /** A request head Netty could not parse: 400, or 414 and 431 for a line or headers too long; then the close. */
+  private void replyInvalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+      .endHandler(ended -> request.connection().close());
+    HttpError.send(request.response(), status, status == 400
+      ? "malformed request: " + (cause == null ? "not HTTP" : cause.getMessage())
+      : defaultReason(status), request.path() == null ? "" : request.path());
   }
 
   private void replyError(RoutingContext ctx, int status, String error) {

@@ -15,6 +15,7 @@ public record InFlight(GatewayLoad gateway, AtomicInteger workers) {
     return new JsonObject()
       .put("gateway", gateway.requests().get())
       .put("gatewayBodyBytes", gateway.bodyBytes().get())
+      .put("gatewayConnections", gateway.connections().get())
       .put("workers", workers.get());
   }
 }

@@ -1,5 +1,6 @@
 package dev.berth.node;
 
+import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.ManagementConfig;
 import dev.berth.protocol.HttpError;
 import io.vertx.core.Future;
@@ -9,7 +10,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,15 +20,17 @@ final class ManagementVerticle extends VerticleBase {
   private final String nodeName;
   private final AtomicReference<NodeState> state;
   private final InFlight inFlight;
-  private final HazelcastClusterManager clusterManager;
+  private final BerthClusterManager clusterManager;
+  private final ClusterView clusterView;
 
   ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state, InFlight inFlight,
-                     HazelcastClusterManager clusterManager) {
+                     ClusterView clusterView) {
     this.config = config;
     this.nodeName = nodeName;
     this.state = state;
     this.inFlight = inFlight;
-    this.clusterManager = clusterManager;
+    this.clusterManager = clusterView.clusterManager();
+    this.clusterView = clusterView;
   }
 
   @Override
@@ -64,7 +66,7 @@ final class ManagementVerticle extends VerticleBase {
   }
 
   private void cluster(RoutingContext ctx) {
-    ClusterView.describe(clusterManager)
+    clusterView.describe()
       .onSuccess(view -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(view.toBuffer()))
       .onFailure(ctx::fail);
   }

@@ -4,8 +4,10 @@ import com.hazelcast.config.Config;
 import dev.berth.advertise.AdvertiseException;
 import dev.berth.advertise.Advertisement;
 import dev.berth.advertise.Advertiser;
+import dev.berth.cluster.BerthClusterManager;
 import dev.berth.cluster.ClusterOptions;
 import dev.berth.cluster.ClusterSetup;
+import dev.berth.cluster.JoinWatch;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.HostPort;
 import dev.berth.runtime.FlushCoalescingTransport;
@@ -15,9 +17,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.transport.Transport;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One berth node, worked out before Vert.x starts: its config, what it advertises, the metadata it publishes, and the
@@ -29,7 +31,8 @@ public final class Node {
   private final Advertisement advertisement;
   private final NodeMetadata metadata;
   private final EventBusOptions eventBus;
-  private final HazelcastClusterManager clusterManager;
+  private final BerthClusterManager clusterManager;
+  private final JoinWatch joinWatch;
   private final NodeVerticle verticle;
 
   private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterOptions options) {
@@ -37,7 +40,8 @@ public final class Node {
     this.advertisement = advertisement;
     this.metadata = metadata;
     this.eventBus = options.eventBus();
-    this.clusterManager = new HazelcastClusterManager(options.hazelcast());
+    this.clusterManager = new BerthClusterManager(options.hazelcast());
+    this.joinWatch = options.joinWatch();
     this.verticle = new NodeVerticle(config, metadata, clusterManager);
   }
 
@@ -68,8 +72,24 @@ public final class Node {
       .withTransport(FlushCoalescingTransport.over(Transport.NIO));
   }
 
+  /** Bounds the join by {@code cluster.joinTimeoutMs}; {@code onTimeout} gets one line that says what went wrong. */
+  public void watchJoin(Consumer<String> onTimeout) {
+    joinWatch.start(config.cluster().joinTimeoutMs(), clusterName(), config.cluster().members(),
+      metadata.hazelcast() + " (" + advertisement.reason() + ")", onTimeout);
+  }
+
+  /** The node is in the cluster: the join's bound no longer applies. */
+  public void joined() {
+    joinWatch.joined();
+  }
+
   public NodeVerticle verticle() {
     return verticle;
+  }
+
+  /** For tests that make the node's membership fail as a crash would. */
+  BerthClusterManager clusterManager() {
+    return clusterManager;
   }
 
   public BerthConfig config() {

@@ -1,14 +1,18 @@
 package dev.berth.node;
 
+import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.WorkerConfig;
 import dev.berth.gateway.GatewayLoad;
 import dev.berth.gateway.GatewayVerticle;
+import dev.berth.gateway.Replicas;
+import dev.berth.protocol.Addresses;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,28 +24,35 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The main verticle: starts the management server, the workers, then the gateway, and on {@link #drain()} stops taking
- * requests and finishes those in flight, gateway first, so that no request in flight loses its worker.
+ * requests and finishes those in flight: the gateway first, then the workers, once the gateways have heard that this
+ * node drains and stopped sending it requests, so that no request is lost.
  */
 public final class NodeVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeVerticle.class);
 
   /**
    * How long a worker node keeps its event bus open after its workers stopped. A reply sent during the drain may
    * still wait for a connection to the gateway's node to open; closing the bus would drop it.
    */
   static final long REPLY_LINGER_MS = 1_000;
+  /** How often the node checks that the cluster's registry still lists its consumers. */
+  static final long REGISTRY_CHECK_MS = 2_000;
   /** What the drain is given beyond the longest a request can take, for the steps between. */
   private static final long DRAIN_MARGIN_MS = 1_000;
 
   private final BerthConfig config;
   private final NodeMetadata metadata;
-  private final HazelcastClusterManager clusterManager;
+  private final BerthClusterManager clusterManager;
   private final Duration drainBudget;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
   private final InFlight inFlight = new InFlight(GatewayLoad.idle(), new AtomicInteger());
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private final List<WorkerVerticle> workers = new CopyOnWriteArrayList<>();
+  private Future<List<String>> registryCheck;
+  private Replicas replicas;
 
-  NodeVerticle(BerthConfig config, NodeMetadata metadata, HazelcastClusterManager clusterManager) {
+  NodeVerticle(BerthConfig config, NodeMetadata metadata, BerthClusterManager clusterManager) {
     this.config = config;
     this.metadata = metadata;
     this.clusterManager = clusterManager;
@@ -49,22 +60,42 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   /**
-   * The one bound on a drain: a forwarded request cannot outlive the request timeout and a worker holds one for at
-   * most its delay; then the reply linger and a margin.
+   * The one bound on a drain: a forwarded request cannot outlive the request timeout; a worker serves until quiet
+   * and holds a request for at most its delay; then the reply linger and a margin.
    */
   static Duration drainBudget(BerthConfig config) {
     long gateway = config.runsGateway() ? config.gateway().requestTimeoutMs() : 0;
     long longestDelay = config.workers().stream().mapToLong(WorkerConfig::delayMs).max().orElse(0);
-    long linger = config.runsWorkers() ? REPLY_LINGER_MS : 0;
-    return Duration.ofMillis(gateway + longestDelay + linger + DRAIN_MARGIN_MS);
+    long workers = config.runsWorkers() ? WorkerVerticle.QUIET_MS + longestDelay + REPLY_LINGER_MS : 0;
+    return Duration.ofMillis(gateway + workers + DRAIN_MARGIN_MS);
   }
 
   @Override
   public Future<?> start() {
-    return vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight, clusterManager))
+    replicas = config.runsGateway()
+      ? Replicas.inCluster(vertx, clusterManager, config.gateway().routes().addresses())
+      : null;
+    return vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight,
+        new ClusterView(clusterManager, replicas)))
       .compose(management -> deployWorkers())
       .compose(deployed -> deployGateway())
-      .onSuccess(ready -> state.set(NodeState.READY));
+      .onSuccess(ready -> {
+        state.set(NodeState.READY);
+        vertx.setPeriodic(REGISTRY_CHECK_MS, check -> checkRegistry());
+      });
+  }
+
+  /** One check at a time: a registry that cannot be read (a member frozen) must not pile up lookups. */
+  private void checkRegistry() {
+    if (registryCheck != null && !registryCheck.isComplete()) {
+      return;
+    }
+    registryCheck = clusterManager.repairRegistry().onSuccess(repaired -> {
+      if (!repaired.isEmpty()) {
+        log.warn("the cluster's registry had lost this node's {}: put back (a split cluster merged?)",
+          String.join(", ", repaired));
+      }
+    });
   }
 
   /**
@@ -75,7 +106,7 @@ public final class NodeVerticle extends VerticleBase {
     state.set(NodeState.DRAINING);
     long deadline = System.nanoTime() + drainBudget.toNanos();
     return Future.join(gateways.stream().map(gateway -> gateway.drain(remainingMs(deadline))).toList())
-      .compose(drained -> Future.join(workers.stream().map(worker -> worker.drain(remainingMs(deadline))).toList()))
+      .compose(drained -> drainWorkers(deadline))
       .compose(drained -> workers.isEmpty()
         ? Future.succeededFuture()
         : vertx.timer(Math.min(REPLY_LINGER_MS, remainingMs(deadline)), TimeUnit.MILLISECONDS))
@@ -95,6 +126,14 @@ public final class NodeVerticle extends VerticleBase {
     return inFlight;
   }
 
+  private Future<?> drainWorkers(long deadline) {
+    if (workers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    vertx.eventBus().publish(Addresses.DRAINING, clusterManager.getNodeId());
+    return Future.join(workers.stream().map(worker -> worker.drain(remainingMs(deadline))).toList());
+  }
+
   private static long remainingMs(long deadlineNanos) {
     return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
   }
@@ -102,7 +141,7 @@ public final class NodeVerticle extends VerticleBase {
   private Future<?> deployWorkers() {
     List<Future<String>> deployments = new ArrayList<>();
     for (WorkerConfig worker : config.workers()) {
-      deployments.add(vertx.deployVerticle(() -> keep(workers, new WorkerVerticle(worker, metadata.name(), inFlight.workers())),
+      deployments.add(vertx.deployVerticle(() -> keep(workers, new WorkerVerticle(worker, metadata.name(), clusterManager.getNodeId(), inFlight.workers())),
         new DeploymentOptions().setInstances(worker.instances())));
     }
     return Future.all(deployments);
@@ -112,7 +151,7 @@ public final class NodeVerticle extends VerticleBase {
     if (!config.runsGateway()) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(() -> keep(gateways, new GatewayVerticle(config.gateway(), inFlight.gateway())),
+    return vertx.deployVerticle(() -> keep(gateways, new GatewayVerticle(config.gateway(), inFlight.gateway(), replicas)),
       new DeploymentOptions().setInstances(config.gateway().instances()));
   }
 

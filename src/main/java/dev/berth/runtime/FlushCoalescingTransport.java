@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
@@ -28,7 +30,7 @@ import java.util.concurrent.ThreadFactory;
  * read from one node's connection is answered on another), so every message cost its own {@code write(2)} and TCP
  * segment. Netty's {@link FlushConsolidationHandler}, first in every connection's pipeline, defers those flushes to
  * the end of the current pass, so that one multiplexed event-bus connection carries many messages per syscall.
- * Everything else is the wrapped transport's.
+ * Behind it, every connection flushes before it closes. Everything else is the wrapped transport's.
  */
 public final class FlushCoalescingTransport implements io.vertx.core.transport.Transport {
 
@@ -65,11 +67,32 @@ public final class FlushCoalescingTransport implements io.vertx.core.transport.T
     return implementation;
   }
 
-  /** One handler per connection, since it holds that connection's pending flushes; {@code true}: also outside reads. */
+  /**
+   * One consolidation handler per connection, since it holds that connection's pending flushes ({@code true}: also
+   * outside reads); behind it, the flush before a close.
+   */
   private static <C extends Channel> C coalescing(C channel) {
+    channel.pipeline().addFirst(FlushBeforeClose.INSTANCE);
     channel.pipeline().addFirst(
       new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
     return channel;
+  }
+
+  /**
+   * Flushes what was written before the connection closes. Vert.x writes an answer during a read without flushing,
+   * until the read ends; when it then closes the connection at once, as it does after a malformed request body,
+   * Netty would drop that answer, the 400 a client should get.
+   */
+  @ChannelHandler.Sharable
+  private static final class FlushBeforeClose extends ChannelOutboundHandlerAdapter {
+
+    private static final FlushBeforeClose INSTANCE = new FlushBeforeClose();
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+      ctx.flush();
+      ctx.close(promise);
+    }
   }
 
   /** Adds the handler to each connection a server accepts, before Vert.x sets up its own handlers behind it. */

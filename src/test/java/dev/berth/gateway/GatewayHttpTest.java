@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import dev.berth.config.ConnectionLimits;
+import dev.berth.config.FailoverConfig;
 import dev.berth.config.GatewayConfig;
 import dev.berth.config.Routes;
 import dev.berth.config.WorkerConfig;
@@ -56,7 +58,7 @@ class GatewayHttpTest {
   void deploy(Vertx vertx, VertxTestContext testContext) {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost"));
     GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      Routes.DEFAULT);
+      Routes.DEFAULT, FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false);
     Map<String, String> faults = new LinkedHashMap<>();
     faults.put("E", "echo");
     faults.put("F", "fails");
@@ -64,7 +66,7 @@ class GatewayHttpTest {
     faults.put("S", "slow");
     faults.put("U", "unserved");
     GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      Routes.of(faults));
+      Routes.of(faults), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false);
     vertx.eventBus().<Object>consumer("echo", message ->
       message.reply(new BusReply(200, "application/json",
         BusRequest.fromJson(message.body()).toJson().toBuffer(), NODE).toJsonBinary()));
@@ -74,11 +76,11 @@ class GatewayHttpTest {
     });
     vertx.eventBus().consumer("garbage", message -> message.reply(new JsonObject().put("status", "teapot")));
     Future.all(List.of(
-        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("first", "First", 0, 1), NODE, new AtomicInteger())),
-        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("second", "Second", 0, 1), NODE, new AtomicInteger())),
-        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("slow", "Slow", TIMEOUT_MS * 5, 1), NODE, new AtomicInteger())),
-        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle())),
-        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad))))
+        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("first", "First", 0, 1), NODE, null, new AtomicInteger())),
+        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("second", "Second", 0, 1), NODE, null, new AtomicInteger())),
+        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("slow", "Slow", TIMEOUT_MS * 5, 1), NODE, null, new AtomicInteger())),
+        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx))),
+        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx)))))
       .onComplete(testContext.succeedingThenComplete());
   }
 

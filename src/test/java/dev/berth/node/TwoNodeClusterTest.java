@@ -2,6 +2,7 @@ package dev.berth.node;
 
 import dev.berth.advertise.Advertiser;
 import dev.berth.config.BerthConfig;
+import dev.berth.protocol.BusReply;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
 import dev.berth.testing.Members;
@@ -9,6 +10,7 @@ import dev.berth.testing.Poll;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +105,21 @@ class TwoNodeClusterTest {
 
   @Test
   @Order(3)
+  @DisplayName("a plain Vert.x consumer, which has no per-node address, is reached too, by Vert.x's own choice of node")
+  void plainConsumer() throws Exception {
+    MessageConsumer<Object> plain = running.get(worker).eventBus().consumer("second",
+      message -> message.reply(BusReply.text("Plain", "plain consumer").toJson()));
+    await(plain.completion());
+
+    Http.Response answered = Poll.until("/z answered", BOUND, () -> get("/z"), r -> r.status() == 200).value();
+
+    assertThat(answered.body()).isEqualTo("Plain");
+    assertThat(answered.servedBy()).isEqualTo("plain consumer");
+    await(plain.unregister());
+  }
+
+  @Test
+  @Order(4)
   @DisplayName("a draining worker node answers the request it holds; once it is gone /a gets 503")
   void drainingWorkerFinishesWhatItHolds() throws Exception {
     CompletableFuture<Http.Response> held = Http.getAsync(gatewayUrl("/a"));

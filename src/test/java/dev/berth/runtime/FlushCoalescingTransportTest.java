@@ -1,5 +1,6 @@
 package dev.berth.runtime;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -82,6 +83,32 @@ class FlushCoalescingTransportTest {
     assertThat(pipeline(server).first()).isInstanceOf(FlushConsolidationHandler.class);
   }
 
+  @Test
+  @DisplayName("what a connection wrote without flushing still reaches the peer when the connection closes at once,"
+    + " as Vert.x does after a malformed request body")
+  void writeThenCloseArrives() throws Exception {
+    connect(FlushCoalescingTransport.over(Transport.NIO));
+    NetSocket server = await(accepted.future());
+
+    writeUnflushedThenClose(server);
+    Poll.until("the message at the client", Duration.ofSeconds(2), bytesAtClient::get,
+      bytes -> bytes == MESSAGE.length());
+  }
+
+  @Test
+  @DisplayName("control: on the plain NIO transport the unflushed write is dropped by the close")
+  void plainTransportDropsUnflushedWrite() throws Exception {
+    connect(Transport.NIO);
+    NetSocket server = await(accepted.future());
+    Promise<Void> closed = Promise.promise();
+    ((NetSocketInternal) server).channelHandlerContext().channel().closeFuture().addListener(done -> closed.complete());
+
+    writeUnflushedThenClose(server);
+    await(closed.future());
+    await(vertx.timer(200, TimeUnit.MILLISECONDS));
+    assertThat(bytesAtClient.get()).isZero();
+  }
+
   /** A Vert.x on {@code transport} with a server and a client connected to it. */
   private NetSocket connect(Transport transport) throws Exception {
     vertx = Vertx.builder().withTransport(transport).build();
@@ -114,6 +141,15 @@ class FlushCoalescingTransportTest {
     Poll.until("every message at the peer", Duration.ofSeconds(5), bytesAtPeer::get,
       bytes -> bytes == before + MESSAGES * MESSAGE.length());
     return flushes.get();
+  }
+
+  /** Netty's write without a flush, then a close, from Vert.x's handler, in one event-loop task. */
+  private static void writeUnflushedThenClose(NetSocket socket) {
+    ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
+    context.executor().execute(() -> {
+      context.write(Unpooled.wrappedBuffer(MESSAGE.getBytes()));
+      context.close();
+    });
   }
 
   private static ChannelPipeline pipeline(NetSocket socket) {

@@ -8,6 +8,7 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +38,12 @@ public final class DockerHosts implements AutoCloseable {
         .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(30)).build());
     }
 
+    /** What a container on this host has printed so far, both streams. */
+    public String logs(String container) {
+      return Docker.execute(List.of("docker", "-H", dockerHost, "logs", container), Map.of(),
+        Duration.ofSeconds(20)).output();
+    }
+
     /** A compose project of the repository's docker-compose.yml on this host, mounting this host's socket. */
     public ComposeProject compose() {
       return new ComposeProject().env("DOCKER_HOST", dockerHost).env("BERTH_DOCKER_SOCKET", socketPath());
@@ -57,6 +64,16 @@ public final class DockerHosts implements AutoCloseable {
       made.hosts.add(new Host(line.group(1), line.group(2), line.group(3)));
     }
     return made;
+  }
+
+  /** Unplugs a host from the network, as a failed switch or a cable would: a partition between it and the rest. */
+  public void cut(String name) {
+    Docker.run(List.of(SCRIPT, "cut", name), Duration.ofSeconds(10));
+  }
+
+  /** Plugs the host back in. */
+  public void heal(String name) {
+    Docker.run(List.of(SCRIPT, "heal", name), Duration.ofSeconds(10));
   }
 
   public Host host(String name) {

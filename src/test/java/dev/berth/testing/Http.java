@@ -24,8 +24,11 @@ public final class Http {
   private Http() {
   }
 
-  /** A response, or status -1 with the error as body when the request failed at the connection level. */
-  public record Response(int status, String servedBy, String body) {
+  /**
+   * A response, or status -1 with the error as body when the request failed at the connection level; {@code attempts}
+   * is how many worker nodes the gateway sent it to.
+   */
+  public record Response(int status, String servedBy, int attempts, String body) {
 
     public JsonObject json() {
       return new JsonObject(body);
@@ -41,17 +44,17 @@ public final class Http {
     try {
       return toResponse(CLIENT.send(request(url), HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
-      return new Response(-1, null, e.toString());
+      return new Response(-1, null, 0, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Response(-1, null, e.toString());
+      return new Response(-1, null, 0, e.toString());
     }
   }
 
   public static CompletableFuture<Response> getAsync(String url) {
     return CLIENT.sendAsync(request(url), HttpResponse.BodyHandlers.ofString())
       .thenApply(Http::toResponse)
-      .exceptionally(failure -> new Response(-1, null, failure.toString()));
+      .exceptionally(failure -> new Response(-1, null, 0, failure.toString()));
   }
 
   private static HttpRequest request(String url) {
@@ -59,6 +62,7 @@ public final class Http {
   }
 
   private static Response toResponse(HttpResponse<String> response) {
-    return new Response(response.statusCode(), response.headers().firstValue("X-Served-By").orElse(null), response.body());
+    return new Response(response.statusCode(), response.headers().firstValue("X-Served-By").orElse(null),
+      response.headers().firstValue("X-Berth-Attempts").map(Integer::parseInt).orElse(1), response.body());
   }
 }

@@ -1,0 +1,246 @@
+package dev.berth.gateway;
+
+import dev.berth.config.FailoverConfig;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends one gateway instance's requests to worker nodes it picks itself, so that it knows where each one is. A request
+ * is sent to one replica; when that node leaves the cluster, or the attempt outlives its deadline, or nothing consumed
+ * it, a request that may be sent twice goes to another replica within the request timeout, while earlier attempts may
+ * still answer. Runs on the instance's event loop.
+ */
+final class Forwarder {
+
+  /** How often attempts are checked against their deadline. */
+  static final long SWEEP_MS = 50;
+  /** RFC 9110 section 9.2.2: a repeated request has the same effect as one. */
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+
+  private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+
+  private final Vertx vertx;
+  private final Replicas replicas;
+  private final FailoverConfig failover;
+  private final long requestTimeoutMs;
+  private final RetryBudget budget = new RetryBudget();
+  /** Attempts not yet settled, oldest first. */
+  private final Set<Attempt> pending = new LinkedHashSet<>();
+  private long sweepTimer;
+
+  /** A request's answer and how many attempts it took. */
+  record Delivered(Message<Object> reply, int attempts) {
+  }
+
+  /** The node an attempt went to left the cluster, and the request could not or may not be sent again. */
+  static final class WorkerLostException extends RuntimeException {
+    WorkerLostException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  Forwarder(Vertx vertx, Replicas replicas, FailoverConfig failover, long requestTimeoutMs) {
+    this.vertx = vertx;
+    this.replicas = replicas;
+    this.failover = failover;
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  /** Call on the instance's context. */
+  void start() {
+    sweepTimer = vertx.setPeriodic(SWEEP_MS, tick -> sweep());
+    replicas.onNodeLoss(this::nodeLost);
+  }
+
+  void stop() {
+    vertx.cancelTimer(sweepTimer);
+  }
+
+  Future<Delivered> forward(String address, String method, JsonObject message) {
+    budget.deposit();
+    Request request = new Request(address, message,
+      IDEMPOTENT.contains(method) || failover.retryAnyMethod().contains(address));
+    attempt(request);
+    return request.answer.future();
+  }
+
+  /** One request on its way: where it was sent, how many attempts are out, and the one answer. */
+  private final class Request {
+    final String address;
+    final JsonObject message;
+    final boolean repeatable;
+    final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
+    final List<String> tried = new ArrayList<>(2);
+    final Promise<Delivered> answer = Promise.promise();
+    int outstanding;
+    boolean waitedForWorker;
+    Throwable lastFailure;
+
+    Request(String address, JsonObject message, boolean repeatable) {
+      this.address = address;
+      this.message = message;
+      this.repeatable = repeatable;
+    }
+
+    long remainingMs() {
+      return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+  }
+
+  /** One sending of a request to one node; a second attempt elsewhere is started at most once per attempt. */
+  private static final class Attempt {
+    final Request request;
+    final String node;
+    final long startNanos = System.nanoTime();
+    boolean overdue;
+
+    Attempt(Request request, String node) {
+      this.request = request;
+      this.node = node;
+    }
+  }
+
+  private void attempt(Request request) {
+    if (request.answer.future().isComplete()) {
+      return;
+    }
+    long remainingMs = request.remainingMs();
+    String node = remainingMs > 0 ? replicas.pick(request.address, request.tried) : null;
+    if (node != null) {
+      send(request, node, remainingMs);
+    } else if (request.outstanding > 0) {
+      return;
+    } else if (!request.waitedForWorker && remainingMs > 0) {
+      request.waitedForWorker = true;
+      replicas.awaitPick(request.address, request.tried, Math.min(failover.awaitWorkerMs(), remainingMs))
+        .onSuccess(found -> {
+          if (found != null) {
+            send(request, found, request.remainingMs());
+          } else {
+            finish(request);
+          }
+        });
+    } else {
+      finish(request);
+    }
+  }
+
+  private void send(Request request, String node, long remainingMs) {
+    if (remainingMs <= 0 || !request.tried.isEmpty() && !budget.withdraw()) {
+      if (request.outstanding == 0) {
+        finish(request);
+      }
+      return;
+    }
+    request.tried.add(node);
+    request.outstanding++;
+    Attempt attempt = new Attempt(request, node);
+    pending.add(attempt);
+    vertx.eventBus().<Object>request(replicas.target(request.address, node), request.message,
+        new DeliveryOptions().setSendTimeout(remainingMs))
+      .onComplete(result -> settle(attempt, result));
+  }
+
+  private void settle(Attempt attempt, AsyncResult<Message<Object>> result) {
+    if (!pending.remove(attempt)) {
+      return;
+    }
+    Request request = attempt.request;
+    request.outstanding--;
+    if (result.succeeded()) {
+      replicas.answered(attempt.node);
+      request.answer.tryComplete(new Delivered(result.result(), request.tried.size()));
+      return;
+    }
+    request.lastFailure = result.cause();
+    if (result.cause() instanceof ReplyException failure) {
+      if (failure.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+        request.answer.tryFail(failure);
+        return;
+      }
+      if (failure.failureType() == ReplyFailure.NO_HANDLERS) {
+        // Nothing consumed it, so any request may go elsewhere, or to the same node by the plain address.
+        if (replicas.withoutOwnAddress(request.address, attempt.node)) {
+          request.tried.remove(attempt.node);
+        }
+        attempt(request);
+        return;
+      }
+    }
+    if (request.outstanding == 0) {
+      finish(request);
+    }
+  }
+
+  /** Fails the request with what happened last, or as unserved when nothing was sent. */
+  private void finish(Request request) {
+    Throwable failure = request.lastFailure != null
+      ? request.lastFailure
+      : new ReplyException(ReplyFailure.NO_HANDLERS, "no worker for address " + request.address);
+    request.answer.tryFail(failure);
+  }
+
+  /** Attempts that outlived their deadline: the node is suspected, and a request that may repeat tries another. */
+  private void sweep() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    long expired = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(failover.attemptTimeoutMs());
+    List<Request> hedge = new ArrayList<>();
+    for (Attempt attempt : pending) {
+      if (attempt.startNanos - expired > 0) {
+        break;
+      }
+      if (!attempt.overdue) {
+        attempt.overdue = true;
+        replicas.suspect(attempt.node);
+        Request request = attempt.request;
+        if (request.repeatable && !request.answer.future().isComplete()) {
+          hedge.add(request);
+        }
+      }
+    }
+    hedge.forEach(this::attempt);
+  }
+
+  /** Attempts to a node that left will never be answered: a request that may repeat goes elsewhere, others fail. */
+  private void nodeLost(String node) {
+    List<Attempt> lost = pending.stream().filter(attempt -> attempt.node.equals(node)).toList();
+    int moved = 0;
+    for (Attempt attempt : lost) {
+      pending.remove(attempt);
+      Request request = attempt.request;
+      request.outstanding--;
+      if (request.answer.future().isComplete()) {
+        continue;
+      }
+      request.lastFailure = new WorkerLostException("the worker node left before it answered"
+        + (request.repeatable ? "" : "; the request was not sent again, as its method is not idempotent"));
+      if (request.repeatable) {
+        moved++;
+        attempt(request);
+      } else if (request.outstanding == 0) {
+        finish(request);
+      }
+    }
+    if (!lost.isEmpty()) {
+      log.warn("worker node {} left with {} request(s) in flight to it from this gateway: {} tried again elsewhere, {}"
+        + " not, as their method is not idempotent", node, lost.size(), moved, lost.size() - moved);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.berth.gateway;
+
+import dev.berth.cluster.BerthClusterManager;
+import dev.berth.protocol.Addresses;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The worker nodes a gateway node may send each address's requests to, shared by its gateway instances: the nodes the
+ * registry lists as consumers, less those draining, and, while others are left, less those suspected of being stuck
+ * because a request to them outlived its attempt deadline. On a Vert.x that is not clustered, the local bus is the one
+ * replica.
+ */
+public final class Replicas {
+
+  /** How long a node that let an attempt expire is passed over, unless it answers meanwhile. */
+  static final long SUSPECT_MS = 5_000;
+  private static final String LOCAL_BUS = "local";
+
+  private final Vertx vertx;
+  private final BerthClusterManager cluster;
+  private final Map<String, AtomicInteger> nextByAddress = new ConcurrentHashMap<>();
+  private final Set<String> draining = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
+  /** "address@node" of consumers with no per-node address: plain Vert.x consumers, reached by Vert.x's own choice. */
+  private final Set<String> withoutOwnAddress = ConcurrentHashMap.newKeySet();
+  private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+  private final List<NodeLossListener> nodeLossListeners = new CopyOnWriteArrayList<>();
+
+  private record Waiter(String address, Collection<String> tried, Context context, Promise<String> found) {
+  }
+
+  private record NodeLossListener(Context context, Consumer<String> listener) {
+  }
+
+  private Replicas(Vertx vertx, BerthClusterManager cluster) {
+    this.vertx = vertx;
+    this.cluster = cluster;
+  }
+
+  /** The replicas of a clustered node: watches the routed addresses and hears which nodes drain or leave. */
+  public static Replicas inCluster(Vertx vertx, BerthClusterManager cluster, Set<String> addresses) {
+    Replicas replicas = new Replicas(vertx, cluster);
+    addresses.forEach(cluster::watch);
+    cluster.onConsumersChanged(replicas::wakeWaiters);
+    cluster.onNodeLeft(replicas::nodeLeft);
+    vertx.eventBus().<String>consumer(Addresses.DRAINING, message -> replicas.nodeDraining(message.body()));
+    return replicas;
+  }
+
+  /** One replica, the local bus: for a gateway on a Vert.x that is not clustered. */
+  public static Replicas onLocalBus(Vertx vertx) {
+    return new Replicas(vertx, null);
+  }
+
+  /**
+   * The next node for {@code address} in turn, never one of {@code tried} or a draining one, and a suspected one only
+   * when no other is left; null when there is none.
+   */
+  String pick(String address, Collection<String> tried) {
+    List<String> nodes = cluster == null ? List.of(LOCAL_BUS) : cluster.consumersOf(address);
+    int size = nodes.size();
+    if (size == 0) {
+      return null;
+    }
+    int start = Math.floorMod(nextByAddress.computeIfAbsent(address, any -> new AtomicInteger()).getAndIncrement(), size);
+    String suspected = null;
+    long now = System.nanoTime();
+    for (int i = 0; i < size; i++) {
+      String node = nodes.get((start + i) % size);
+      if (tried.contains(node) || draining.contains(node)) {
+        continue;
+      }
+      Long until = suspectUntil.get(node);
+      if (until == null || until - now < 0) {
+        return node;
+      }
+      if (suspected == null) {
+        suspected = node;
+      }
+    }
+    return suspected;
+  }
+
+  /**
+   * A node as {@link #pick} would give it, as soon as there is one, or null after {@code timeoutMs}; completes on the
+   * caller's context.
+   */
+  Future<String> awaitPick(String address, Collection<String> tried, long timeoutMs) {
+    String now = pick(address, tried);
+    if (now != null || cluster == null) {
+      return Future.succeededFuture(now);
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<String> found = Promise.promise();
+    Waiter waiter = new Waiter(address, tried, context, found);
+    waiters.add(waiter);
+    long timer = vertx.setTimer(timeoutMs, expired -> {
+      waiters.remove(waiter);
+      found.tryComplete(null);
+    });
+    wakeWaiters(address);
+    return found.future().andThen(done -> vertx.cancelTimer(timer));
+  }
+
+  /**
+   * The address that reaches {@code address}'s consumer on {@code node} only; for a consumer found to have no such
+   * address, the address itself.
+   */
+  String target(String address, String node) {
+    if (cluster == null) {
+      return address;
+    }
+    String onNode = Addresses.onNode(address, node);
+    return withoutOwnAddress.isEmpty() || !withoutOwnAddress.contains(onNode) ? onNode : address;
+  }
+
+  /**
+   * Nothing consumes {@code address} on {@code node} by its per-node address, though the node consumes the address:
+   * a plain Vert.x consumer. Says whether that was news, so that the request that found out can go there again.
+   */
+  boolean withoutOwnAddress(String address, String node) {
+    return cluster != null && withoutOwnAddress.add(Addresses.onNode(address, node));
+  }
+
+  /** Passes over {@code node} for a while: a request to it outlived its attempt deadline. */
+  void suspect(String node) {
+    suspectUntil.put(node, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SUSPECT_MS));
+  }
+
+  /** {@code node} answered: it is not stuck. */
+  void answered(String node) {
+    if (!suspectUntil.isEmpty()) {
+      suspectUntil.remove(node);
+    }
+  }
+
+  /** The nodes passed over now: draining, or suspected of being stuck. */
+  public Set<String> passedOver() {
+    long now = System.nanoTime();
+    Set<String> passed = new TreeSet<>(draining);
+    suspectUntil.forEach((node, until) -> {
+      if (until - now > 0) {
+        passed.add(node);
+      }
+    });
+    return passed;
+  }
+
+  /** Calls {@code listener} on the caller's context with the id of each node that leaves the cluster. */
+  void onNodeLoss(Consumer<String> listener) {
+    nodeLossListeners.add(new NodeLossListener(vertx.getOrCreateContext(), listener));
+  }
+
+  private void nodeDraining(String node) {
+    draining.add(node);
+  }
+
+  private void nodeLeft(String node) {
+    draining.remove(node);
+    suspectUntil.remove(node);
+    withoutOwnAddress.removeIf(target -> target.endsWith("@" + node));
+    nodeLossListeners.forEach(subscriber -> subscriber.context().runOnContext(run -> subscriber.listener().accept(node)));
+  }
+
+  private void wakeWaiters(String address) {
+    for (Waiter waiter : waiters) {
+      if (waiter.address().equals(address)) {
+        waiter.context().runOnContext(run -> {
+          String node = pick(address, waiter.tried());
+          if (node != null && waiters.remove(waiter)) {
+            waiter.found().tryComplete(node);
+          }
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.berth.protocol;
+
+/**
+ * The event-bus addresses berth nodes use among themselves, besides the ones the routes name. Every worker also
+ * consumes its address on its own node, {@code first@<node id>}, so that a gateway can send a request to the node it
+ * chose instead of whichever one Vert.x picks.
+ */
+public final class Addresses {
+
+  /** Where a worker node announces that it is draining: gateways stop choosing it before its consumers go. */
+  public static final String DRAINING = "__berth.draining";
+
+  private Addresses() {
+  }
+
+  /** {@code address} as served by one node only. */
+  public static String onNode(String address, String nodeId) {
+    return address + "@" + nodeId;
+  }
+}

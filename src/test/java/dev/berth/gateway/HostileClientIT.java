@@ -1,0 +1,189 @@
+package dev.berth.gateway;
+
+import dev.berth.testing.Http;
+import dev.berth.testing.ItLogs;
+import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Poll;
+import dev.berth.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A node from the built jar, with small limits, against well over a hundred malformed, oversized, slow and pipelined
+ * requests over plain sockets. Each class gets its clear answer or a clean close, never a 500 and never a hang, and
+ * the node goes on serving.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class HostileClientIT {
+
+  private static final int HEADER_TIMEOUT_MS = 1_500;
+  private static final int BODY_TIMEOUT_MS = 1_500;
+  private static final int MAX_CONNECTIONS = 20;
+  private static final int MAX_BODY_BYTES = 1024;
+  /** A deadline is checked a few times a second: it is kept within this much. */
+  private static final Duration SLACK = Duration.ofMillis(1_500);
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final LocalCluster node = new LocalCluster(ItLogs.directory(HostileClientIT.class), List.of("node"));
+  private int port;
+
+  @BeforeAll
+  void start() throws IOException {
+    Path conf = node.logs().resolve("node.json");
+    Files.writeString(conf, """
+      {"roles": ["gateway", "worker"],
+       "gateway": {"maxBodyBytes": %d, "headerTimeoutMs": %d, "bodyTimeoutMs": %d, "maxConnections": %d},
+       "workers": [{"address": "first", "response": "First"}, {"address": "second", "response": "Second"}],
+       "cluster": {"host": "127.0.0.1"}}""".formatted(MAX_BODY_BYTES, HEADER_TIMEOUT_MS, BODY_TIMEOUT_MS,
+      MAX_CONNECTIONS));
+    node.start("node", conf.toString()).awaitHealthy(Duration.ofSeconds(60));
+    port = node.httpPort();
+  }
+
+  @AfterEach
+  void stillServes() {
+    Http.Response first = Http.get(node.gatewayUrl("/a"));
+    assertThat(first.status()).as("/a after the hostile requests").isEqualTo(200);
+    assertThat(first.body()).isEqualTo("First");
+    assertThat(node.node("node").output()).as("the node's log").doesNotContain("ERROR", "\tat ");
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+  }
+
+  @Test
+  @DisplayName("malformed request heads get 400 (501 for an HTTP version other than 1.x) and the connection closes")
+  void malformedHeads() {
+    List<String> heads = List.of(
+      "BLAH\r\n\r\n",
+      "GET /a\r\nHost: x\r\n\r\n",
+      "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /a HTTP/1.1\r\nHost x\r\n\r\n",
+      "GET /a HTTP/1.1\r\nBad Name: v\r\n\r\n",
+      "GET /a HTTP/1.1\nHost: x\n\n",
+      "GET /a HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+      "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+      "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+      "GET /a HTTP/1.1\r\n\r\n",
+      "GET /a HTTP/9.9\r\nHost: x\r\n\r\n",
+      "GET /a http/1.1\r\nHost: x\r\n\r\n",
+      "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /%e0%a4%a HTTP/1.1\r\nHost: x\r\n\r\n");
+    for (String head : heads) {
+      for (int repeat = 0; repeat < 3; repeat++) {
+        RawHttp.Exchange answer = RawHttp.exchange(port, head, WAIT);
+        assertThat(answer.status()).as(head + " → " + answer).isIn(400, 501);
+        if (answer.status() == 400) {
+          assertThat(answer.text()).as(head).contains("application/json", "\"status\":400");
+        }
+        assertThat(answer.closed()).as(head + " → " + answer).isTrue();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("malformed chunked bodies get 400 with the usual JSON before the connection closes")
+  void malformedChunkedBodies() {
+    List<String> chunks = List.of("zz\r\nabc\r\n0\r\n\r\n", "ffffffffffffffffff\r\nabc\r\n0\r\n\r\n",
+      "-5\r\nabc\r\n0\r\n\r\n", "0x3\r\nabc\r\n0\r\n\r\n", "\r\n\r\n", "3;\u0001\r\nabc\r\n0\r\n\r\n",
+      "3\r\nabcXX0\r\n\r\n", "3\r\nabc\r\n0\r\nbad trailer\r\n\r\n");
+    for (String chunk : chunks) {
+      for (int repeat = 0; repeat < 3; repeat++) {
+        RawHttp.Exchange answer = RawHttp.exchange(port,
+          "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk, WAIT);
+        assertThat(answer.status()).as(chunk + " → " + answer).isEqualTo(400);
+        assertThat(answer.text()).contains("\"error\":\"malformed request body: ");
+        assertThat(answer.closed()).as(chunk + " → " + answer).isTrue();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a request line, headers or a body over the limits get 414, 431 and 413")
+  void oversized() {
+    String big = "x".repeat(2 * MAX_BODY_BYTES);
+    for (int repeat = 0; repeat < 3; repeat++) {
+      assertThat(RawHttp.exchange(port, "GET /a" + "b".repeat(9_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", WAIT).status())
+        .isEqualTo(414);
+      assertThat(RawHttp.exchange(port, "GET /a HTTP/1.1\r\nHost: x\r\nX: " + "b".repeat(9_000) + "\r\n\r\n", WAIT)
+        .status()).isEqualTo(431);
+      assertThat(RawHttp.exchange(port, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: " + big.length()
+        + "\r\n\r\n" + big, WAIT).status()).isEqualTo(413);
+      assertThat(RawHttp.exchange(port, "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n", WAIT).status()).isEqualTo(413);
+    }
+  }
+
+  @Test
+  @DisplayName("a connection that never finishes its request head is closed at the header deadline, unanswered; a"
+    + " body that never arrives whole gets 408")
+  void slowClients() {
+    for (String partial : List.of("", "G", "GET /a HTTP/1.1\r\n", "GET /a HTTP/1.1\r\nHost: x\r\n")) {
+      RawHttp.Exchange answer = RawHttp.exchange(port, partial, WAIT);
+      assertThat(answer.closed()).as("'" + partial.strip() + "' → " + answer).isTrue();
+      assertThat(answer.statuses()).isEmpty();
+      assertThat(answer.elapsed()).isBetween(Duration.ofMillis(HEADER_TIMEOUT_MS),
+        Duration.ofMillis(HEADER_TIMEOUT_MS).plus(SLACK));
+    }
+    RawHttp.Exchange shortBody = RawHttp.exchange(port, "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+      WAIT);
+    assertThat(shortBody.status()).as(shortBody.toString()).isEqualTo(408);
+    assertThat(shortBody.closed()).isTrue();
+    assertThat(shortBody.elapsed()).isLessThan(Duration.ofMillis(BODY_TIMEOUT_MS).plus(SLACK));
+  }
+
+  @Test
+  @DisplayName("thirty pipelined requests on one connection are all answered, in order")
+  void pipelined() {
+    StringBuilder requests = new StringBuilder();
+    IntStream.range(0, 30).forEach(i -> requests.append("GET /").append(i % 2 == 0 ? "apple" : "zebra")
+      .append(" HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+    RawHttp.Exchange answers = RawHttp.exchange(port, requests.toString(), Duration.ofMillis(HEADER_TIMEOUT_MS / 2));
+
+    assertThat(answers.statuses()).hasSize(30).containsOnly(200);
+    assertThat(Pattern.compile("\r\n\r\n(First|Second)").matcher(answers.text()).results().map(body -> body.group(1)))
+      .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> i % 2 == 0 ? "First" : "Second").toList());
+  }
+
+  @Test
+  @DisplayName("beyond maxConnections a new connection is closed at once; once those close, the node accepts again")
+  void connectionCap() throws IOException {
+    Poll.until("no connection left open", WAIT, () -> Http.get(node.managementUrl("node", "/health")).json()
+      .getJsonObject("inFlight").getInteger("gatewayConnections"), open -> open == 0);
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < MAX_CONNECTIONS; i++) {
+        held.add(RawHttp.connect(port));
+      }
+      RawHttp.Exchange extra = RawHttp.exchange(port, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", WAIT);
+      assertThat(extra.closed()).as(extra.toString()).isTrue();
+      assertThat(extra.statuses()).isEmpty();
+      assertThat(extra.elapsed()).isLessThan(Duration.ofMillis(HEADER_TIMEOUT_MS));
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+}
