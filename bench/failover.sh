@@ -45,10 +45,11 @@ served_by_both() { # true once /apple has been answered by both replicas within 
   [[ "$seen" == "first-a first-b " ]]
 }
 
+# A build whose GET /cluster lists no consumers never says a node is out of rotation: jq's error on it is dropped.
 view_says() { # jq-condition node: whether the gateway's GET /cluster answers, and the condition holds for the node
   local view
   view=$(curl -sf --max-time 2 "http://127.0.0.1:$((base + 1))/cluster") || return 1
-  jq -e --arg node "$2" "$1" >/dev/null <<<"$view"
+  jq -e --arg node "$2" "$1" >/dev/null 2>&1 <<<"$view"
 }
 
 run_fault() { # signal: one cluster, one load, one signal; prints the result as one JSON line
@@ -78,6 +79,7 @@ run_fault() { # signal: one cluster, one load, one signal; prints the result as 
     if view_says 'all(.members[]; .name != $node)' first-b; then cluster_ms=$(( $(now_ms) - signalled )); fi
     sleep 0.05
   done
+  [[ $rotation_ms != null ]] || rotation_ms=$cluster_ms  # a node out of the cluster is out of rotation too
   wait "$wrk_pid" || fail "wrk failed during the $signal run: $(cat "$work/wrk-$signal.out")"
   [[ $signal == STOP ]] && kill -CONT "${pid_of[first-b]}" 2>/dev/null || true
   stop_all
