@@ -2,11 +2,14 @@ package dev.berth;
 
 import dev.berth.advertise.AdvertiseException;
 import dev.berth.advertise.Advertiser;
+import dev.berth.cluster.ClusterCertificates;
 import dev.berth.cluster.SeedCheck;
+import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.node.Node;
 import dev.berth.node.PortCheck;
+import dev.berth.node.SecurityMismatchException;
 import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -16,10 +19,16 @@ import io.vertx.launcher.application.VertxApplicationHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * {@code java -jar berth.jar -conf conf/<role>.json}: reads and checks the config, starts working out what to
@@ -37,6 +46,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   public static final int EXIT_NO_CLUSTER = 11;
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
   private final BerthConfig config;
   private final Map<String, String> env;
@@ -57,6 +67,10 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   /** Reads the config before the launcher does: the launcher would only warn about a broken one. */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("certs")) {
+      makeCertificates(Arrays.asList(args).subList(1, args.length));
+      return;
+    }
     Map<String, String> env = System.getenv();
     LaunchArguments arguments = LaunchArguments.parse(args);
     if (arguments.helpRequested()) {
@@ -94,7 +108,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     }
     try {
       node = Node.prepare(config.withCluster(config.cluster().withMembers(seeds.seeds())), advertiser, env);
-    } catch (AdvertiseException e) {
+    } catch (AdvertiseException | TlsException e) {
       exit(EXIT_CONFIG, e.getMessage());
     }
     return node.vertxBuilder(options);
@@ -123,6 +137,15 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return node::verticle;
+  }
+
+  /** A node whose security does not match its cluster's refuses to start, as for a broken config. */
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
+    if (failure instanceof SecurityMismatchException mismatch) {
+      exit(EXIT_CONFIG, mismatch.getMessage());
+    }
+    context.vertx().close();
   }
 
   @Override
@@ -169,6 +192,20 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       failure == null ? "timed out" : failure.toString());
     if (stopStatus != null) {
       Runtime.getRuntime().halt(EXIT_UNCLEAN_STOP);
+    }
+  }
+
+  /** {@code certs <dir> <node>...}: the cluster's authority, made once, and a certificate for each node. */
+  private static void makeCertificates(List<String> arguments) {
+    if (arguments.isEmpty() || !arguments.stream().skip(1).allMatch(node -> NODE_NAME.matcher(node).matches())) {
+      exit(EXIT_CONFIG, "usage: java -jar berth.jar certs <dir> <node>...: makes <dir>/ca.pem and its key once, and"
+        + " <dir>/<node>.pem and <dir>/<node>-key.pem for each node not there yet (node names: letters, digits, . _ -)");
+    }
+    try {
+      new ClusterCertificates(Path.of(arguments.get(0))).make(arguments.subList(1, arguments.size()))
+        .forEach(System.out::println);
+    } catch (IOException | GeneralSecurityException e) {
+      exit(EXIT_CONFIG, "cannot make certificates in " + arguments.get(0) + ": " + e.getMessage());
     }
   }
 

@@ -3,6 +3,8 @@ package dev.berth.cluster;
 import com.hazelcast.config.Config;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.core.spi.cluster.RegistrationInfo;
@@ -15,6 +17,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +29,9 @@ import java.util.function.Consumer;
  * routes by these itself, so that it can send a request to one chosen node and move it elsewhere when that node goes.
  * It also keeps this node's own entries in the registry: after a split cluster merges, the registry can lack some of
  * them, or a gateway can miss their return (both seen here: a worker every gateway had forgotten), and
- * {@link #repairRegistry()} puts them back and reads them again.
+ * {@link #repairRegistry()} puts them back and reads them again. In a TLS cluster, only members that proved they
+ * belong ({@link Membership}) count: the registrations of any other member are hidden from Vert.x and from the gateway,
+ * and its node info is never used to connect.
  */
 public final class BerthClusterManager extends HazelcastClusterManager {
 
@@ -37,11 +42,102 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private final List<Consumer<String>> consumersChanged = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> nodeLeft = new CopyOnWriteArrayList<>();
   private final Map<String, Set<RegistrationInfo>> ownRegistrations = new ConcurrentHashMap<>();
+  /** The registry's last word on each address Vert.x or the gateway asked about, before members are judged. */
+  private final Map<String, List<RegistrationInfo>> listedByAddress = new ConcurrentHashMap<>();
+  private final Membership membership;
   private volatile NodeListener haListener;
+  private volatile RegistrationListener vertxSelector;
 
-  public BerthClusterManager(Config config) {
+  /** @param tls the cluster's TLS, whose members must prove they belong; null for a plain cluster */
+  public BerthClusterManager(Config config, ClusterTls tls) {
     super(config);
     super.nodeListener(new NodeEvents());
+    this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
+      this::getNodeId, () -> getConfig().getClusterName(), this::proven);
+  }
+
+  /** Whether members must prove they belong. */
+  public boolean provesMembers() {
+    return membership != null;
+  }
+
+  /** Whether a member counts: always in a plain cluster; in a TLS cluster, once it proved it belongs. */
+  public boolean isProven(String nodeId) {
+    return membership == null || membership.isProven(nodeId);
+  }
+
+  /** Why a member of a TLS cluster does not count, or empty when it does or is still being checked. */
+  public Optional<String> whyNotProven(String nodeId) {
+    return membership == null ? Optional.empty() : membership.whyNot(nodeId);
+  }
+
+  /** This node's node info with its proof of membership, over the addresses it serves; only in a TLS cluster. */
+  public NodeInfo withProof(NodeInfo own, List<String> addresses, String hazelcast) {
+    JsonObject metadata = own.metadata() == null ? new JsonObject() : own.metadata().copy();
+    return new NodeInfo(own.host(), own.port(),
+      metadata.put(Membership.PROOF, membership.proofFor(own, addresses, hazelcast)));
+  }
+
+  /** A member's node info as the registry holds it now, proven or not: for showing, never for connecting. */
+  public void listedNodeInfo(String nodeId, Completable<NodeInfo> promise) {
+    super.getNodeInfo(nodeId, promise);
+  }
+
+  /** In a TLS cluster, a member's node info only once it proved it belongs, and as it was then. */
+  @Override
+  public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
+    if (membership == null || nodeId.equals(getNodeId())) {
+      super.getNodeInfo(nodeId, promise);
+      return;
+    }
+    NodeInfo proven = membership.info(nodeId);
+    if (proven != null) {
+      promise.succeed(proven);
+      return;
+    }
+    // A member met for the first time, often one this node must answer: judged now, not refused until judged.
+    membership.check(nodeId).onComplete(judged -> {
+      NodeInfo now = membership.info(nodeId);
+      if (now != null) {
+        promise.succeed(now);
+      } else {
+        promise.fail(new VertxException("member " + nodeId + " has not proven it belongs to the cluster"
+          + membership.whyNot(nodeId).map(reason -> ": " + reason).orElse(""), true));
+      }
+    });
+  }
+
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    super.getRegistrations(address, (registrations, failure) -> {
+      if (failure != null) {
+        promise.fail(failure);
+        return;
+      }
+      listedByAddress.put(address, registrations);
+      promise.succeed(counted(address, registrations));
+    });
+  }
+
+  /** The registrations that count: all in a plain cluster; those of proven members, for what they proved, in TLS. */
+  private List<RegistrationInfo> counted(String address, List<RegistrationInfo> registrations) {
+    return membership == null ? registrations
+      : registrations.stream().filter(registration -> membership.admits(registration.nodeId(), address)).toList();
+  }
+
+  /** A member has just proven it belongs: what it registered counts from now on, for Vert.x and the gateway. */
+  private void proven(String nodeId) {
+    listedByAddress.forEach((address, registrations) -> {
+      if (registrations.stream().anyMatch(registration -> registration.nodeId().equals(nodeId))) {
+        RegistrationListener selector = vertxSelector;
+        if (selector != null) {
+          selector.registrationsUpdated(new RegistrationUpdateEvent(address, counted(address, registrations)));
+        }
+        if (watched.contains(address)) {
+          update(address, registrations);
+        }
+      }
+    });
   }
 
   /** Vert.x's HA manager sets a node listener when HA is on; it hears every event berth hears. */
@@ -50,16 +146,19 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     haListener = listener;
   }
 
-  /** Sees every update of the registry on its way to Vert.x's node selector. */
+  /** Sees every update of the registry on its way to Vert.x's node selector, which gets only what counts. */
   @Override
   public void registrationListener(RegistrationListener vertxSelector) {
+    this.vertxSelector = vertxSelector;
     super.registrationListener(new RegistrationListener() {
       @Override
       public void registrationsUpdated(RegistrationUpdateEvent event) {
+        listedByAddress.put(event.address(), event.registrations());
         if (watched.contains(event.address())) {
           update(event.address(), event.registrations());
         }
-        vertxSelector.registrationsUpdated(event);
+        vertxSelector.registrationsUpdated(new RegistrationUpdateEvent(event.address(),
+          counted(event.address(), event.registrations())));
       }
 
       @Override
@@ -100,6 +199,9 @@ public final class BerthClusterManager extends HazelcastClusterManager {
    */
   public Future<List<String>> repairRegistry() {
     watched.forEach(this::refresh);
+    if (membership != null) {
+      membership.recheck();
+    }
     List<Future<String>> repairs = new ArrayList<>();
     ownRegistrations.forEach((address, registrations) -> repairs.add(
       Future.<List<RegistrationInfo>>future(promise -> getRegistrations(address, promise)).compose(listed -> {
@@ -108,8 +210,12 @@ public final class BerthClusterManager extends HazelcastClusterManager {
             promise -> addRegistration(address, mine, promise))).toList())
           .map(putBack -> missing.isEmpty() ? null : address);
       })));
-    repairs.add(Future.<NodeInfo>future(promise -> getNodeInfo(getNodeId(), promise)).map(present -> (String) null)
-      .recover(lost -> Future.<Void>future(promise -> setNodeInfo(getNodeInfo(), promise)).map("node info")));
+    NodeInfo own = getNodeInfo();
+    repairs.add(Future.<NodeInfo>future(promise -> super.getNodeInfo(getNodeId(), promise))
+      .map(listed -> own.equals(listed) ? (String) null : "node info, overwritten")
+      .recover(lost -> Future.succeededFuture("node info"))
+      .compose(repair -> repair == null ? Future.succeededFuture((String) null)
+        : Future.<Void>future(promise -> setNodeInfo(own, promise)).map(repair)));
     return Future.all(repairs).map(all -> repairs.stream().map(Future::result).filter(Objects::nonNull).toList());
   }
 
@@ -144,15 +250,16 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   }
 
   private void refresh(String address) {
-    getRegistrations(address, (registrations, failure) -> {
+    super.getRegistrations(address, (registrations, failure) -> {
       if (failure == null) {
+        listedByAddress.put(address, registrations);
         update(address, registrations);
       }
     });
   }
 
   private void update(String address, List<RegistrationInfo> registrations) {
-    publish(address, registrations.stream().filter(registration -> !registration.localOnly())
+    publish(address, counted(address, registrations).stream().filter(registration -> !registration.localOnly())
       .map(RegistrationInfo::nodeId).distinct().sorted().toList());
   }
 
@@ -180,6 +287,10 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     @Override
     public void nodeLeft(String nodeId) {
       departed.add(nodeId);
+      listedByAddress.keySet().removeIf(address -> address.endsWith("@" + nodeId));
+      if (membership != null) {
+        membership.forget(nodeId);
+      }
       watched.forEach(address -> publish(address, consumersOf(address)));
       nodeLeft.forEach(listener -> listener.accept(nodeId));
       NodeListener ha = haListener;

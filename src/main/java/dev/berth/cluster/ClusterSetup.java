@@ -39,12 +39,13 @@ public final class ClusterSetup {
   /**
    * @param loaded       what {@link #loadHazelcastConfig()} read, completed here and handed over nowhere else
    * @param nodeMetadata what the node publishes about itself to the other members, through Vert.x
+   * @param tls          the cluster's TLS, for mutual TLS on the event bus; null for a plain cluster
    */
   public static ClusterOptions options(Config loaded, ClusterConfig cluster, Advertisement advertisement,
-                                       JsonObject nodeMetadata) {
+                                       JsonObject nodeMetadata, ClusterTls tls) {
     Config hazelcast = hazelcastConfig(loaded, cluster, advertisement);
-    return new ClusterOptions(hazelcast, eventBusOptions(cluster, advertisement).setClusterNodeMetadata(nodeMetadata),
-      JoinWatch.listeningTo(hazelcast));
+    EventBusOptions eventBus = eventBusOptions(cluster, advertisement).setClusterNodeMetadata(nodeMetadata);
+    return new ClusterOptions(hazelcast, tls == null ? eventBus : tls.secure(eventBus), JoinWatch.listeningTo(hazelcast));
   }
 
   private static Config hazelcastConfig(Config config, ClusterConfig cluster, Advertisement advertisement) {

@@ -1,13 +1,13 @@
 package dev.berth.config;
 
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 
 /**
  * How a node joins the cluster: the interface and fixed ports it binds for Hazelcast and the event bus, the seed
- * members it contacts (TCP-IP join), how long it may take to join before it gives up, and what it advertises.
+ * members it contacts (TCP-IP join), how long it may take to join before it gives up, what it advertises, and the TLS
+ * files that make it a proven member (null for a plain cluster).
  */
 public record ClusterConfig(
   String name,
@@ -16,7 +16,8 @@ public record ClusterConfig(
   int eventBusPort,
   List<String> members,
   int joinTimeoutMs,
-  AdvertiseConfig advertise) {
+  AdvertiseConfig advertise,
+  TlsConfig tls) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HAZELCAST_PORT = 5701;
@@ -47,7 +48,7 @@ public record ClusterConfig(
 
   /** The same, joining through {@code seeds} instead. */
   public ClusterConfig withMembers(List<String> seeds) {
-    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise);
+    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise, tls);
   }
 
   /** Whether this node binds every interface, in which case it cannot advertise its bind address. */
@@ -70,7 +71,7 @@ public record ClusterConfig(
   }
 
   static ClusterConfig fromJson(ConfigReader json) {
-    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise");
+    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise", "tls");
     return json.construct(() -> new ClusterConfig(
       json.string("name", null),
       json.string("host", DEFAULT_HOST),
@@ -78,6 +79,7 @@ public record ClusterConfig(
       json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT),
       json.strings("members", List.of()),
       json.integer("joinTimeoutMs", DEFAULT_JOIN_TIMEOUT_MS),
-      AdvertiseConfig.fromJson(json.object("advertise"))));
+      AdvertiseConfig.fromJson(json.object("advertise")),
+      TlsConfig.fromJson(json.object("tls"))));
   }
 }

@@ -25,6 +25,9 @@ public enum EnvOverride {
   BERTH_CONTAINER_ID("cluster.advertise.containerId", Type.STRING),
   BERTH_PUBLIC_HAZELCAST_PORT("cluster.advertise.hazelcastPort", Type.INTEGER),
   BERTH_PUBLIC_EVENTBUS_PORT("cluster.advertise.eventBusPort", Type.INTEGER),
+  BERTH_TLS_CA("cluster.tls.ca", Type.STRING),
+  BERTH_TLS_CERT("cluster.tls.cert", Type.STRING),
+  BERTH_TLS_KEY("cluster.tls.key", Type.STRING),
   BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),
   BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER);
 

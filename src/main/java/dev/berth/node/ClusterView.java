@@ -16,9 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The cluster as {@code GET /cluster} shows it: every member with the metadata it published. A node publishes its
- * metadata once, so each member's is read once and kept while it is a member: a frozen member then costs a view no
- * time, and one never read is listed by id alone after {@value #LOOKUP_TIMEOUT_MS} ms.
+ * The cluster as {@code GET /cluster} shows it: every member with the metadata it published and, in a TLS cluster,
+ * whether it proved it belongs. A member's metadata is read and kept while it is a member, so that a frozen member
+ * costs a view no time; one never read is listed by id alone after {@value #LOOKUP_TIMEOUT_MS} ms. Until it is
+ * proven, a member's metadata is read again, since a node adds its proof right after it joins.
  */
 final class ClusterView {
 
@@ -46,13 +47,15 @@ final class ClusterView {
     for (String nodeId : nodes) {
       members.add(info(nodeId)
         .map(info -> describe(nodeId, info, nodeId.equals(self)))
-        .otherwise(unknown -> new JsonObject().put("id", nodeId).put("self", nodeId.equals(self))));
+        .otherwise(unknown -> new JsonObject().put("id", nodeId).put("self", nodeId.equals(self)))
+        .map(member -> withProof(nodeId, member)));
     }
     return Future.all(members).map(all -> {
       JsonArray list = new JsonArray();
       members.forEach(member -> list.add(member.result()));
       JsonObject view = new JsonObject()
         .put("cluster", clusterManager.getHazelcastInstance().getConfig().getClusterName())
+        .put("tls", clusterManager.provesMembers())
         .put("size", list.size())
         .put("members", list);
       if (replicas != null) {
@@ -63,6 +66,15 @@ final class ClusterView {
       }
       return view;
     });
+  }
+
+  /** In a TLS cluster, whether the member proved it belongs, and if it was found not to, why. */
+  private JsonObject withProof(String nodeId, JsonObject member) {
+    if (clusterManager.provesMembers()) {
+      member.put("proven", clusterManager.isProven(nodeId));
+      clusterManager.whyNotProven(nodeId).ifPresent(reason -> member.put("unproven", reason));
+    }
+    return member;
   }
 
   private static Map<String, String> namesById(JsonArray members) {
@@ -86,9 +98,9 @@ final class ClusterView {
   /** One lookup per member at a time; a failed or unanswered one is tried again by the next view. */
   private Future<NodeInfo> info(String nodeId) {
     Future<NodeInfo> info = infoByNode.computeIfAbsent(nodeId, id -> Future.<NodeInfo>future(
-      promise -> clusterManager.getNodeInfo(id, promise)));
-    return info.timeout(LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS).onFailure(failed -> {
-      if (info.failed()) {
+      promise -> clusterManager.listedNodeInfo(id, promise)));
+    return info.timeout(LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS).andThen(read -> {
+      if (info.failed() || info.isComplete() && !clusterManager.isProven(nodeId)) {
         infoByNode.remove(nodeId, info);
       }
     });

@@ -7,7 +7,9 @@ import dev.berth.advertise.Advertiser;
 import dev.berth.cluster.BerthClusterManager;
 import dev.berth.cluster.ClusterOptions;
 import dev.berth.cluster.ClusterSetup;
+import dev.berth.cluster.ClusterTls;
 import dev.berth.cluster.JoinWatch;
+import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.HostPort;
 import dev.berth.runtime.FlushCoalescingTransport;
@@ -33,14 +35,17 @@ public final class Node {
   private final EventBusOptions eventBus;
   private final BerthClusterManager clusterManager;
   private final JoinWatch joinWatch;
+  private final ClusterTls tls;
   private final NodeVerticle verticle;
 
-  private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterOptions options) {
+  private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterTls tls,
+               ClusterOptions options) {
     this.config = config;
     this.advertisement = advertisement;
     this.metadata = metadata;
+    this.tls = tls;
     this.eventBus = options.eventBus();
-    this.clusterManager = new BerthClusterManager(options.hazelcast());
+    this.clusterManager = new BerthClusterManager(options.hazelcast(), tls);
     this.joinWatch = options.joinWatch();
     this.verticle = new NodeVerticle(config, metadata, clusterManager);
   }
@@ -51,15 +56,17 @@ public final class Node {
    *
    * @param env the environment, for the hostname that names a node without a configured name
    * @throws AdvertiseException when the advertise mode cannot be honoured
+   * @throws TlsException        when the TLS files cannot be used
    */
   public static Node prepare(BerthConfig config, Advertiser advertiser, Map<String, String> env)
-    throws AdvertiseException {
+    throws AdvertiseException, TlsException {
+    ClusterTls tls = config.cluster().tls() == null ? null : ClusterTls.load(config.cluster().tls());
     Config hazelcast = ClusterSetup.loadHazelcastConfig();
     Advertisement advertisement = advertiser.advertisement();
     String name = NodeNames.of(config, env, advertiser.container().isPresent());
     NodeMetadata metadata = NodeMetadata.of(config, name, advertisement);
-    return new Node(config, advertisement, metadata,
-      ClusterSetup.options(hazelcast, config.cluster(), advertisement, metadata.toJson()));
+    return new Node(config, advertisement, metadata, tls,
+      ClusterSetup.options(hazelcast, config.cluster(), advertisement, metadata.toJson(), tls));
   }
 
   /** A clustered Vert.x for this node: its event loops, event bus, Hazelcast and transport on top of {@code options}. */
@@ -121,7 +128,10 @@ public final class Node {
       .append(", advertised ").append(HostPort.format(published.host(), published.port()))
       .append("; hazelcast bound ").append(HostPort.format(config.cluster().host(), config.cluster().hazelcastPort()))
       .append(", advertised ").append(metadata.hazelcast())
-      .append(" (").append(advertisement.reason()).append("); cluster '").append(clusterName())
+      .append(" (").append(advertisement.reason()).append("); ")
+      .append(tls == null ? "event bus plain, no cluster.tls" : "event bus mutual TLS as " + tls.subject()
+        + ", only proven members get requests")
+      .append("; cluster '").append(clusterName())
       .append("' has ").append(clusterManager.getNodes().size()).append(" member(s)")
       .toString();
   }

@@ -11,14 +11,17 @@ import java.util.List;
 
 /**
  * What a node tells the cluster about itself, carried in Vert.x's node metadata and listed by {@code GET /cluster}:
- * name, roles, the addresses its workers serve, how it chose its advertised addresses, and its Hazelcast address.
+ * name, roles, the addresses its workers serve, how it chose its advertised addresses, its Hazelcast address, and
+ * whether it runs with TLS (in a TLS cluster, its proof of membership is added once it knows its node id).
  */
-public record NodeMetadata(String name, List<String> roles, List<String> addresses, String advertise, String hazelcast) {
+public record NodeMetadata(String name, List<String> roles, List<String> addresses, String advertise, String hazelcast,
+                           boolean tls) {
 
   public static NodeMetadata of(BerthConfig config, String name, Advertisement advertisement) {
     List<String> roles = config.roles().stream().sorted().map(Role::configName).toList();
     List<String> addresses = config.workers().stream().map(WorkerConfig::address).distinct().toList();
-    return new NodeMetadata(name, roles, addresses, advertisement.mode().configName(), advertisement.hazelcastAddress());
+    return new NodeMetadata(name, roles, addresses, advertisement.mode().configName(), advertisement.hazelcastAddress(),
+      config.cluster().tls() != null);
   }
 
   public JsonObject toJson() {
@@ -27,6 +30,7 @@ public record NodeMetadata(String name, List<String> roles, List<String> address
       .put("roles", new JsonArray(roles))
       .put("addresses", new JsonArray(addresses))
       .put("advertise", advertise)
-      .put("hazelcast", hazelcast);
+      .put("hazelcast", hazelcast)
+      .put("tls", tls);
   }
 }

@@ -11,6 +11,8 @@ import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.NodeInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,14 +77,52 @@ public final class NodeVerticle extends VerticleBase {
     replicas = config.runsGateway()
       ? Replicas.inCluster(vertx, clusterManager, config.gateway().routes().addresses())
       : null;
-    return vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight,
-        new ClusterView(clusterManager, replicas)))
+    return publishProof()
+      .compose(published -> sameSecurityAsTheCluster())
+      .compose(checked -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state,
+        inFlight, new ClusterView(clusterManager, replicas))))
       .compose(management -> deployWorkers())
       .compose(deployed -> deployGateway())
       .onSuccess(ready -> {
         state.set(NodeState.READY);
         vertx.setPeriodic(REGISTRY_CHECK_MS, check -> checkRegistry());
       });
+  }
+
+  /**
+   * In a TLS cluster, adds this node's proof of membership to its node info: the proof signs the node's id, which
+   * exists only once it joined, so this is the one second write of the node info.
+   */
+  private Future<Void> publishProof() {
+    if (!clusterManager.provesMembers()) {
+      return Future.succeededFuture();
+    }
+    NodeInfo proven = clusterManager.withProof(clusterManager.getNodeInfo(), metadata.addresses(), metadata.hazelcast());
+    return Future.future(promise -> clusterManager.setNodeInfo(proven, promise));
+  }
+
+  /** A node with TLS in a cluster whose berth members run without it, or the other way round, cannot serve there. */
+  private Future<Void> sameSecurityAsTheCluster() {
+    List<Future<NodeInfo>> others = clusterManager.getNodes().stream()
+      .filter(node -> !node.equals(clusterManager.getNodeId()))
+      .map(node -> Future.<NodeInfo>future(promise -> clusterManager.listedNodeInfo(node, promise))
+        .timeout(ClusterView.LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+      .toList();
+    return Future.join(others).transform(read -> {
+      for (Future<NodeInfo> other : others) {
+        JsonObject theirs = other.succeeded() && other.result().metadata() != null
+          ? other.result().metadata() : new JsonObject();
+        if (theirs.getValue("tls") instanceof Boolean tls && tls != metadata.tls()) {
+          String member = theirs.getString("name", "a member");
+          return Future.failedFuture(new SecurityMismatchException(metadata.tls()
+            ? "cluster '" + clusterManager.getConfig().getClusterName() + "' runs without TLS (" + member + " has no"
+              + " cluster.tls), but this node has cluster.tls: give every node of a cluster TLS, or none"
+            : "cluster '" + clusterManager.getConfig().getClusterName() + "' runs with TLS (" + member + " proves its"
+              + " membership), but this node has no cluster.tls: set BERTH_TLS_CA, BERTH_TLS_CERT and BERTH_TLS_KEY"));
+        }
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /** One check at a time: a registry that cannot be read (a member frozen) must not pile up lookups. */

@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterSetupTest {
 
   private static final ClusterConfig LOOPBACK = new ClusterConfig(null, "127.0.0.1", 5702, 0,
-    List.of("127.0.0.1:5701", "127.0.0.1:5702"), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT);
+    List.of("127.0.0.1:5701", "127.0.0.1:5702"), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null);
   private static final ClusterConfig CONTAINER = new ClusterConfig("prod", "0.0.0.0", 5701, 5710,
-    List.of("10.0.0.5:5701"), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT);
+    List.of("10.0.0.5:5701"), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null);
   /** A container's own address and the host address and ports Docker published for it, made up for the test. */
   private static final Advertisement PUBLISHED =
     new Advertisement(AdvertiseMode.DOCKER, "172.18.0.4", "10.0.0.7", 32768, 32769, "docker: test");
@@ -48,7 +48,8 @@ class ClusterSetupTest {
   @Test
   @DisplayName("a loopback node binds its interface and fixed port, and joins its seed members over TCP-IP only")
   void loopbackNode() {
-    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), LOOPBACK, Advertisement.bound(LOOPBACK, "test"), METADATA);
+    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), LOOPBACK, Advertisement.bound(LOOPBACK, "test"), METADATA,
+      null);
     NetworkConfig network = options.hazelcast().getNetworkConfig();
     assertThat(network.getPort()).isEqualTo(5702);
     assertThat(network.isPortAutoIncrement()).isFalse();
@@ -66,7 +67,7 @@ class ClusterSetupTest {
   @DisplayName("a node with a published address binds every interface, names itself by its own address and advertises"
     + " the public one")
   void publishedNode() {
-    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), CONTAINER, PUBLISHED, METADATA);
+    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), CONTAINER, PUBLISHED, METADATA, null);
     Config config = options.hazelcast();
     assertThat(config.getClusterName()).isEqualTo("prod");
     assertThat(config.getProperty("hazelcast.socket.bind.any")).isNull();
@@ -86,7 +87,8 @@ class ClusterSetupTest {
   @DisplayName("a node bound to every interface with nothing published names itself by its own address, and lets"
     + " Vert.x advertise Hazelcast's")
   void anyInterfaceWithoutAdvertisement() {
-    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), CONTAINER, BOUND_IN_CONTAINER, METADATA);
+    ClusterOptions options = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), CONTAINER, BOUND_IN_CONTAINER, METADATA,
+      null);
     assertThat(options.hazelcast().getProperty(ClusterSetup.LOCAL_ADDRESS_PROPERTY)).isEqualTo("172.18.0.4");
     assertThat(options.hazelcast().getNetworkConfig().getPublicAddress()).isNull();
     assertThat(options.eventBus().getHost()).isNull();

@@ -1,0 +1,179 @@
+package dev.berth.cluster;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * {@code java -jar berth.jar certs <dir> <node>...}: a cluster's certificate authority and a certificate for each node,
+ * as PEM files. The authority ({@code ca.pem}, its key {@code ca-key.pem}) is made once and reused, so that nodes added
+ * later get certificates from the same one; a node whose files exist keeps them. Keys are EC P-256, written readable by
+ * their owner only.
+ */
+public final class ClusterCertificates {
+
+  public static final String AUTHORITY = "ca.pem";
+  public static final String AUTHORITY_KEY = "ca-key.pem";
+  static final Duration AUTHORITY_VALIDITY = Duration.ofDays(3650);
+  static final Duration NODE_VALIDITY = Duration.ofDays(825);
+  private static final String SIGNATURE = "SHA256withECDSA";
+
+  private final Path directory;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+
+  public ClusterCertificates(Path directory) {
+    this(directory, Clock.systemUTC());
+  }
+
+  /** Certificates valid from {@code clock}'s now: a test makes expired and not yet valid ones with it. */
+  ClusterCertificates(Path directory, Clock clock) {
+    this.directory = directory;
+    this.clock = clock;
+  }
+
+  /** The node's certificate file in the directory. */
+  public static String certificateOf(String node) {
+    return node + ".pem";
+  }
+
+  /** The node's key file in the directory. */
+  public static String keyOf(String node) {
+    return node + "-key.pem";
+  }
+
+  /**
+   * Makes what is missing.
+   *
+   * @return one line for each file made or kept
+   * @throws IOException when the directory cannot be written
+   */
+  public List<String> make(List<String> nodes) throws IOException, GeneralSecurityException {
+    Files.createDirectories(directory);
+    List<String> report = new ArrayList<>();
+    Path authorityFile = directory.resolve(AUTHORITY);
+    Path authorityKeyFile = directory.resolve(AUTHORITY_KEY);
+    X509Certificate authority;
+    PrivateKey authorityKey;
+    if (Files.exists(authorityFile) && Files.exists(authorityKeyFile)) {
+      authority = readCertificate(authorityFile);
+      authorityKey = readKey(authorityKeyFile);
+      report.add("kept the authority " + authorityFile + " (" + authority.getSubjectX500Principal().getName() + ")");
+    } else {
+      KeyPair pair = keyPair();
+      X500Name name = new X500Name("CN=berth cluster authority " + Long.toHexString(random.nextLong()));
+      authority = sign(builder(name, name, pair, AUTHORITY_VALIDITY)
+        .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), pair.getPrivate());
+      authorityKey = pair.getPrivate();
+      write(authorityFile, pem(authority), false);
+      write(authorityKeyFile, pem(authorityKey), true);
+      report.add("made the authority " + authorityFile + " and its key " + authorityKeyFile + ": keep the key safe,"
+        + " it makes members");
+    }
+    for (String node : nodes) {
+      Path certificateFile = directory.resolve(certificateOf(node));
+      Path keyFile = directory.resolve(keyOf(node));
+      if (Files.exists(certificateFile) && Files.exists(keyFile)) {
+        report.add("kept " + certificateFile);
+        continue;
+      }
+      KeyPair pair = keyPair();
+      X509Certificate certificate = sign(builder(X500Name.getInstance(authority.getSubjectX500Principal().getEncoded()),
+          new X500Name("CN=" + node), pair, NODE_VALIDITY)
+        .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
+        .addExtension(Extension.extendedKeyUsage, false,
+          new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+        .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName,
+          node))), authorityKey);
+      write(certificateFile, pem(certificate), false);
+      write(keyFile, pem(pair.getPrivate()), true);
+      report.add("made " + certificateFile + " and " + keyFile + " for node " + node + ", valid until "
+        + certificate.getNotAfter().toInstant());
+    }
+    return report;
+  }
+
+  private KeyPair keyPair() throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+    return generator.generateKeyPair();
+  }
+
+  private X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair pair, Duration validity) {
+    Instant now = clock.instant();
+    // A little in the past, for peers whose clocks lag.
+    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(63, random), Date.from(now.minus(Duration.ofHours(1))),
+      Date.from(now.plus(validity)), subject, pair.getPublic());
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey)
+    throws GeneralSecurityException {
+    try {
+      return new JcaX509CertificateConverter().getCertificate(builder.build(
+        new JcaContentSignerBuilder(SIGNATURE).build(issuerKey)));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException("cannot sign a certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** A certificate, or a private key as PKCS#8 ("PRIVATE KEY"), the form every TLS library reads. */
+  private static String pem(Object object) throws IOException {
+    StringWriter text = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+      writer.writeObject(object instanceof PrivateKey key ? new JcaPKCS8Generator(key, null) : object);
+    }
+    return text.toString();
+  }
+
+  private static void write(Path file, String pem, boolean secret) throws IOException {
+    Files.writeString(file, pem, StandardCharsets.US_ASCII);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
+  }
+
+  private static X509Certificate readCertificate(Path file) throws IOException, GeneralSecurityException {
+    try (var in = Files.newInputStream(file)) {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+  }
+
+  private static PrivateKey readKey(Path file) throws IOException {
+    return ClusterTls.privateKey(Files.readString(file, StandardCharsets.US_ASCII))
+      .orElseThrow(() -> new IOException(file + " holds no unencrypted PEM private key"));
+  }
+}

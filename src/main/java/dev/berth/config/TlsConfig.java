@@ -1,0 +1,31 @@
+package dev.berth.config;
+
+import java.nio.file.Path;
+
+/**
+ * The event bus's mutual TLS and the proof of membership built on it: the cluster's certificate authority, this
+ * node's certificate and its private key, all PEM files. Given together or not at all; absent, the cluster is plain.
+ */
+public record TlsConfig(Path ca, Path cert, Path key) {
+
+  public TlsConfig {
+    if (ca == null || cert == null || key == null) {
+      throw new InvalidConfigException(ca == null ? "ca" : cert == null ? "cert" : "key",
+        "is missing: give ca, cert and key together, or none of them for a plain cluster");
+    }
+  }
+
+  /** The TLS files, or null when the config names none of them. */
+  static TlsConfig fromJson(ConfigReader json) {
+    json.allowOnly("ca", "cert", "key");
+    if (!json.has("ca") && !json.has("cert") && !json.has("key")) {
+      return null;
+    }
+    return json.construct(() -> new TlsConfig(path(json, "ca"), path(json, "cert"), path(json, "key")));
+  }
+
+  private static Path path(ConfigReader json, String name) {
+    String value = json.string(name, null);
+    return value == null ? null : Path.of(value);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.berth.cluster;
+
+import dev.berth.config.TlsConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.NodeInfo;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How a member's proof is judged, with real certificates from {@code certs}: the node info a member publishes is
+ * held in a map standing in for Hazelcast's, so that each way a stranger can forge or replay a proof can be written.
+ */
+class MembershipTest {
+
+  private static final List<String> ADDRESSES = List.of("first");
+  private static final String HAZELCAST = "10.0.0.2:5701";
+
+  @TempDir
+  Path certs;
+
+  private final Map<String, NodeInfo> publishedNodeInfo = new HashMap<>();
+  private final List<String> provenAnnounced = new ArrayList<>();
+  private Membership gateway;
+  private Membership worker;
+
+  @BeforeEach
+  void certificates() throws Exception {
+    new ClusterCertificates(certs).make(List.of("gateway", "worker"));
+    gateway = membership("gateway", "gateway-id");
+    worker = membership("worker", "worker-id");
+  }
+
+  @Test
+  @DisplayName("a member whose certificate signed its node id and addresses is proven for those addresses only")
+  void provenForItsAddresses() {
+    publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
+
+    gateway.check("worker-id");
+
+    assertThat(gateway.isProven("worker-id")).isTrue();
+    assertThat(provenAnnounced).containsExactly("worker-id");
+    assertThat(gateway.admits("worker-id", "first")).isTrue();
+    assertThat(gateway.admits("worker-id", "first@worker-id")).isTrue();
+    assertThat(gateway.admits("worker-id", "__berth.draining")).isTrue();
+    assertThat(gateway.admits("worker-id", "second")).isFalse();
+    assertThat(gateway.admits("worker-id", "first@gateway-id")).isFalse();
+    assertThat(gateway.info("worker-id").port()).isEqualTo(5710);
+  }
+
+  @Test
+  @DisplayName("a real member's proof copied under another node id does not hold")
+  void replayedUnderAnotherId() {
+    publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
+    publishedNodeInfo.put("stranger-id", publishedNodeInfo.get("worker-id"));
+
+    gateway.check("stranger-id");
+
+    assertThat(gateway.isProven("stranger-id")).isFalse();
+    assertThat(gateway.admits("stranger-id", "first")).isFalse();
+    assertThat(gateway.whyNot("stranger-id")).hasValue("its signature does not cover its node id and addresses");
+  }
+
+  @Test
+  @DisplayName("a proof whose event-bus address or addresses were changed does not hold")
+  void alteredAfterSigning() {
+    publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
+    NodeInfo signed = publishedNodeInfo.get("worker-id");
+    publishedNodeInfo.put("worker-id", new NodeInfo("10.6.6.6", 5710, signed.metadata()));
+
+    gateway.check("worker-id");
+
+    assertThat(gateway.whyNot("worker-id")).hasValue("its signature does not cover its node id and addresses");
+
+    Membership another = membership("gateway", "gateway-id");
+    JsonObject widened = signed.metadata().copy().put("addresses", new JsonArray().add("first").add("second"));
+    publishedNodeInfo.put("worker-id", new NodeInfo("10.0.0.2", 5710, widened));
+
+    another.check("worker-id");
+
+    assertThat(another.whyNot("worker-id")).hasValue("its signature does not cover its node id and addresses");
+  }
+
+  @Test
+  @DisplayName("a certificate from another authority does not prove membership")
+  void anotherAuthority(@TempDir Path otherCerts) throws Exception {
+    new ClusterCertificates(otherCerts).make(List.of("worker"));
+    Membership foreign = new Membership(load(otherCerts, "worker"), (id, done) -> done.succeed(publishedNodeInfo.get(id)),
+      () -> "worker-id", () -> "c", provenAnnounced::add);
+    publish("worker-id", foreign, ADDRESSES, "10.0.0.2", 5710);
+
+    gateway.check("worker-id");
+
+    assertThat(gateway.isProven("worker-id")).isFalse();
+    assertThat(gateway.whyNot("worker-id")).hasValueSatisfying(reason -> assertThat(reason)
+      .isEqualTo("its certificate (CN=worker) is not from this cluster's authority"));
+  }
+
+  @Test
+  @DisplayName("a member without a proof is given a grace period, not judged at once")
+  void noProofYet() {
+    publishedNodeInfo.put("plain-id", new NodeInfo("10.0.0.3", 5710, new JsonObject().put("name", "plain")));
+
+    gateway.check("plain-id");
+
+    assertThat(gateway.isProven("plain-id")).isFalse();
+    assertThat(gateway.whyNot("plain-id")).isEmpty();
+    assertThat(gateway.admits("plain-id", "first")).isFalse();
+  }
+
+  @Test
+  @DisplayName("once proven, a member's node info stays as proven, whatever is written over it later")
+  void nodeInfoKeptAsProven() {
+    publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
+    gateway.check("worker-id");
+
+    publishedNodeInfo.put("worker-id", new NodeInfo("10.6.6.6", 4242, new JsonObject()));
+    gateway.recheck();
+
+    assertThat(gateway.info("worker-id").host()).isEqualTo("10.0.0.2");
+    assertThat(gateway.info("worker-id").port()).isEqualTo(5710);
+  }
+
+  private Membership membership(String node, String nodeId) {
+    return new Membership(load(certs, node), (id, done) -> done.succeed(publishedNodeInfo.get(id)), () -> nodeId,
+      () -> "c", provenAnnounced::add);
+  }
+
+  private void publish(String nodeId, Membership signer, List<String> addresses, String host, int port) {
+    NodeInfo unsigned = new NodeInfo(host, port, new JsonObject());
+    JsonObject metadata = new JsonObject().put("name", nodeId).put("addresses", new JsonArray(addresses))
+      .put("hazelcast", HAZELCAST).put(Membership.PROOF, signer.proofFor(unsigned, addresses, HAZELCAST));
+    publishedNodeInfo.put(nodeId, new NodeInfo(host, port, metadata));
+  }
+
+  private static ClusterTls load(Path directory, String node) {
+    try {
+      return ClusterTls.load(new TlsConfig(directory.resolve("ca.pem"), directory.resolve(node + ".pem"),
+        directory.resolve(node + "-key.pem")));
+    } catch (TlsException e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
+  }
+}
