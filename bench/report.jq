@@ -11,7 +11,7 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
 
 . as $runs
 | ($runs | map(.system) | unique) as $measured
-| ["ceiling", "berth-local", "berth-cluster", "baseline-cluster", "bus-floor", "nginx"]
+| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-tls", "baseline-cluster", "bus-floor", "nginx"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
@@ -39,6 +39,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       berth_cluster_vs_bus_floor_rps: ($rounds | ratio(.rps; "berth-cluster"; "bus-floor")),
       bus_floor_vs_nginx_rps: ($rounds | ratio(.rps; "bus-floor"; "nginx")),
       bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx")),
+      berth_cluster_tls_vs_plain_rps: ($rounds | ratio(.rps; "berth-cluster-tls"; "berth-cluster")),
+      berth_cluster_tls_vs_plain_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster-tls"; "berth-cluster")),
       berth_cluster_vs_baseline_rps: ($rounds | ratio(.rps; "berth-cluster"; "baseline-cluster")),
       berth_cluster_vs_baseline_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "baseline-cluster"))
     },

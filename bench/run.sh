@@ -12,6 +12,8 @@
 #   ceiling        bench/BareServer.java answering First: a bare Vert.x HTTP server, no routing, no event bus
 #   berth-local    conf/local.json: the gateway and both workers in one JVM
 #   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
+#   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS
+#                  on the event bus and only proven members routed to
 #   bus-floor      bench/BusFloor.java: three JVMs like berth-cluster, passing the path as a String over the same
 #                  clustered event bus; no router, no JSON: the floor of berth's design on this machine
 #   nginx          Debian's nginx routing /[a-m] and /[n-z] (any case) to two BareServer JVMs answering First and
@@ -137,6 +139,7 @@ declare -A url_of=(
   [berth-local]="http://127.0.0.1:$((base + 10))"
   [berth-cluster]="http://127.0.0.1:$((base + 20))"
   [bus-floor]="http://127.0.0.1:$((base + 30))"
+  [berth-cluster-tls]="http://127.0.0.1:$((base + 50))"
 )
 declare -A processes_of=(
   [ceiling]="ceiling"
@@ -144,8 +147,9 @@ declare -A processes_of=(
   [berth-local]="local"
   [berth-cluster]="gateway worker-first worker-second"
   [bus-floor]="floor-gateway floor-first floor-second"
+  [berth-cluster-tls]="tls-gateway tls-first tls-second"
 )
-systems=(ceiling berth-local berth-cluster bus-floor nginx)
+systems=(ceiling berth-local berth-cluster berth-cluster-tls bus-floor nginx)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -195,6 +199,21 @@ if [[ -n "$baseline" ]]; then
   await_status "${url_of[baseline-cluster]}/apple" First 60
   await_status "${url_of[baseline-cluster]}/zebra" Second 60
 fi
+
+java -jar "${BENCH_JAR:-target/berth.jar}" certs "$work/certs" gateway worker-first worker-second >/dev/null
+tls_node() { # name conf cluster http management hazelcast members: berth_node with the certificate of its conf's node
+  local node
+  node=$(basename "$2" .json)
+  BERTH_TLS_CA="$work/certs/ca.pem" BERTH_TLS_CERT="$work/certs/$node.pem" BERTH_TLS_KEY="$work/certs/$node-key.pem" \
+    berth_node "$@"
+}
+tls_members="127.0.0.1:$((base + 52)),127.0.0.1:$((base + 54)),127.0.0.1:$((base + 56))"
+tls_node tls-gateway conf/gateway.json "bench-tls-$$" $((base + 50)) $((base + 51)) $((base + 52)) "$tls_members"
+await_status "http://127.0.0.1:$((base + 51))/health" "" 60
+tls_node tls-first conf/worker-first.json "bench-tls-$$" $((base + 50)) $((base + 53)) $((base + 54)) "$tls_members"
+tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((base + 55)) $((base + 56)) "$tls_members"
+await_status "${url_of[berth-cluster-tls]}/apple" First 60
+await_status "${url_of[berth-cluster-tls]}/zebra" Second 60
 
 floor_members="127.0.0.1:$((base + 32)),127.0.0.1:$((base + 34)),127.0.0.1:$((base + 36))"
 bus_floor floor-gateway $((base + 32)) "bench-floor-$$" "$floor_members" gateway $((base + 30))

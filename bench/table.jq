@@ -1,7 +1,7 @@
 # bench/run.sh's table, from the results document.
 def pad(n): tostring | if length >= n then . else . + (" " * (n - length)) end;
 def lpad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
-def row(name; rps; p50; p99; errors; cpu; rss): (name | pad(17)) + (rps | lpad(9)) + (p50 | lpad(9))
+def row(name; rps; p50; p99; errors; cpu; rss): (name | pad(19)) + (rps | lpad(9)) + (p50 | lpad(9))
   + (p99 | lpad(9)) + (errors | lpad(8)) + (cpu | lpad(11)) + "  " + rss;
 
 "",
@@ -14,11 +14,13 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
 "berth-cluster / ceiling: \(.ratios.berth_cluster_vs_ceiling_rps) x req/s",
 "berth-cluster / floor:   \(.ratios.berth_cluster_vs_bus_floor_rps) x req/s",
 "bus-floor / nginx:       \(.ratios.bus_floor_vs_nginx_rps) x req/s, \(.ratios.bus_floor_vs_nginx_p99) x p99",
+"berth-cluster-tls / berth-cluster: \(.ratios.berth_cluster_tls_vs_plain_rps) x req/s, \(
+  .ratios.berth_cluster_tls_vs_plain_cpu) x CPU per request",
 (if .baseline then "berth-cluster / baseline: \(.ratios.berth_cluster_vs_baseline_rps) x req/s, \(
   .ratios.berth_cluster_vs_baseline_cpu) x CPU per request (baseline: \(.baseline))" else empty end),
 "",
 "cpu_us/req: CPU time of all the system's processes per request (wrk's own not included), median of the rounds:",
-(.systems | to_entries[] | "  \(.key | pad(17)) " + (.value.cpu_us_per_request | to_entries
+(.systems | to_entries[] | "  \(.key | pad(19)) " + (.value.cpu_us_per_request | to_entries
   | map("\(.key) \(.value)") | join(", "))),
 "CPU stolen by the hypervisor during the load: median \(.steal_pct.median) %, at most \(.steal_pct.max) %"
   + (if .steal_pct.max > 5 then " (requests/s of a run fall with it; the ratios within a round hold better)"

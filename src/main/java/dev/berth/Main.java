@@ -195,17 +195,25 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     }
   }
 
-  /** {@code certs <dir> <node>...}: the cluster's authority, made once, and a certificate for each node. */
+  /**
+   * {@code certs [--ca-key <file>] <dir> <node>...}: the cluster's authority, made once, and a certificate for each
+   * node.
+   */
   private static void makeCertificates(List<String> arguments) {
-    if (arguments.isEmpty() || !arguments.stream().skip(1).allMatch(node -> NODE_NAME.matcher(node).matches())) {
-      exit(EXIT_CONFIG, "usage: java -jar berth.jar certs <dir> <node>...: makes <dir>/ca.pem and its key once, and"
-        + " <dir>/<node>.pem and <dir>/<node>-key.pem for each node not there yet (node names: letters, digits, . _ -)");
+    boolean keyElsewhere = arguments.size() >= 2 && arguments.get(0).equals("--ca-key");
+    List<String> rest = keyElsewhere ? arguments.subList(2, arguments.size()) : arguments;
+    if (rest.isEmpty() || rest.get(0).startsWith("-")
+      || !rest.stream().skip(1).allMatch(node -> NODE_NAME.matcher(node).matches())) {
+      exit(EXIT_CONFIG, "usage: java -jar berth.jar certs [--ca-key <file>] <dir> <node>...: makes <dir>/ca.pem and"
+        + " its key (<dir>/ca-key.pem, or <file>) once, and <dir>/<node>.pem and <dir>/<node>-key.pem for each node"
+        + " not there yet (node names: letters, digits, . _ -)");
     }
+    Path directory = Path.of(rest.get(0));
+    Path authorityKey = keyElsewhere ? Path.of(arguments.get(1)) : directory.resolve(ClusterCertificates.AUTHORITY_KEY);
     try {
-      new ClusterCertificates(Path.of(arguments.get(0))).make(arguments.subList(1, arguments.size()))
-        .forEach(System.out::println);
+      new ClusterCertificates(directory, authorityKey).make(rest.subList(1, rest.size())).forEach(System.out::println);
     } catch (IOException | GeneralSecurityException e) {
-      exit(EXIT_CONFIG, "cannot make certificates in " + arguments.get(0) + ": " + e.getMessage());
+      exit(EXIT_CONFIG, "cannot make certificates in " + directory + ": " + e.getMessage());
     }
   }
 

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
-  private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster", "bus-floor", "nginx");
+  private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster", "berth-cluster-tls",
+    "bus-floor", "nginx");
 
   @Test
   @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
@@ -53,6 +54,7 @@ class BenchIT {
     assertThat(run.output()).contains("cpu_us/req", "CPU stolen by the hypervisor");
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_bus_floor_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_tls_vs_plain_rps")).isPositive();
     assertThat(results.getJsonArray("startup")).hasSize(4)
       .allSatisfy(node -> assertThat(((JsonObject) node).getInteger("ready_ms")).isPositive());
     byte[] chart = Files.readAllBytes(OUT.resolve("latest.png"));

@@ -1,6 +1,9 @@
 package dev.berth.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
@@ -35,6 +38,9 @@ import java.util.function.Consumer;
  */
 public final class BerthClusterManager extends HazelcastClusterManager {
 
+  /** Where Vert.x's Hazelcast cluster manager keeps each member's node info, by node id. */
+  private static final String NODE_INFO_MAP = "__vertx.nodeInfo";
+
   private final Map<String, List<String>> consumersByAddress = new ConcurrentHashMap<>();
   private final Set<String> watched = ConcurrentHashMap.newKeySet();
   /** Nodes that left; the registry can list one for a moment longer, or again after a split cluster merges. */
@@ -54,6 +60,17 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     super.nodeListener(new NodeEvents());
     this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
       this::getNodeId, () -> getConfig().getClusterName(), this::proven);
+  }
+
+  /** In a TLS cluster, also hears every change of the members' node info, so that a proof counts as soon as it comes. */
+  @Override
+  public void join(Completable<Void> promise) {
+    super.join((joined, failure) -> {
+      if (failure == null && membership != null) {
+        getHazelcastInstance().getMap(NODE_INFO_MAP).addEntryListener(new NodeInfoChanges(), false);
+      }
+      promise.complete(joined, failure);
+    });
   }
 
   /** Whether members must prove they belong. */
@@ -268,6 +285,19 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     List<String> previous = consumersByAddress.put(address, present);
     if (!present.equals(previous)) {
       consumersChanged.forEach(listener -> listener.accept(address));
+    }
+  }
+
+  private final class NodeInfoChanges implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, Object> event) {
+      membership.nodeInfoChanged(event.getKey());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, Object> event) {
+      membership.nodeInfoChanged(event.getKey());
     }
   }
 

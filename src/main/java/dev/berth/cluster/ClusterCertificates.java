@@ -39,10 +39,11 @@ import java.util.Date;
 import java.util.List;
 
 /**
- * {@code java -jar berth.jar certs <dir> <node>...}: a cluster's certificate authority and a certificate for each node,
- * as PEM files. The authority ({@code ca.pem}, its key {@code ca-key.pem}) is made once and reused, so that nodes added
- * later get certificates from the same one; a node whose files exist keeps them. Keys are EC P-256, written readable by
- * their owner only.
+ * {@code java -jar berth.jar certs [--ca-key <file>] <dir> <node>...}: a cluster's certificate authority and a
+ * certificate for each node, as PEM files. The authority ({@code ca.pem}, its key {@code ca-key.pem} or the file given)
+ * is made once and reused, so that nodes added later get certificates from the same one; a node whose files exist keeps
+ * them, so a directory holding the authority's certificate but not its key (as copied to another host) is enough for
+ * nodes already made. Keys are EC P-256, written readable by their owner only.
  */
 public final class ClusterCertificates {
 
@@ -53,16 +54,24 @@ public final class ClusterCertificates {
   private static final String SIGNATURE = "SHA256withECDSA";
 
   private final Path directory;
+  private final Path authorityKeyFile;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
+  /** The authority's key beside its certificate, {@code <dir>/ca-key.pem}. */
   public ClusterCertificates(Path directory) {
-    this(directory, Clock.systemUTC());
+    this(directory, directory.resolve(AUTHORITY_KEY));
+  }
+
+  /** @param authorityKeyFile where the authority's key is, or is made: apart from the nodes' files keeps it off them */
+  public ClusterCertificates(Path directory, Path authorityKeyFile) {
+    this(directory, authorityKeyFile, Clock.systemUTC());
   }
 
   /** Certificates valid from {@code clock}'s now: a test makes expired and not yet valid ones with it. */
-  ClusterCertificates(Path directory, Clock clock) {
+  ClusterCertificates(Path directory, Path authorityKeyFile, Clock clock) {
     this.directory = directory;
+    this.authorityKeyFile = authorityKeyFile;
     this.clock = clock;
   }
 
@@ -80,38 +89,39 @@ public final class ClusterCertificates {
    * Makes what is missing.
    *
    * @return one line for each file made or kept
-   * @throws IOException when the directory cannot be written
+   * @throws IOException when a file cannot be written, or a node needs a certificate and the authority's key is not
+   *                     there to sign it
    */
   public List<String> make(List<String> nodes) throws IOException, GeneralSecurityException {
     Files.createDirectories(directory);
     List<String> report = new ArrayList<>();
+    List<String> missing = nodes.stream().filter(node -> !Files.exists(directory.resolve(certificateOf(node)))
+      || !Files.exists(directory.resolve(keyOf(node)))).toList();
     Path authorityFile = directory.resolve(AUTHORITY);
-    Path authorityKeyFile = directory.resolve(AUTHORITY_KEY);
-    X509Certificate authority;
-    PrivateKey authorityKey;
-    if (Files.exists(authorityFile) && Files.exists(authorityKeyFile)) {
-      authority = readCertificate(authorityFile);
-      authorityKey = readKey(authorityKeyFile);
-      report.add("kept the authority " + authorityFile + " (" + authority.getSubjectX500Principal().getName() + ")");
-    } else {
-      KeyPair pair = keyPair();
-      X500Name name = new X500Name("CN=berth cluster authority " + Long.toHexString(random.nextLong()));
-      authority = sign(builder(name, name, pair, AUTHORITY_VALIDITY)
-        .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-        .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), pair.getPrivate());
-      authorityKey = pair.getPrivate();
-      write(authorityFile, pem(authority), false);
-      write(authorityKeyFile, pem(authorityKey), true);
+    boolean hasAuthority = Files.exists(authorityFile);
+    boolean hasAuthorityKey = Files.exists(authorityKeyFile);
+    if (hasAuthority != hasAuthorityKey && (!hasAuthority || !missing.isEmpty())) {
+      throw new IOException(hasAuthority
+        ? "the authority's key " + authorityKeyFile + " is not here to make " + String.join(", ", missing) + ": make"
+          + " them where it is (--ca-key) and copy them here"
+        : authorityKeyFile + " holds an authority's key but " + authorityFile + " is missing: put the authority's"
+          + " certificate back, or remove the key to start a new authority");
+    }
+    if (!hasAuthority) {
+      makeAuthority(authorityFile);
       report.add("made the authority " + authorityFile + " and its key " + authorityKeyFile + ": keep the key safe,"
         + " it makes members");
+    } else {
+      report.add("kept the authority " + authorityFile);
     }
-    for (String node : nodes) {
-      Path certificateFile = directory.resolve(certificateOf(node));
-      Path keyFile = directory.resolve(keyOf(node));
-      if (Files.exists(certificateFile) && Files.exists(keyFile)) {
-        report.add("kept " + certificateFile);
-        continue;
-      }
+    nodes.stream().filter(node -> !missing.contains(node))
+      .forEach(node -> report.add("kept " + directory.resolve(certificateOf(node))));
+    if (missing.isEmpty()) {
+      return report;
+    }
+    X509Certificate authority = readCertificate(authorityFile);
+    PrivateKey authorityKey = readKey(authorityKeyFile);
+    for (String node : missing) {
       KeyPair pair = keyPair();
       X509Certificate certificate = sign(builder(X500Name.getInstance(authority.getSubjectX500Principal().getEncoded()),
           new X500Name("CN=" + node), pair, NODE_VALIDITY)
@@ -121,12 +131,30 @@ public final class ClusterCertificates {
           new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
         .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName,
           node))), authorityKey);
+      try {
+        certificate.verify(authority.getPublicKey());
+      } catch (GeneralSecurityException e) {
+        throw new IOException(authorityKeyFile + " is not the key of the authority in " + authorityFile, e);
+      }
+      Path certificateFile = directory.resolve(certificateOf(node));
+      Path keyFile = directory.resolve(keyOf(node));
       write(certificateFile, pem(certificate), false);
       write(keyFile, pem(pair.getPrivate()), true);
       report.add("made " + certificateFile + " and " + keyFile + " for node " + node + ", valid until "
         + certificate.getNotAfter().toInstant());
     }
     return report;
+  }
+
+  private void makeAuthority(Path authorityFile) throws IOException, GeneralSecurityException {
+    KeyPair pair = keyPair();
+    X500Name name = new X500Name("CN=berth cluster authority " + Long.toHexString(random.nextLong()));
+    X509Certificate authority = sign(builder(name, name, pair, AUTHORITY_VALIDITY)
+      .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+      .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), pair.getPrivate());
+    Files.createDirectories(authorityKeyFile.toAbsolutePath().getParent());
+    write(authorityKeyFile, pem(pair.getPrivate()), true);
+    write(authorityFile, pem(authority), false);
   }
 
   private KeyPair keyPair() throws GeneralSecurityException {

@@ -3,6 +3,8 @@ package dev.berth.cluster;
 import dev.berth.config.TlsConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -86,7 +88,8 @@ public final class ClusterTls {
       .setKeyCertOptions(new PemKeyCertOptions().setCertPath(files.cert().toString()).setKeyPath(files.key().toString()))
       .setTrustOptions(new PemTrustOptions().addCertPath(files.ca().toString()))
       .setTrustAll(false)
-      .setClientAuth(ClientAuth.REQUIRED);
+      .setClientAuth(ClientAuth.REQUIRED)
+      .setSslEngineOptions(OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
   }
 
   /** This node's certificate, as published with its proof. */

@@ -112,6 +112,15 @@ final class Membership {
     unproven.keySet().forEach(nodeId -> read(nodeId, Promise.promise()));
   }
 
+  /** Judges a member again at once when its node info changed, unless it is proven: its proof may have just come. */
+  void nodeInfoChanged(String nodeId) {
+    if (noProofSince.containsKey(nodeId)) {
+      check(nodeId);
+    } else if (unproven.containsKey(nodeId)) {
+      read(nodeId, Promise.promise());
+    }
+  }
+
   void forget(String nodeId) {
     proven.remove(nodeId);
     unproven.remove(nodeId);

@@ -1,6 +1,5 @@
 package dev.berth.cluster;
 
-import dev.berth.config.TlsConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
@@ -145,8 +144,7 @@ class MembershipTest {
 
   private static ClusterTls load(Path directory, String node) {
     try {
-      return ClusterTls.load(new TlsConfig(directory.resolve("ca.pem"), directory.resolve(node + ".pem"),
-        directory.resolve(node + "-key.pem")));
+      return ClusterTls.load(ClusterCertificatesTest.files(directory, node));
     } catch (TlsException e) {
       throw new AssertionError(e.getMessage(), e);
     }

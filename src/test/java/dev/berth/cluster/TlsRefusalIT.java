@@ -119,7 +119,7 @@ class TlsRefusalIT {
   }
 
   private void makeCertificates(Clock clock, String... nodes) throws Exception {
-    new ClusterCertificates(certs, clock).make(List.of(nodes));
+    new ClusterCertificates(certs, certs.resolve("ca-key.pem"), clock).make(List.of(nodes));
   }
 
   /** The TLS files of node "node", one of them changed when given. */

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * One docker-compose project of the repository's docker-compose.yml, under a unique name, driven through the compose
@@ -56,6 +57,20 @@ public final class ComposeProject implements AutoCloseable {
     command.addAll(options);
     command.addAll(List.of(arguments));
     return Docker.execute(command, env, COMMAND_TIMEOUT);
+  }
+
+  /**
+   * A compose subcommand as one shell command with this project's variables, for a pipeline between two projects
+   * such as the one that carries certificates from one host to another.
+   */
+  public String shellCommand(String... arguments) {
+    List<String> words = new ArrayList<>(List.of("env"));
+    env.forEach((variable, value) -> words.add(variable + "=" + value));
+    words.addAll(compose);
+    words.addAll(List.of("-p", name));
+    words.addAll(options);
+    words.addAll(List.of(arguments));
+    return words.stream().map(word -> "'" + word.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
   }
 
   /** The ids of a service's containers, one per replica. */
