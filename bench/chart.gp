@@ -1,6 +1,6 @@
 # bench/run.sh's chart: requests/s and p99 latency of each system, side by side.
 # Called with -e "data='<tsv: system rps p99_ms>'; output='<png>'; subtitle='<settings>'".
-set terminal pngcairo size 1000,420 font "sans,10"
+set terminal pngcairo size 1100,460 font "sans,10"
 set output output
 set multiplot layout 1,2 title "berth vs nginx, a bare Vert.x server and the event-bus floor (".subtitle.")"
 set style fill solid 0.8 border -1
@@ -8,7 +8,7 @@ set boxwidth 0.6
 set grid ytics
 set yrange [0:*]
 unset key
-set xtics nomirror
+set xtics nomirror rotate by -30 left
 set title "throughput, requests/s (higher is better)"
 plot data using 0:2:xtic(1) with boxes lc rgb "#3b75af", \
      '' using 0:2:(sprintf("%d", $2)) with labels offset 0,0.7
