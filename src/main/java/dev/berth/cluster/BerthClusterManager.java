@@ -59,7 +59,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     super(config);
     super.nodeListener(new NodeEvents());
     this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
-      this::getNodeId, () -> getConfig().getClusterName(), this::proven);
+      this::getNodeId, () -> getConfig().getClusterName(), this::standingChanged);
   }
 
   /** In a TLS cluster, also hears every change of the members' node info, so that a proof counts as soon as it comes. */
@@ -142,8 +142,11 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       : registrations.stream().filter(registration -> membership.admits(registration.nodeId(), address)).toList();
   }
 
-  /** A member has just proven it belongs: what it registered counts from now on, for Vert.x and the gateway. */
-  private void proven(String nodeId) {
+  /**
+   * A member has just proven it belongs, or its certificate expired: what it registered counts from now on, or no
+   * longer, for Vert.x and the gateway.
+   */
+  private void standingChanged(String nodeId) {
     listedByAddress.forEach((address, registrations) -> {
       if (registrations.stream().anyMatch(registration -> registration.nodeId().equals(nodeId))) {
         RegistrationListener selector = vertxSelector;

@@ -30,6 +30,7 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -140,6 +141,20 @@ public final class ClusterTls {
       return Optional.of("its signature does not cover its node id and addresses");
     }
     return Optional.empty();
+  }
+
+  /** Until when a certificate that {@link #check} accepted holds. */
+  Instant validUntil(String certificatePem) {
+    try {
+      return parse(certificatePem).getNotAfter().toInstant();
+    } catch (CertificateException e) {
+      return Instant.MIN;
+    }
+  }
+
+  /** Until when this node's own certificate holds. */
+  public Instant validUntil() {
+    return certificate.getNotAfter().toInstant();
   }
 
   private static String statement(String nodeId, String eventBus, String hazelcast, List<String> addresses) {

@@ -10,6 +10,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,15 +39,15 @@ final class Membership {
 
   private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
-  /** A proven member: its node info as proven, and the addresses its proof covers. */
-  record Proven(NodeInfo info, Set<String> addresses) {
+  /** A proven member: its node info as proven, the addresses its proof covers, and until when its certificate holds. */
+  record Proven(NodeInfo info, Set<String> addresses, Instant validUntil) {
   }
 
   private final ClusterTls tls;
   private final BiConsumer<String, Completable<NodeInfo>> nodeInfo;
   private final Supplier<String> self;
   private final Supplier<String> clusterName;
-  private final Consumer<String> onProven;
+  private final Consumer<String> onStandingChanged;
   private final Map<String, Proven> proven = new ConcurrentHashMap<>();
   private final Map<String, String> unproven = new ConcurrentHashMap<>();
   private final Map<String, Long> noProofSince = new ConcurrentHashMap<>();
@@ -54,15 +55,15 @@ final class Membership {
 
   /**
    * @param nodeInfo reads a member's node info as the registry holds it
-   * @param onProven told the id of each member that has just proven it belongs
+   * @param onStandingChanged told the id of each member that has just proven it belongs, or no longer does
    */
   Membership(ClusterTls tls, BiConsumer<String, Completable<NodeInfo>> nodeInfo, Supplier<String> self,
-             Supplier<String> clusterName, Consumer<String> onProven) {
+             Supplier<String> clusterName, Consumer<String> onStandingChanged) {
     this.tls = tls;
     this.nodeInfo = nodeInfo;
     this.self = self;
     this.clusterName = clusterName;
-    this.onProven = onProven;
+    this.onStandingChanged = onStandingChanged;
   }
 
   /** The statement this node signs, for its own node info. */
@@ -104,12 +105,19 @@ final class Membership {
   }
 
   /**
-   * Judges again the members that had published no proof yet, or a proof that did not hold: another member may have
-   * overwritten a node's info, which that node then puts back.
+   * Judges again the members that had published no proof yet, or a proof that did not hold (another member may have
+   * overwritten a node's info, which that node then puts back), and those whose certificate has expired since.
    */
   void recheck() {
     noProofSince.keySet().forEach(this::check);
     unproven.keySet().forEach(nodeId -> read(nodeId, Promise.promise()));
+    Instant now = Instant.now();
+    proven.forEach((nodeId, member) -> {
+      if (now.isAfter(member.validUntil()) && proven.remove(nodeId, member)) {
+        onStandingChanged.accept(nodeId);
+        read(nodeId, Promise.promise());
+      }
+    });
   }
 
   /** Judges a member again at once when its node info changed, unless it is proven: its proof may have just come. */
@@ -174,8 +182,8 @@ final class Membership {
       return;
     }
     unproven.remove(nodeId);
-    proven.put(nodeId, new Proven(info, Set.copyOf(addresses)));
-    onProven.accept(nodeId);
+    proven.put(nodeId, new Proven(info, Set.copyOf(addresses), tls.validUntil(proof.getString("certificate"))));
+    onStandingChanged.accept(nodeId);
   }
 
   /** Logs once for each member and reason. */

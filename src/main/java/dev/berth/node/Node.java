@@ -19,7 +19,11 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -28,6 +32,10 @@ import java.util.function.Consumer;
  * Vert.x, Hazelcast and event-bus options built once from them; then the verticle that runs it.
  */
 public final class Node {
+
+  /** How long before its certificate expires a node warns at start-up. */
+  private static final Duration CERTIFICATE_RENEWAL = Duration.ofDays(30);
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
 
   private final BerthConfig config;
   private final Advertisement advertisement;
@@ -61,6 +69,11 @@ public final class Node {
   public static Node prepare(BerthConfig config, Advertiser advertiser, Map<String, String> env)
     throws AdvertiseException, TlsException {
     ClusterTls tls = config.cluster().tls() == null ? null : ClusterTls.load(config.cluster().tls());
+    if (tls != null && tls.validUntil().isBefore(Instant.now().plus(CERTIFICATE_RENEWAL))) {
+      log.warn("this node's certificate {} expires on {}: once it has, the other members send this node nothing;"
+        + " make a new one with java -jar berth.jar certs and restart the node", config.cluster().tls().cert(),
+        tls.validUntil());
+    }
     Config hazelcast = ClusterSetup.loadHazelcastConfig();
     Advertisement advertisement = advertiser.advertisement();
     String name = NodeNames.of(config, env, advertiser.container().isPresent());

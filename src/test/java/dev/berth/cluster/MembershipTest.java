@@ -1,5 +1,6 @@
 package dev.berth.cluster;
 
+import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
@@ -9,6 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +34,7 @@ class MembershipTest {
   Path certs;
 
   private final Map<String, NodeInfo> publishedNodeInfo = new HashMap<>();
-  private final List<String> provenAnnounced = new ArrayList<>();
+  private final List<String> standingChanges = new ArrayList<>();
   private Membership gateway;
   private Membership worker;
 
@@ -48,7 +53,7 @@ class MembershipTest {
     gateway.check("worker-id");
 
     assertThat(gateway.isProven("worker-id")).isTrue();
-    assertThat(provenAnnounced).containsExactly("worker-id");
+    assertThat(standingChanges).containsExactly("worker-id");
     assertThat(gateway.admits("worker-id", "first")).isTrue();
     assertThat(gateway.admits("worker-id", "first@worker-id")).isTrue();
     assertThat(gateway.admits("worker-id", "__berth.draining")).isTrue();
@@ -95,7 +100,7 @@ class MembershipTest {
   void anotherAuthority(@TempDir Path otherCerts) throws Exception {
     new ClusterCertificates(otherCerts).make(List.of("worker"));
     Membership foreign = new Membership(load(otherCerts, "worker"), (id, done) -> done.succeed(publishedNodeInfo.get(id)),
-      () -> "worker-id", () -> "c", provenAnnounced::add);
+      () -> "worker-id", () -> "c", standingChanges::add);
     publish("worker-id", foreign, ADDRESSES, "10.0.0.2", 5710);
 
     gateway.check("worker-id");
@@ -130,9 +135,31 @@ class MembershipTest {
     assertThat(gateway.info("worker-id").port()).isEqualTo(5710);
   }
 
+  @Test
+  @DisplayName("a proven member whose certificate expires while it runs no longer counts")
+  void certificateExpiresWhileRunning() throws Exception {
+    Instant expiry = Instant.now().plusSeconds(2);
+    new ClusterCertificates(certs, certs.resolve("ca-key.pem"),
+      Clock.fixed(expiry.minus(ClusterCertificates.NODE_VALIDITY), ZoneOffset.UTC)).make(List.of("expiring"));
+    publish("expiring-id", membership("expiring", "expiring-id"), ADDRESSES, "10.0.0.4", 5710);
+    gateway.check("expiring-id");
+    assertThat(gateway.admits("expiring-id", "first")).isTrue();
+
+    Poll.until("the certificate judged expired", Duration.ofSeconds(10), () -> {
+      gateway.recheck();
+      return gateway.isProven("expiring-id");
+    }, proven -> !proven);
+
+    assertThat(gateway.admits("expiring-id", "first")).isFalse();
+    assertThat(gateway.info("expiring-id")).isNull();
+    assertThat(gateway.whyNot("expiring-id")).hasValueSatisfying(reason -> assertThat(reason)
+      .startsWith("its certificate is not valid now"));
+    assertThat(standingChanges).containsExactly("expiring-id", "expiring-id");
+  }
+
   private Membership membership(String node, String nodeId) {
     return new Membership(load(certs, node), (id, done) -> done.succeed(publishedNodeInfo.get(id)), () -> nodeId,
-      () -> "c", provenAnnounced::add);
+      () -> "c", standingChanges::add);
   }
 
   private void publish(String nodeId, Membership signer, List<String> addresses, String host, int port) {
