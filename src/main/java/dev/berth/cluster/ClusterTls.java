@@ -37,7 +37,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A node's TLS material, read and checked once at start-up: the cluster's certificate authority, this node's
+ * A node's TLS material, read and checked once at start-up: the cluster's certificate authority (or, while it is
+ * being replaced, the old and the new one in one file), this node's
  * certificate and its private key. It secures the event bus with mutual TLS (only peers with a certificate from the
  * same authority connect, either way) and signs and checks the statements by which members prove they belong.
  */
@@ -46,15 +47,15 @@ public final class ClusterTls {
   private static final String PROOF_PREFIX = "berth membership proof 1\n";
 
   private final TlsConfig files;
-  private final X509Certificate authority;
+  private final List<X509Certificate> authorities;
   private final X509Certificate certificate;
   private final String certificatePem;
   private final PrivateKey key;
 
-  private ClusterTls(TlsConfig files, X509Certificate authority, X509Certificate certificate, String certificatePem,
-                     PrivateKey key) {
+  private ClusterTls(TlsConfig files, List<X509Certificate> authorities, X509Certificate certificate,
+                     String certificatePem, PrivateKey key) {
     this.files = files;
-    this.authority = authority;
+    this.authorities = authorities;
     this.certificate = certificate;
     this.certificatePem = certificatePem;
     this.key = key;
@@ -65,13 +66,15 @@ public final class ClusterTls {
    *                      does not match its certificate, a certificate out of its validity or not from the authority
    */
   public static ClusterTls load(TlsConfig files) throws TlsException {
-    X509Certificate authority = certificate(files.ca(), "cluster.tls.ca");
+    List<X509Certificate> authorities = authorities(files.ca());
     String certificatePem = read(files.cert(), "cluster.tls.cert");
     X509Certificate certificate = certificate(files.cert(), "cluster.tls.cert", certificatePem);
     PrivateKey key = privateKey(files.key());
-    check(authority, files.ca(), "cluster.tls.ca");
+    for (X509Certificate authority : authorities) {
+      check(authority, files.ca(), "cluster.tls.ca");
+    }
     check(certificate, files.cert(), "cluster.tls.cert");
-    if (!signedBy(certificate, authority)) {
+    if (!signedBy(certificate, authorities)) {
       throw new TlsException(files.cert() + " (cluster.tls.cert) is not signed by the authority in " + files.ca()
         + " (cluster.tls.ca): every node's certificate must come from the cluster's one authority");
     }
@@ -80,7 +83,7 @@ public final class ClusterTls {
       throw new TlsException(files.key() + " (cluster.tls.key) is not the key of the certificate in " + files.cert()
         + " (cluster.tls.cert)");
     }
-    return new ClusterTls(files, authority, certificate, certificatePem, key);
+    return new ClusterTls(files, authorities, certificate, certificatePem, key);
   }
 
   /** Mutual TLS on the event bus: this node's certificate, only the cluster's authority trusted, and required. */
@@ -128,7 +131,7 @@ public final class ClusterTls {
     } catch (CertificateException e) {
       return Optional.of("its certificate cannot be read");
     }
-    if (!signedBy(presented, authority)) {
+    if (!signedBy(presented, authorities)) {
       return Optional.of("its certificate (" + presented.getSubjectX500Principal().getName() + ") is not from this"
         + " cluster's authority");
     }
@@ -188,13 +191,16 @@ public final class ClusterTls {
     return keyAlgorithm.equals("EC") ? "SHA256withECDSA" : "SHA256with" + keyAlgorithm;
   }
 
-  private static boolean signedBy(X509Certificate certificate, X509Certificate authority) {
-    try {
-      certificate.verify(authority.getPublicKey());
-      return true;
-    } catch (GeneralSecurityException e) {
-      return false;
+  private static boolean signedBy(X509Certificate certificate, List<X509Certificate> authorities) {
+    for (X509Certificate authority : authorities) {
+      try {
+        certificate.verify(authority.getPublicKey());
+        return true;
+      } catch (GeneralSecurityException e) {
+        // Signed by another of the authorities, or by none.
+      }
     }
+    return false;
   }
 
   private static void check(X509Certificate certificate, Path file, String key) throws TlsException {
@@ -209,8 +215,20 @@ public final class ClusterTls {
     }
   }
 
-  private static X509Certificate certificate(Path file, String key) throws TlsException {
-    return certificate(file, key, read(file, key));
+  /** Every certificate in the file: one authority, or the old and the new while the authority is replaced. */
+  private static List<X509Certificate> authorities(Path file) throws TlsException {
+    String pem = read(file, "cluster.tls.ca");
+    try {
+      List<X509Certificate> authorities = CertificateFactory.getInstance("X.509")
+        .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+        .map(X509Certificate.class::cast).toList();
+      if (!authorities.isEmpty()) {
+        return authorities;
+      }
+    } catch (CertificateException e) {
+      // The same as a file with no certificate at all.
+    }
+    throw new TlsException(file + " (cluster.tls.ca) holds no PEM certificate");
   }
 
   private static X509Certificate certificate(Path file, String key, String pem) throws TlsException {

@@ -1,5 +1,6 @@
 package dev.berth.cluster;
 
+import dev.berth.config.TlsConfig;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -155,6 +157,28 @@ class MembershipTest {
     assertThat(gateway.whyNot("expiring-id")).hasValueSatisfying(reason -> assertThat(reason)
       .startsWith("its certificate is not valid now"));
     assertThat(standingChanges).containsExactly("expiring-id", "expiring-id");
+  }
+
+  @Test
+  @DisplayName("while the authority is replaced, a node trusting the old and the new one proves members of either")
+  void authorityBundle(@TempDir Path newCerts) throws Exception {
+    new ClusterCertificates(newCerts).make(List.of("worker"));
+    Path bundle = certs.resolve("bundle.pem");
+    Files.writeString(bundle, Files.readString(newCerts.resolve("ca.pem")) + Files.readString(certs.resolve("ca.pem")));
+    Membership trustingBoth = new Membership(ClusterTls.load(new TlsConfig(bundle, certs.resolve("gateway.pem"),
+      certs.resolve("gateway-key.pem"))), (id, done) -> done.succeed(publishedNodeInfo.get(id)), () -> "gateway-id",
+      () -> "c", standingChanges::add);
+    publish("new-worker-id", new Membership(load(newCerts, "worker"), (id, done) -> done.fail("unused"),
+      () -> "new-worker-id", () -> "c", standingChanges::add), ADDRESSES, "10.0.0.5", 5710);
+    publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
+
+    trustingBoth.check("new-worker-id");
+    trustingBoth.check("worker-id");
+    gateway.check("new-worker-id");
+
+    assertThat(trustingBoth.isProven("new-worker-id")).isTrue();
+    assertThat(trustingBoth.isProven("worker-id")).isTrue();
+    assertThat(gateway.isProven("new-worker-id")).as("trusting the old authority only").isFalse();
   }
 
   private Membership membership(String node, String nodeId) {
