@@ -10,6 +10,8 @@ import dev.berth.config.ConfigException;
 import dev.berth.node.Node;
 import dev.berth.node.PortCheck;
 import dev.berth.node.SecurityMismatchException;
+import dev.berth.worker.HandlerException;
+import dev.berth.worker.WorkerHandlers;
 import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -85,6 +87,11 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       config = BerthConfig.load(arguments.conf(), env);
     } catch (ConfigException e) {
       exit(EXIT_CONFIG, e.getMessage());
+    }
+    try {
+      WorkerHandlers.check(config.workers());
+    } catch (HandlerException e) {
+      exit(EXIT_CONFIG, arguments.conf() + ": " + e.getMessage());
     }
     String conflict = PortCheck.firstConflict(config);
     if (conflict != null) {

@@ -56,7 +56,8 @@ class BadConfigIT {
   @DisplayName("a missing key")
   void missingKey() throws IOException {
     Path file = write("key.json", "{\"roles\": [\"worker\"], \"workers\": [{\"address\": \"first\"}]}");
-    expectRefusal("key", file.toString(), Map.of(), "berth: " + file + ": workers[0].response is missing");
+    expectRefusal("key", file.toString(), Map.of(), "berth: " + file + ": workers[0].response is missing: give the text"
+      + " to answer, or a handler class");
   }
 
   @Test

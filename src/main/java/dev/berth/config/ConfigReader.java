@@ -124,6 +124,11 @@ final class ConfigReader {
     return new ConfigReader(object, key(name));
   }
 
+  /** A JSON object taken as it is, for a plugin's own settings; empty when absent. */
+  JsonObject jsonObject(String name) {
+    return object(name).json;
+  }
+
   List<ConfigReader> objects(String name) {
     JsonArray array = array(name);
     if (array == null) {

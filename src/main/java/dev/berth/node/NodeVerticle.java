@@ -7,6 +7,7 @@ import dev.berth.gateway.GatewayLoad;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.gateway.Replicas;
 import dev.berth.protocol.Addresses;
+import dev.berth.worker.WorkerHandlers;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -63,12 +64,12 @@ public final class NodeVerticle extends VerticleBase {
 
   /**
    * The one bound on a drain: a forwarded request cannot outlive the request timeout; a worker serves until quiet
-   * and holds a request for at most its delay; then the reply linger and a margin.
+   * and holds a request for at most its delay or its handler's timeout; then the reply linger and a margin.
    */
   static Duration drainBudget(BerthConfig config) {
     long gateway = config.runsGateway() ? config.gateway().requestTimeoutMs() : 0;
-    long longestDelay = config.workers().stream().mapToLong(WorkerConfig::delayMs).max().orElse(0);
-    long workers = config.runsWorkers() ? WorkerVerticle.QUIET_MS + longestDelay + REPLY_LINGER_MS : 0;
+    long longestAnswer = config.workers().stream().mapToLong(WorkerConfig::longestAnswerMs).max().orElse(0);
+    long workers = config.runsWorkers() ? WorkerVerticle.QUIET_MS + longestAnswer + REPLY_LINGER_MS : 0;
     return Duration.ofMillis(gateway + workers + DRAIN_MARGIN_MS);
   }
 
@@ -181,7 +182,8 @@ public final class NodeVerticle extends VerticleBase {
   private Future<?> deployWorkers() {
     List<Future<String>> deployments = new ArrayList<>();
     for (WorkerConfig worker : config.workers()) {
-      deployments.add(vertx.deployVerticle(() -> keep(workers, new WorkerVerticle(worker, metadata.name(), clusterManager.getNodeId(), inFlight.workers())),
+      deployments.add(vertx.deployVerticle(() -> keep(workers, new WorkerVerticle(worker, WorkerHandlers.create(worker),
+          metadata.name(), clusterManager.getNodeId(), inFlight.workers())),
         new DeploymentOptions().setInstances(worker.instances())));
     }
     return Future.all(deployments);

@@ -6,23 +6,28 @@ import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.FailureCodes;
 import dev.berth.protocol.ProtocolException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Consumes one event-bus address, and the same address on its own node only ({@link Addresses#onNode}), where gateways
- * send it requests, and answers every request with the configured text, after the configured delay. Drained, it goes
- * on serving until no request has arrived for {@value #QUIET_MS} ms (gateways stop choosing a node once it announces
- * its drain), then unregisters cluster-wide and finishes the delayed requests it holds.
+ * send it requests, and answers each with its {@link WorkerHandler}: the configured text, or the configured class,
+ * which has {@code timeoutMs} to answer before the request fails with 504. Drained, it goes on serving until no request
+ * has arrived for {@value #QUIET_MS} ms (gateways stop choosing a node once it announces its drain), then unregisters
+ * cluster-wide and finishes the requests it holds.
  */
 public final class WorkerVerticle extends VerticleBase {
 
@@ -32,22 +37,29 @@ public final class WorkerVerticle extends VerticleBase {
    */
   public static final long QUIET_MS = 250;
 
+  private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
+
   private final WorkerConfig config;
+  private final WorkerHandler handler;
   private final String nodeName;
   private final String nodeId;
   private final AtomicInteger held;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
-  private JsonObject reply;
+  /** The last reply and its encoding: a handler that answers the same reply each time has it encoded once. */
+  private WorkerReply lastReply;
+  private JsonObject lastEncoded;
   private int inFlight;
   private long lastArrivalNanos;
   private Promise<Void> drained;
 
   /**
    * @param nodeId this node's id in the cluster, or null on a Vert.x that is not clustered
-   * @param held   counts the delayed requests not yet answered, across all workers of the node
+   * @param held   counts the requests not answered yet, across all workers of the node
    */
-  public WorkerVerticle(WorkerConfig config, String nodeName, String nodeId, AtomicInteger held) {
+  public WorkerVerticle(WorkerConfig config, WorkerHandler handler, String nodeName, String nodeId,
+                        AtomicInteger held) {
     this.config = config;
+    this.handler = handler;
     this.nodeName = nodeName;
     this.nodeId = nodeId;
     this.held = held;
@@ -55,12 +67,11 @@ public final class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    reply = BusReply.text(config.response(), nodeName).toJson();
     // Gateways find a worker by its address, then send to its node's address, which must be there by then.
-    Future<Void> onThisNode = nodeId == null
-      ? Future.succeededFuture()
-      : register(Addresses.onNode(config.address(), nodeId));
-    return onThisNode.compose(registered -> register(config.address()));
+    return handler.start(vertx, config.options())
+      .compose(started -> nodeId == null ? Future.<Void>succeededFuture()
+        : register(Addresses.onNode(config.address(), nodeId)))
+      .compose(registered -> register(config.address()));
   }
 
   private Future<Void> register(String address) {
@@ -71,28 +82,60 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void handle(Message<Object> message) {
     lastArrivalNanos = System.nanoTime();
+    BusRequest request;
     try {
-      BusRequest.fromJson(message.body());
+      request = BusRequest.fromJson(message.body());
     } catch (ProtocolException e) {
       message.fail(FailureCodes.BAD_REQUEST, e.getMessage());
       return;
     }
-    if (config.delayMs() == 0) {
-      message.reply(reply);
+    Future<WorkerReply> answer;
+    try {
+      answer = handler.handle(request);
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    if (answer.isComplete()) {
+      answer(message, request, answer);
       return;
     }
     inFlight++;
     held.incrementAndGet();
-    vertx.setTimer(config.delayMs(), timer -> replyDelayed(message));
+    bounded(answer).onComplete(answered -> {
+      answer(message, request, answered);
+      inFlight--;
+      held.decrementAndGet();
+      if (inFlight == 0 && drained != null) {
+        drained.tryComplete();
+      }
+    });
   }
 
-  private void replyDelayed(Message<Object> message) {
-    message.reply(reply);
-    inFlight--;
-    held.decrementAndGet();
-    if (inFlight == 0 && drained != null) {
-      drained.tryComplete();
+  /** The fixed text's delay is its own bound; a handler's answer is bounded by {@code timeoutMs}. */
+  private Future<WorkerReply> bounded(Future<WorkerReply> answer) {
+    return config.handler() == null ? answer : answer.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private void answer(Message<Object> message, BusRequest request, AsyncResult<WorkerReply> answer) {
+    if (answer.succeeded() && answer.result() != null) {
+      message.reply(encoded(answer.result()));
+    } else if (answer.cause() instanceof WorkerFailure failure) {
+      message.fail(failure.status(), failure.getMessage());
+    } else if (answer.cause() instanceof TimeoutException) {
+      message.fail(FailureCodes.TIMEOUT, "the worker did not answer within " + config.timeoutMs() + " ms");
+    } else {
+      log.warn("worker {} failed on {} {}", config.handler(), request.method(), request.path(), answer.cause());
+      message.fail(FailureCodes.WORKER_FAILED, "the worker failed");
     }
+  }
+
+  private JsonObject encoded(WorkerReply reply) {
+    if (reply != lastReply) {
+      BusReply onTheBus = reply.servedBy(nodeName);
+      lastEncoded = reply.isText() ? onTheBus.toJson() : onTheBus.toJsonBinary();
+      lastReply = reply;
+    }
+    return lastEncoded;
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.berth.config;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +123,50 @@ class BerthConfigTest {
     Path file = write("{\"roles\": [\"worker\"], \"workers\": [{\"address\": \"a\", \"response\": \"A\"}, {\"response\": \"B\"}]}");
     assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
       .hasMessage(file + ": workers[1].address is missing");
+  }
+
+  @Test
+  @DisplayName("a worker with a handler takes its class, options and timeout")
+  void handlerWorker() throws IOException {
+    Path file = write("""
+      {"roles": ["worker"], "workers": [{"address": "first", "handler": "com.example.Hello",
+        "options": {"greeting": "hi", "n": [1]}, "timeoutMs": 700, "instances": 2}]}""");
+
+    WorkerConfig worker = BerthConfig.load(file, Map.of()).workers().get(0);
+
+    assertThat(worker.handler()).isEqualTo("com.example.Hello");
+    assertThat(worker.response()).isNull();
+    assertThat(worker.options()).isEqualTo(new JsonObject().put("greeting", "hi").put("n", new JsonArray().add(1)));
+    assertThat(worker.timeoutMs()).isEqualTo(700);
+    assertThat(worker.longestAnswerMs()).isEqualTo(700);
+    assertThat(BerthConfig.load(write("{\"roles\": [\"worker\"], \"workers\": [{\"address\": \"a\","
+      + " \"handler\": \"x.Y\"}]}"), Map.of()).workers().get(0).options()).isEqualTo(new JsonObject());
+  }
+
+  @Test
+  @DisplayName("a worker answers with a response or a handler, and each takes only its own keys")
+  void responseOrHandler() throws IOException {
+    String worker = "{\"roles\": [\"worker\"], \"workers\": [{\"address\": \"a\", %s}]}";
+    Map<String, String> rejected = Map.of(
+      "\"response\": \"A\", \"handler\": \"x.Y\"",
+      "workers[0].response is set with handler: a worker answers with one of them",
+      "\"handler\": \"x.Y\", \"delayMs\": 5",
+      "workers[0].delayMs is for the fixed-text worker: a handler takes its own time",
+      "\"response\": \"A\", \"options\": {}",
+      "workers[0].options is for a handler: this worker answers the response text",
+      "\"response\": \"A\", \"timeoutMs\": 5",
+      "workers[0].timeoutMs is for a handler: the fixed-text worker answers after delayMs",
+      "\"handler\": \"x.Y\", \"options\": []",
+      "workers[0].options must be a JSON object, was an array",
+      "\"handler\": \" \"",
+      "workers[0].handler must be a non-empty string, was \" \"",
+      "\"handler\": \"x.Y\", \"timeoutMs\": 0",
+      "workers[0].timeoutMs must be in 1..600000, was 0");
+    for (Map.Entry<String, String> entry : rejected.entrySet()) {
+      Path file = write(worker.formatted(entry.getKey()));
+      assertThatThrownBy(() -> BerthConfig.load(file, Map.of())).as(entry.getKey())
+        .hasMessage(file + ": " + entry.getValue());
+    }
   }
 
   @Test
@@ -259,10 +305,10 @@ class BerthConfigTest {
   @Test
   @DisplayName("records check their values however they are built")
   void recordsCheckTheirValues() {
-    assertThatThrownBy(() -> new WorkerConfig("first", "First", -1, 1)).hasMessage("delayMs must be in 0..600000, was -1");
-    assertThatThrownBy(() -> new WorkerConfig("first", "First", 0, 0)).hasMessage("instances must be in 1..256, was 0");
+    assertThatThrownBy(() -> WorkerConfig.fixedText("first", "First", -1, 1)).hasMessage("delayMs must be in 0..600000, was -1");
+    assertThatThrownBy(() -> WorkerConfig.fixedText("first", "First", 0, 0)).hasMessage("instances must be in 1..256, was 0");
     assertThatThrownBy(() -> new BerthConfig(null, null, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
-      List.of(new WorkerConfig("a", "A", 0, 1)), null, null)).hasMessage("workers is set but roles do not include worker");
+      List.of(WorkerConfig.fixedText("a", "A", 0, 1)), null, null)).hasMessage("workers is set but roles do not include worker");
   }
 
   private Path write(String json) throws IOException {

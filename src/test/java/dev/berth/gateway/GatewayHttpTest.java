@@ -8,6 +8,7 @@ import dev.berth.config.WorkerConfig;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.testing.FreePorts;
+import dev.berth.worker.WorkerHandlers;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -76,12 +77,16 @@ class GatewayHttpTest {
     });
     vertx.eventBus().consumer("garbage", message -> message.reply(new JsonObject().put("status", "teapot")));
     Future.all(List.of(
-        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("first", "First", 0, 1), NODE, null, new AtomicInteger())),
-        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("second", "Second", 0, 1), NODE, null, new AtomicInteger())),
-        vertx.deployVerticle(new WorkerVerticle(new WorkerConfig("slow", "Slow", TIMEOUT_MS * 5, 1), NODE, null, new AtomicInteger())),
+        vertx.deployVerticle(worker(WorkerConfig.fixedText("first", "First", 0, 1))),
+        vertx.deployVerticle(worker(WorkerConfig.fixedText("second", "Second", 0, 1))),
+        vertx.deployVerticle(worker(WorkerConfig.fixedText("slow", "Slow", TIMEOUT_MS * 5, 1))),
         vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx))),
         vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx)))))
       .onComplete(testContext.succeedingThenComplete());
+  }
+
+  private static WorkerVerticle worker(WorkerConfig config) {
+    return new WorkerVerticle(config, WorkerHandlers.create(config), NODE, null, new AtomicInteger());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.berth.testing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ public final class BerthProcess implements AutoCloseable {
 
   public static final Path JAR = Path.of("target/berth.jar");
   public static final Path JVM_OPTIONS = Path.of("conf/jvm.options");
+  public static final Path CLASSPATH_OPTIONS = Path.of("conf/classpath.options");
 
   private final String name;
   private final Process process;
@@ -33,7 +35,22 @@ public final class BerthProcess implements AutoCloseable {
 
   /** Starts a node; {@code env} adds to the inherited environment, and must set BERTH_MANAGEMENT_PORT. */
   public static BerthProcess start(String name, String conf, Map<String, String> env, Path logDir) {
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "@" + JVM_OPTIONS, "-jar", JAR.toString()));
+    return start(name, List.of("-jar", JAR.toString()), conf, env, logDir);
+  }
+
+  /**
+   * Starts a node with the user's own classes beside the jar, as users run a worker's handler:
+   * {@code java @conf/jvm.options @conf/classpath.options -cp target/berth.jar:<classes> dev.berth.Main -conf ...}.
+   */
+  public static BerthProcess startWith(Path classes, String name, String conf, Map<String, String> env, Path logDir) {
+    return start(name, List.of("@" + CLASSPATH_OPTIONS, "-cp", JAR + File.pathSeparator + classes, "dev.berth.Main"),
+      conf, env, logDir);
+  }
+
+  private static BerthProcess start(String name, List<String> launch, String conf, Map<String, String> env,
+                                    Path logDir) {
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "@" + JVM_OPTIONS));
+    command.addAll(launch);
     if (conf != null) {
       command.addAll(List.of("-conf", conf));
     }

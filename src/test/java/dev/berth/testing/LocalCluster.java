@@ -39,6 +39,13 @@ public final class LocalCluster implements AutoCloseable {
     return process;
   }
 
+  /** Starts a node with {@code classes} on the classpath beside the jar: a worker with its own handler. */
+  public BerthProcess startWith(Path classes, String node, String conf) {
+    BerthProcess process = BerthProcess.startWith(classes, node, conf, env(node), logs);
+    nodes.put(node, process);
+    return process;
+  }
+
   public Map<String, String> env(String node) {
     return envByNode.computeIfAbsent(node, this::newEnv);
   }
