@@ -67,25 +67,16 @@ final class ConfigReader {
   }
 
   boolean bool(String name, boolean defaultValue) {
-    Object value = json.getValue(name);
-    if (value == null) {
-      return defaultValue;
-    }
-    if (!(value instanceof Boolean flag)) {
-      throw new InvalidConfigException(key(name), "must be true or false, was " + describe(value));
-    }
-    return flag;
+    Boolean flag = typed(name, Boolean.class, "true or false");
+    return flag == null ? defaultValue : flag;
   }
 
   String string(String name, String defaultValue) {
-    Object value = json.getValue(name);
-    if (value == null) {
-      return defaultValue;
+    String text = typed(name, String.class, "a non-empty string");
+    if (text != null && text.isBlank()) {
+      throw new InvalidConfigException(key(name), "must be a non-empty string, was " + describe(text));
     }
-    if (!(value instanceof String text) || text.isBlank()) {
-      throw new InvalidConfigException(key(name), "must be a non-empty string, was " + describe(value));
-    }
-    return text;
+    return text == null ? defaultValue : text;
   }
 
   String requiredString(String name) {
@@ -114,14 +105,8 @@ final class ConfigReader {
 
   /** The nested object, or an empty one when the key is absent, so that every default applies. */
   ConfigReader object(String name) {
-    Object value = json.getValue(name);
-    if (value == null) {
-      return new ConfigReader(new JsonObject(), key(name));
-    }
-    if (!(value instanceof JsonObject object)) {
-      throw new InvalidConfigException(key(name), "must be a JSON object, was " + describe(value));
-    }
-    return new ConfigReader(object, key(name));
+    JsonObject object = typed(name, JsonObject.class, "a JSON object");
+    return new ConfigReader(object == null ? new JsonObject() : object, key(name));
   }
 
   /** A JSON object taken as it is, for a plugin's own settings; empty when absent. */
@@ -172,14 +157,19 @@ final class ConfigReader {
   }
 
   private JsonArray array(String name) {
+    return typed(name, JsonArray.class, "a JSON array");
+  }
+
+  /** The value at {@code name}, or null when absent; anything else than {@code type} is an error. */
+  private <T> T typed(String name, Class<T> type, String expected) {
     Object value = json.getValue(name);
     if (value == null) {
       return null;
     }
-    if (!(value instanceof JsonArray array)) {
-      throw new InvalidConfigException(key(name), "must be a JSON array, was " + describe(value));
+    if (!type.isInstance(value)) {
+      throw new InvalidConfigException(key(name), "must be " + expected + ", was " + describe(value));
     }
-    return array;
+    return type.cast(value);
   }
 
   private static String describe(Object value) {
