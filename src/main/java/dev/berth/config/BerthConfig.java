@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 /**
  * The whole configuration of one node, read from the {@code -conf} file with {@code BERTH_*} environment overrides.
  * {@code name} is null when the node should derive it (see {@code NodeNames}); {@code eventLoops} is null for Vert.x's
- * default of two per core.
+ * default of two per core; {@code bridge} is null on a node without a TCP event-bus bridge.
  */
 public record BerthConfig(
   String name,
@@ -31,7 +31,8 @@ public record BerthConfig(
   GatewayConfig gateway,
   List<WorkerConfig> workers,
   ClusterConfig cluster,
-  ManagementConfig management) {
+  ManagementConfig management,
+  BridgeConfig bridge) {
 
   /** The tail Jackson adds to some messages, pointing into a source it does not show: "(for Array starting at ...". */
   private static final Pattern SOURCE_EXCERPT = Pattern.compile("\\s*\\((for|start marker at) .*$", Pattern.DOTALL);
@@ -48,8 +49,12 @@ public record BerthConfig(
     }
     roles = Set.copyOf(roles);
     workers = List.copyOf(workers);
-    if (roles.contains(Role.WORKER) && workers.isEmpty()) {
-      throw new InvalidConfigException("workers", "is missing: a node with the worker role needs at least one worker");
+    if (roles.contains(Role.WORKER) && workers.isEmpty() && bridge == null) {
+      throw new InvalidConfigException("workers", "is missing: a node with the worker role needs at least one worker,"
+        + " or a bridge");
+    }
+    if (!roles.contains(Role.WORKER) && bridge != null) {
+      throw new InvalidConfigException("bridge", "is set but roles do not include worker: bridge clients are workers");
     }
     if (!roles.contains(Role.WORKER) && !workers.isEmpty()) {
       throw new InvalidConfigException("workers", "is set but roles do not include worker");
@@ -67,7 +72,7 @@ public record BerthConfig(
 
   /** The same node, joining as {@code cluster} says. */
   public BerthConfig withCluster(ClusterConfig newCluster) {
-    return new BerthConfig(name, eventLoops, roles, gateway, workers, newCluster, management);
+    return new BerthConfig(name, eventLoops, roles, gateway, workers, newCluster, management, bridge);
   }
 
   public boolean runsGateway() {
@@ -78,9 +83,13 @@ public record BerthConfig(
     return roles.contains(Role.WORKER);
   }
 
+  public boolean runsBridge() {
+    return bridge != null;
+  }
+
   public static BerthConfig fromJson(JsonObject json) {
     ConfigReader root = ConfigReader.root(json)
-      .allowOnly("name", "eventLoops", "roles", "gateway", "workers", "cluster", "management");
+      .allowOnly("name", "eventLoops", "roles", "gateway", "workers", "cluster", "management", "bridge");
     Set<Role> roles = EnumSet.noneOf(Role.class);
     List<String> roleNames = root.strings("roles", List.of());
     for (int i = 0; i < roleNames.size(); i++) {
@@ -102,7 +111,8 @@ public record BerthConfig(
       GatewayConfig.fromJson(root.object("gateway")),
       workers,
       ClusterConfig.fromJson(root.object("cluster")),
-      ManagementConfig.fromJson(root.object("management")));
+      ManagementConfig.fromJson(root.object("management")),
+      BridgeConfig.fromJson(root.object("bridge"), root.has("bridge")));
   }
 
   /**
@@ -114,9 +124,8 @@ public record BerthConfig(
     JsonObject json = readJson(file);
     Map<String, EnvOverride> overridden = new HashMap<>();
     try {
-      JsonArray roleNames = json.getValue("roles") instanceof JsonArray array ? array : new JsonArray();
       for (EnvOverride override : EnvOverride.values()) {
-        if (override.appliesTo(env, roleNames)) {
+        if (override.appliesTo(env, json)) {
           overridden.put(override.key(), override);
           override.applyTo(json, env);
         }

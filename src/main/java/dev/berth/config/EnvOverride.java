@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The environment variables that override config keys: what differs per deployment (ports, host IP, seed members).
  * An empty value counts as unset, so that compose's {@code ${VAR:-}} can pass a variable through. A variable for one
- * role is ignored by nodes without that role, so that one environment file can serve every node of a host.
+ * role is ignored by nodes without that role, and one for the bridge by nodes without one, so that one environment
+ * file can serve every node of a host.
  */
 public enum EnvOverride {
   BERTH_NAME("name", Type.STRING),
@@ -29,22 +30,34 @@ public enum EnvOverride {
   BERTH_TLS_CERT("cluster.tls.cert", Type.STRING),
   BERTH_TLS_KEY("cluster.tls.key", Type.STRING),
   BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),
-  BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER);
+  BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER),
+  BERTH_BRIDGE_PORT("bridge.port", Type.INTEGER, "bridge"),
+  BERTH_BRIDGE_TOKEN("bridge.token", Type.STRING, "bridge");
 
   private enum Type { STRING, INTEGER, LIST }
 
   private final String key;
   private final Type type;
   private final Role role;
+  private final String section;
 
   EnvOverride(String key, Type type) {
-    this(key, type, null);
+    this(key, type, null, null);
   }
 
   EnvOverride(String key, Type type, Role role) {
+    this(key, type, role, null);
+  }
+
+  EnvOverride(String key, Type type, String section) {
+    this(key, type, null, section);
+  }
+
+  EnvOverride(String key, Type type, Role role, String section) {
     this.key = key;
     this.type = type;
     this.role = role;
+    this.section = section;
   }
 
   /** The config key this variable overrides, as a dotted path. */
@@ -52,10 +65,12 @@ public enum EnvOverride {
     return key;
   }
 
-  /** Whether this variable is set and concerns a node whose config lists {@code roleNames}. */
-  boolean appliesTo(Map<String, String> env, JsonArray roleNames) {
+  /** Whether this variable is set and concerns a node with {@code config}: its role, and its section when optional. */
+  boolean appliesTo(Map<String, String> env, JsonObject config) {
     String value = env.get(name());
-    return value != null && !value.isBlank() && (role == null || roleNames.contains(role.configName()));
+    JsonArray roleNames = config.getValue("roles") instanceof JsonArray array ? array : new JsonArray();
+    return value != null && !value.isBlank() && (role == null || roleNames.contains(role.configName()))
+      && (section == null || config.getValue(section) instanceof JsonObject);
   }
 
   /** Writes the value of this variable, which must be set, into the config. */

@@ -1,6 +1,8 @@
 package dev.berth.gateway;
 
 import dev.berth.config.FailoverConfig;
+import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.FailureCodes;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,8 +31,6 @@ final class Forwarder {
 
   /** How often attempts are checked against their deadline. */
   static final long SWEEP_MS = 50;
-  /** RFC 9110 section 9.2.2: a repeated request has the same effect as one. */
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
@@ -74,7 +74,7 @@ final class Forwarder {
   Future<Delivered> forward(String address, String method, JsonObject message) {
     budget.deposit();
     Request request = new Request(address, message,
-      IDEMPOTENT.contains(method) || failover.retryAnyMethod().contains(address));
+      BusRequest.idempotent(method) || failover.retryAnyMethod().contains(address));
     attempt(request);
     return request.answer.future();
   }
@@ -170,7 +170,14 @@ final class Forwarder {
     request.lastFailure = result.cause();
     if (result.cause() instanceof ReplyException failure) {
       if (failure.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-        request.answer.tryFail(failure);
+        switch (failure.failureCode()) {
+          case FailureCodes.NOT_DELIVERED -> {
+            request.lastFailure = new ReplyException(ReplyFailure.NO_HANDLERS, failure.getMessage());
+            attempt(request);
+          }
+          case FailureCodes.WORKER_LOST -> lost(request, failure.getMessage());
+          default -> request.answer.tryFail(failure);
+        }
         return;
       }
       if (failure.failureType() == ReplyFailure.NO_HANDLERS) {
@@ -183,6 +190,17 @@ final class Forwarder {
       }
     }
     if (request.outstanding == 0) {
+      finish(request);
+    }
+  }
+
+  /** The worker that held the request is gone: one that may repeat goes elsewhere, others fail once nothing is out. */
+  private void lost(Request request, String what) {
+    request.lastFailure = new WorkerLostException(what
+      + (request.repeatable ? "" : "; the request was not sent again, as its method is not idempotent"));
+    if (request.repeatable) {
+      attempt(request);
+    } else if (request.outstanding == 0) {
       finish(request);
     }
   }
@@ -226,16 +244,9 @@ final class Forwarder {
       pending.remove(attempt);
       Request request = attempt.request;
       request.outstanding--;
-      if (request.answer.future().isComplete()) {
-        continue;
-      }
-      request.lastFailure = new WorkerLostException("the worker node left before it answered"
-        + (request.repeatable ? "" : "; the request was not sent again, as its method is not idempotent"));
-      if (request.repeatable) {
-        moved++;
-        attempt(request);
-      } else if (request.outstanding == 0) {
-        finish(request);
+      if (!request.answer.future().isComplete()) {
+        lost(request, "the worker node left before it answered");
+        moved += request.repeatable ? 1 : 0;
       }
     }
     if (!lost.isEmpty()) {

@@ -14,10 +14,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The cluster as {@code GET /cluster} shows it: every member with the metadata it published and, in a TLS cluster,
- * whether it proved it belongs. A member's metadata is read and kept while it is a member, so that a frozen member
+ * whether it proved it belongs; this node's own bridge as it is now. A member's metadata is read and kept while it is a member, so that a frozen member
  * costs a view no time; one never read is listed by id alone after {@value #LOOKUP_TIMEOUT_MS} ms. Until it is
  * proven, a member's metadata is read again, since a node adds its proof right after it joins.
  */
@@ -27,12 +28,17 @@ final class ClusterView {
 
   private final BerthClusterManager clusterManager;
   private final Replicas replicas;
+  private final Supplier<Future<JsonObject>> bridgeStatus;
   private final Map<String, Future<NodeInfo>> infoByNode = new ConcurrentHashMap<>();
 
-  /** @param replicas the gateway's choice of nodes, or null on a node without a gateway */
-  ClusterView(BerthClusterManager clusterManager, Replicas replicas) {
+  /**
+   * @param replicas     the gateway's choice of nodes, or null on a node without a gateway
+   * @param bridgeStatus this node's bridge as it is now, null when it has none
+   */
+  ClusterView(BerthClusterManager clusterManager, Replicas replicas, Supplier<Future<JsonObject>> bridgeStatus) {
     this.clusterManager = clusterManager;
     this.replicas = replicas;
+    this.bridgeStatus = bridgeStatus;
   }
 
   BerthClusterManager clusterManager() {
@@ -50,9 +56,13 @@ final class ClusterView {
         .otherwise(unknown -> new JsonObject().put("id", nodeId).put("self", nodeId.equals(self)))
         .map(member -> withProof(nodeId, member)));
     }
-    return Future.all(members).map(all -> {
+    return Future.all(members).compose(all -> bridgeStatus.get()).map(bridge -> {
       JsonArray list = new JsonArray();
       members.forEach(member -> list.add(member.result()));
+      if (bridge != null) {
+        members.stream().map(Future::result).filter(member -> member.getBoolean("self")).findFirst()
+          .ifPresent(member -> member.put("bridge", bridge));
+      }
       JsonObject view = new JsonObject()
         .put("cluster", clusterManager.getHazelcastInstance().getConfig().getClusterName())
         .put("tls", clusterManager.provesMembers())
@@ -108,7 +118,7 @@ final class ClusterView {
 
   private static JsonObject describe(String nodeId, NodeInfo info, boolean self) {
     JsonObject metadata = info.metadata() == null ? new JsonObject() : info.metadata();
-    return new JsonObject()
+    JsonObject member = new JsonObject()
       .put("id", nodeId)
       .put("self", self)
       .put("name", metadata.getString("name"))
@@ -117,5 +127,6 @@ final class ClusterView {
       .put("eventBus", HostPort.format(info.host(), info.port()))
       .put("hazelcast", metadata.getString("hazelcast"))
       .put("advertise", metadata.getString("advertise"));
+    return metadata.getValue("bridge") instanceof JsonObject bridge ? member.put("bridge", bridge) : member;
   }
 }

@@ -142,6 +142,8 @@ public final class Node {
       .append("; hazelcast bound ").append(HostPort.format(config.cluster().host(), config.cluster().hazelcastPort()))
       .append(", advertised ").append(metadata.hazelcast())
       .append(" (").append(advertisement.reason()).append("); ")
+      .append(config.runsBridge() ? "bridge bound " + HostPort.format(config.bridge().host(), config.bridge().port())
+        + " for " + String.join(", ", config.bridge().addresses()) + ", clients show the token; " : "")
       .append(tls == null ? "event bus plain, no cluster.tls" : "event bus mutual TLS as " + tls.subject()
         + ", only proven members get requests")
       .append("; cluster '").append(clusterName())

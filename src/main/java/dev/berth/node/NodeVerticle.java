@@ -1,5 +1,6 @@
 package dev.berth.node;
 
+import dev.berth.bridge.BridgeVerticle;
 import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.WorkerConfig;
@@ -7,6 +8,7 @@ import dev.berth.gateway.GatewayLoad;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.gateway.Replicas;
 import dev.berth.protocol.Addresses;
+import dev.berth.worker.QuietPeriod;
 import dev.berth.worker.WorkerHandlers;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -52,6 +54,7 @@ public final class NodeVerticle extends VerticleBase {
   private final InFlight inFlight = new InFlight(GatewayLoad.idle(), new AtomicInteger());
   private final List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
   private final List<WorkerVerticle> workers = new CopyOnWriteArrayList<>();
+  private BridgeVerticle bridge;
   private Future<List<String>> registryCheck;
   private Replicas replicas;
 
@@ -64,12 +67,14 @@ public final class NodeVerticle extends VerticleBase {
 
   /**
    * The one bound on a drain: a forwarded request cannot outlive the request timeout; a worker serves until quiet
-   * and holds a request for at most its delay or its handler's timeout; then the reply linger and a margin.
+   * and holds a request for at most its delay, its handler's timeout or the bridge's; then the reply linger and a
+   * margin.
    */
   static Duration drainBudget(BerthConfig config) {
     long gateway = config.runsGateway() ? config.gateway().requestTimeoutMs() : 0;
-    long longestAnswer = config.workers().stream().mapToLong(WorkerConfig::longestAnswerMs).max().orElse(0);
-    long workers = config.runsWorkers() ? WorkerVerticle.QUIET_MS + longestAnswer + REPLY_LINGER_MS : 0;
+    long longestAnswer = Math.max(config.runsBridge() ? config.bridge().timeoutMs() : 0,
+      config.workers().stream().mapToLong(WorkerConfig::longestAnswerMs).max().orElse(0));
+    long workers = config.runsWorkers() ? QuietPeriod.QUIET_MS + longestAnswer + REPLY_LINGER_MS : 0;
     return Duration.ofMillis(gateway + workers + DRAIN_MARGIN_MS);
   }
 
@@ -81,8 +86,9 @@ public final class NodeVerticle extends VerticleBase {
     return publishProof()
       .compose(published -> sameSecurityAsTheCluster())
       .compose(checked -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state,
-        inFlight, new ClusterView(clusterManager, replicas))))
+        inFlight, new ClusterView(clusterManager, replicas, this::bridgeStatus))))
       .compose(management -> deployWorkers())
+      .compose(deployed -> deployBridge())
       .compose(deployed -> deployGateway())
       .onSuccess(ready -> {
         state.set(NodeState.READY);
@@ -148,7 +154,7 @@ public final class NodeVerticle extends VerticleBase {
     long deadline = System.nanoTime() + drainBudget.toNanos();
     return Future.join(gateways.stream().map(gateway -> gateway.drain(remainingMs(deadline))).toList())
       .compose(drained -> drainWorkers(deadline))
-      .compose(drained -> workers.isEmpty()
+      .compose(drained -> !config.runsWorkers()
         ? Future.succeededFuture()
         : vertx.timer(Math.min(REPLY_LINGER_MS, remainingMs(deadline)), TimeUnit.MILLISECONDS))
       .mapEmpty();
@@ -168,11 +174,21 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   private Future<?> drainWorkers(long deadline) {
-    if (workers.isEmpty()) {
+    if (!config.runsWorkers()) {
       return Future.succeededFuture();
     }
     vertx.eventBus().publish(Addresses.DRAINING, clusterManager.getNodeId());
-    return Future.join(workers.stream().map(worker -> worker.drain(remainingMs(deadline))).toList());
+    List<Future<Void>> drains = new ArrayList<>();
+    workers.forEach(worker -> drains.add(worker.drain(remainingMs(deadline))));
+    if (bridge != null) {
+      drains.add(bridge.drain(remainingMs(deadline)));
+    }
+    return Future.join(drains);
+  }
+
+  /** The bridge's clients and what they serve, or null on a node without a bridge (or before it started). */
+  private Future<JsonObject> bridgeStatus() {
+    return bridge == null ? Future.succeededFuture() : bridge.status();
   }
 
   private static long remainingMs(long deadlineNanos) {
@@ -187,6 +203,14 @@ public final class NodeVerticle extends VerticleBase {
         new DeploymentOptions().setInstances(worker.instances())));
     }
     return Future.all(deployments);
+  }
+
+  private Future<?> deployBridge() {
+    if (!config.runsBridge()) {
+      return Future.succeededFuture();
+    }
+    BridgeVerticle started = new BridgeVerticle(config.bridge(), clusterManager.getNodeId(), inFlight.workers());
+    return vertx.deployVerticle(started).onSuccess(deployed -> bridge = started);
   }
 
   private Future<?> deployGateway() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An HTTP request as the gateway puts it on the event bus (docs/protocol.md):
@@ -15,6 +16,9 @@ import java.util.Map;
  * Header names are lower case; {@code query} and {@code bodyBase64} are left out when empty.
  */
 public record BusRequest(String method, String path, String query, Map<String, List<String>> headers, Buffer body) {
+
+  /** RFC 9110 section 9.2.2: a repeated request has the same effect as one. */
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   public BusRequest {
     requireText("method", method);
@@ -60,6 +64,11 @@ public record BusRequest(String method, String path, String query, Map<String, L
     }
     return new BusRequest(JsonFields.string(json, "method"), JsonFields.string(json, "path"),
       JsonFields.string(json, "query"), headers, Base64Body.decode(JsonFields.string(json, "bodyBase64")));
+  }
+
+  /** Whether a request with {@code method} may reach a worker twice. */
+  public static boolean idempotent(String method) {
+    return IDEMPOTENT.contains(method);
   }
 
   private static void requireText(String field, String value) {

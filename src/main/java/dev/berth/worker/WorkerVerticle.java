@@ -26,16 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Consumes one event-bus address, and the same address on its own node only ({@link Addresses#onNode}), where gateways
  * send it requests, and answers each with its {@link WorkerHandler}: the configured text, or the configured class,
  * which has {@code timeoutMs} to answer before the request fails with 504. Drained, it goes on serving until no request
- * has arrived for {@value #QUIET_MS} ms (gateways stop choosing a node once it announces its drain), then unregisters
- * cluster-wide and finishes the requests it holds.
+ * has arrived for a {@link QuietPeriod}, then unregisters cluster-wide and finishes the requests it holds.
  */
 public final class WorkerVerticle extends VerticleBase {
-
-  /**
-   * How long a draining worker must go without a request before it unregisters: longer than the announcement of its
-   * drain takes to reach the gateways and a request already on its way takes to arrive.
-   */
-  public static final long QUIET_MS = 250;
 
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
 
@@ -48,8 +41,8 @@ public final class WorkerVerticle extends VerticleBase {
   /** The last reply and its encoding: a handler that answers the same reply each time has it encoded once. */
   private WorkerReply lastReply;
   private JsonObject lastEncoded;
+  private final QuietPeriod quietPeriod = new QuietPeriod();
   private int inFlight;
-  private long lastArrivalNanos;
   private Promise<Void> drained;
 
   /**
@@ -81,7 +74,7 @@ public final class WorkerVerticle extends VerticleBase {
   }
 
   private void handle(Message<Object> message) {
-    lastArrivalNanos = System.nanoTime();
+    quietPeriod.arrived();
     BusRequest request;
     try {
       request = BusRequest.fromJson(message.body());
@@ -145,9 +138,9 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<Void> drain(long timeoutMs) {
     return Future.<Void>future(promise -> context.runOnContext(onContext -> {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-      lastArrivalNanos = System.nanoTime();
+      quietPeriod.arrived();
       drained = Promise.promise();
-      quiet(deadline)
+      (nodeId == null ? Future.<Void>succeededFuture() : quietPeriod.await(vertx, deadline))
         .compose(silent -> unregisterInTurn(0))
         .compose(unregistered -> inFlight == 0 ? Future.<Void>succeededFuture() : drained.future())
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
@@ -160,26 +153,5 @@ public final class WorkerVerticle extends VerticleBase {
     return index == consumers.size()
       ? Future.succeededFuture()
       : consumers.get(index).unregister().compose(unregistered -> unregisterInTurn(index + 1));
-  }
-
-  /** Completes once no request has arrived for {@link #QUIET_MS}, or at {@code deadline}, whichever comes first. */
-  private Future<Void> quiet(long deadline) {
-    if (nodeId == null) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> quiet = Promise.promise();
-    awaitQuiet(deadline, quiet);
-    return quiet.future();
-  }
-
-  private void awaitQuiet(long deadline, Promise<Void> quiet) {
-    long now = System.nanoTime();
-    long silentFor = TimeUnit.NANOSECONDS.toMillis(now - lastArrivalNanos);
-    long untilDeadline = TimeUnit.NANOSECONDS.toMillis(deadline - now);
-    if (silentFor >= QUIET_MS || untilDeadline <= 0) {
-      quiet.complete();
-      return;
-    }
-    vertx.setTimer(Math.max(1, Math.min(QUIET_MS - silentFor, untilDeadline)), check -> awaitQuiet(deadline, quiet));
   }
 }

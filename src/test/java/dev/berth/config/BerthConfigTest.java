@@ -174,7 +174,49 @@ class BerthConfigTest {
   void workerRoleWithoutWorkers() throws IOException {
     Path file = write("{\"roles\": [\"worker\"]}");
     assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
-      .hasMessage(file + ": workers is missing: a node with the worker role needs at least one worker");
+      .hasMessage(file + ": workers is missing: a node with the worker role needs at least one worker, or a bridge");
+  }
+
+  @Test
+  @DisplayName("a bridge takes its token and port from the environment, and needs only its addresses in the file")
+  void bridge() throws IOException {
+    Path file = write("{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"]}}");
+
+    BridgeConfig bridge = BerthConfig.load(file, Map.of("BERTH_BRIDGE_TOKEN", "0123456789abcdef",
+      "BERTH_BRIDGE_PORT", "7100")).bridge();
+
+    assertThat(bridge).isEqualTo(new BridgeConfig(BridgeConfig.DEFAULT_HOST, 7100, List.of("first"),
+      "0123456789abcdef", BridgeConfig.DEFAULT_MAX_FRAME_BYTES, BridgeConfig.DEFAULT_TIMEOUT_MS,
+      BridgeConfig.DEFAULT_MAX_PENDING_PER_CLIENT));
+    assertThat(bridge.toString()).doesNotContain("0123456789abcdef");
+    assertThat(BerthConfig.load(write("{\"roles\": [\"gateway\"]}"), Map.of("BERTH_BRIDGE_TOKEN",
+      "0123456789abcdef")).bridge()).as("the variable alone opens no bridge").isNull();
+  }
+
+  @Test
+  @DisplayName("a bridge without a token, with a short one, without addresses, with berth's own, or on a node that is"
+    + " not a worker is rejected")
+  void badBridges() throws IOException {
+    Map<String, String> rejected = Map.of(
+      "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"]}}",
+      "bridge.token is missing: set BERTH_BRIDGE_TOKEN (or bridge.token) to a secret of at least 16 characters that"
+        + " bridge clients must show",
+      "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"], \"token\": \"secret\"}}",
+      "bridge.token is 6 characters long: use at least 16 (openssl rand -hex 16)",
+      "{\"roles\": [\"worker\"], \"bridge\": {\"token\": \"0123456789abcdef\"}}",
+      "bridge.addresses is missing: list the addresses bridge clients may serve",
+      "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"__berth.draining\"], \"token\": \"0123456789abcdef\"}}",
+      "bridge.addresses[0] is \"__berth.draining\": addresses starting with __ belong to berth and Vert.x",
+      "{\"roles\": [\"gateway\"], \"bridge\": {\"addresses\": [\"first\"], \"token\": \"0123456789abcdef\"}}",
+      "bridge is set but roles do not include worker: bridge clients are workers",
+      "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"], \"token\": \"0123456789abcdef\","
+        + " \"maxFrameBytes\": 10}}",
+      "bridge.maxFrameBytes must be in 1024..67108864, was 10");
+    for (Map.Entry<String, String> entry : rejected.entrySet()) {
+      Path file = write(entry.getKey());
+      assertThatThrownBy(() -> BerthConfig.load(file, Map.of())).as(entry.getKey())
+        .hasMessage(file + ": " + entry.getValue());
+    }
   }
 
   @Test
@@ -308,7 +350,7 @@ class BerthConfigTest {
     assertThatThrownBy(() -> WorkerConfig.fixedText("first", "First", -1, 1)).hasMessage("delayMs must be in 0..600000, was -1");
     assertThatThrownBy(() -> WorkerConfig.fixedText("first", "First", 0, 0)).hasMessage("instances must be in 1..256, was 0");
     assertThatThrownBy(() -> new BerthConfig(null, null, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
-      List.of(WorkerConfig.fixedText("a", "A", 0, 1)), null, null)).hasMessage("workers is set but roles do not include worker");
+      List.of(WorkerConfig.fixedText("a", "A", 0, 1)), null, null, null)).hasMessage("workers is set but roles do not include worker");
   }
 
   private Path write(String json) throws IOException {

@@ -57,6 +57,21 @@ public final class Http {
       .exceptionally(failure -> new Response(-1, null, 0, failure.toString()));
   }
 
+  /** Any request, such as a POST with bytes, answered with the body as bytes. */
+  public static HttpResponse<byte[]> exchange(HttpRequest.Builder request) throws IOException {
+    try {
+      return CLIENT.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** {@link #exchange}, in the background. */
+  public static CompletableFuture<HttpResponse<byte[]>> exchangeAsync(HttpRequest.Builder request) {
+    return CLIENT.sendAsync(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private static HttpRequest request(String url) {
     return HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT).build();
   }

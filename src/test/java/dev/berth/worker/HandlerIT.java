@@ -3,6 +3,7 @@ package dev.berth.worker;
 import dev.berth.Main;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.EchoHandler;
+import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
 import dev.berth.testing.Poll;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -38,7 +38,6 @@ class HandlerIT {
 
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final Path TEST_CLASSES = Path.of("target/test-classes");
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private final Path logs = ItLogs.directory(HandlerIT.class);
   private final LocalCluster cluster = new LocalCluster(logs, List.of("gateway", "echo"));
@@ -59,7 +58,7 @@ class HandlerIT {
   @Test
   @DisplayName("the handler answers with the request's method, path, query, headers and its own option")
   void echoes() throws IOException {
-    HttpResponse<byte[]> response = send(get("/apple/pie?size=large").header("x-test", "7"));
+    HttpResponse<byte[]> response = Http.exchange(get("/apple/pie?size=large").header("x-test", "7"));
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
@@ -78,7 +77,7 @@ class HandlerIT {
     for (int i = 0; i < every.length; i++) {
       every[i] = (byte) i;
     }
-    HttpResponse<byte[]> response = send(HttpRequest.newBuilder(url("/a/bytes"))
+    HttpResponse<byte[]> response = Http.exchange(HttpRequest.newBuilder(url("/a/bytes"))
       .POST(HttpRequest.BodyPublishers.ofByteArray(every)));
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -89,7 +88,7 @@ class HandlerIT {
   @Test
   @DisplayName("a WorkerFailure gives the client its status and message")
   void failure() throws IOException {
-    HttpResponse<byte[]> response = send(get("/a/fail"));
+    HttpResponse<byte[]> response = Http.exchange(get("/a/fail"));
 
     assertThat(response.statusCode()).isEqualTo(418);
     assertThat(new JsonObject(new String(response.body())).getString("error")).endsWith("failed: no coffee here");
@@ -98,7 +97,7 @@ class HandlerIT {
   @Test
   @DisplayName("a handler that throws gives the client a 500 without its details, and the worker's log has them")
   void crash() throws IOException {
-    HttpResponse<byte[]> response = send(get("/a/crash"));
+    HttpResponse<byte[]> response = Http.exchange(get("/a/crash"));
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(new String(response.body())).doesNotContain("detail", "Exception", "at dev.");
@@ -109,7 +108,7 @@ class HandlerIT {
   @Test
   @DisplayName("a handler that never answers is cut off at its timeoutMs, long before the gateway's own timeout")
   void hang() throws IOException {
-    HttpResponse<byte[]> response = send(get("/a/hang"));
+    HttpResponse<byte[]> response = Http.exchange(get("/a/hang"));
 
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(new JsonObject(new String(response.body())).getString("error"))
@@ -146,7 +145,7 @@ class HandlerIT {
 
   private int appleStatus() {
     try {
-      return send(get("/apple")).statusCode();
+      return Http.exchange(get("/apple")).statusCode();
     } catch (IOException e) {
       return -1;
     }
@@ -158,14 +157,5 @@ class HandlerIT {
 
   private URI url(String path) {
     return URI.create(cluster.gatewayUrl(path));
-  }
-
-  private static HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException {
-    try {
-      return CLIENT.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
   }
 }

@@ -1,0 +1,103 @@
+package dev.berth.testing;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A bare TCP client of the bridge, writing whatever bytes a test gives it, frames or not; every read is bounded.
+ */
+public final class BridgeSocket implements AutoCloseable {
+
+  private static final int READ_TIMEOUT_MS = 5_000;
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+
+  public BridgeSocket(int port) {
+    try {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(READ_TIMEOUT_MS);
+      in = new DataInputStream(socket.getInputStream());
+      out = new DataOutputStream(socket.getOutputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One frame: the length, then the JSON. */
+  public BridgeSocket send(JsonObject frame) {
+    return sendText(frame.encode());
+  }
+
+  /** One frame holding {@code text}, JSON or not. */
+  public BridgeSocket sendText(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    try {
+      out.writeInt(bytes.length);
+      out.write(bytes);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  /** Bytes as they are, framed or not. */
+  public BridgeSocket sendRaw(byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  /** The next frame; fails when none comes within the read timeout or the bridge closed the connection. */
+  public JsonObject read() {
+    try {
+      byte[] frame = new byte[in.readInt()];
+      in.readFully(frame);
+      return new JsonObject(new String(frame, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new AssertionError("no frame from the bridge: " + e, e);
+    }
+  }
+
+  /** Whether the bridge closed the connection (within the read timeout), once the frames before are read. */
+  public boolean closedByBridge() {
+    try {
+      return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (EOFException e) {
+      return true;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  public JsonObject register(String address, String token) {
+    send(new JsonObject().put("type", "register").put("address", address)
+      .put("headers", new JsonObject().put("token", token)));
+    return read();
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
