@@ -146,12 +146,14 @@ final class ConfigReader {
     }
   }
 
-  /** The object's entries as strings, in file order. */
-  Map<String, String> stringMap(String name) {
+  /** The object's entries, each a string or an array of strings, as lists in file order. */
+  Map<String, List<String>> stringOrStringsMap(String name) {
     ConfigReader object = object(name);
-    Map<String, String> entries = new LinkedHashMap<>();
+    Map<String, List<String>> entries = new LinkedHashMap<>();
     for (String field : object.json.fieldNames()) {
-      entries.put(field, object.requiredString(field));
+      entries.put(field, object.json.getValue(field) instanceof JsonArray
+        ? object.strings(field, List.of())
+        : List.of(object.requiredString(field)));
     }
     return entries;
   }

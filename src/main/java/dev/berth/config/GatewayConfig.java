@@ -66,7 +66,7 @@ public record GatewayConfig(
       json.integer("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS),
       json.integer("maxBodyBytes", DEFAULT_MAX_BODY_BYTES),
       json.integer("maxBodyBytesInFlight", DEFAULT_MAX_BODY_BYTES_IN_FLIGHT),
-      json.has("routes") ? Routes.of(json.stringMap("routes")) : Routes.DEFAULT,
+      json.has("routes") ? Routes.withChoices(json.stringOrStringsMap("routes")) : Routes.DEFAULT,
       FailoverConfig.fromJson(json),
       ConnectionLimits.fromJson(json),
       json.bool("http2Cleartext", false)));

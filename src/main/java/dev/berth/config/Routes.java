@@ -1,42 +1,55 @@
 package dev.berth.config;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code gateway.routes}: letter ranges to event-bus addresses, {@code {"A-M": "first", "N-Z": "second"}},
- * case-insensitive; a single letter ({@code "Q"}) is a range of one. Checked as a whole: every key well-formed, no two
- * ranges overlapping.
+ * case-insensitive; a single letter ({@code "Q"}) is a range of one. A range may list several addresses in order of
+ * preference, {@code "Z": ["python", "second"]}: the first one some worker serves gets the request. Checked as a
+ * whole: every key well-formed, no two ranges overlapping.
  */
 public final class Routes {
 
   public static final int LETTERS = 26;
   public static final Routes DEFAULT = of(defaultRanges());
 
-  private final Map<String, String> ranges;
-  private final String[] addressByLetter;
+  private final Map<String, List<String>> ranges;
+  private final List<List<String>> addressesByLetter;
 
-  private Routes(Map<String, String> ranges, String[] addressByLetter) {
+  private Routes(Map<String, List<String>> ranges, List<List<String>> addressesByLetter) {
     this.ranges = ranges;
-    this.addressByLetter = addressByLetter;
+    this.addressesByLetter = addressesByLetter;
+  }
+
+  /** Routes with one address per range. */
+  public static Routes of(Map<String, String> ranges) {
+    Map<String, List<String>> choices = new LinkedHashMap<>();
+    ranges.forEach((range, address) -> choices.put(range, address == null ? List.of() : List.of(address)));
+    return withChoices(choices);
   }
 
   /**
+   * @param ranges each range's addresses, in order of preference
    * @throws InvalidConfigException naming the range key when a range is malformed, empty or overlaps another
    */
-  public static Routes of(Map<String, String> ranges) {
+  public static Routes withChoices(Map<String, List<String>> ranges) {
     if (ranges.isEmpty()) {
       throw new InvalidConfigException("routes", "must map at least one letter range to an address");
     }
-    String[] addressByLetter = new String[LETTERS];
+    List<List<String>> addressesByLetter = new ArrayList<>(Collections.nCopies(LETTERS, null));
     String[] rangeByLetter = new String[LETTERS];
-    ranges.forEach((range, address) -> {
+    Map<String, List<String>> checked = new LinkedHashMap<>();
+    ranges.forEach((range, addresses) -> {
       String key = "routes." + range;
-      if (address == null || address.isBlank()) {
-        throw new InvalidConfigException(key, "must name an event-bus address");
+      if (addresses.isEmpty() || addresses.stream().anyMatch(address -> address == null || address.isBlank())) {
+        throw new InvalidConfigException(key, "must name an event-bus address, or a list of them in order of"
+          + " preference");
       }
       int[] bounds = parseRange(key, range);
       for (int letter = bounds[0]; letter <= bounds[1]; letter++) {
@@ -44,15 +57,19 @@ public final class Routes {
           throw new InvalidConfigException(key, "overlaps " + rangeByLetter[letter] + " at letter " + (char) ('A' + letter));
         }
         rangeByLetter[letter] = range;
-        addressByLetter[letter] = address;
+        addressesByLetter.set(letter, List.copyOf(addresses));
       }
+      checked.put(range, List.copyOf(addresses));
     });
-    return new Routes(Collections.unmodifiableMap(new LinkedHashMap<>(ranges)), addressByLetter);
+    return new Routes(Collections.unmodifiableMap(checked), addressesByLetter);
   }
 
-  /** The address for a letter index ({@link #letterIndex}), or null when no range covers that letter. */
-  public String addressForLetter(int letter) {
-    return addressByLetter[letter];
+  /**
+   * The addresses for a letter index ({@link #letterIndex}) in order of preference, or null when no range covers that
+   * letter.
+   */
+  public List<String> addressesForLetter(int letter) {
+    return addressesByLetter.get(letter);
   }
 
   /** 0 for A or a up to 25 for Z or z; -1 for anything else, including non-ASCII letters. */
@@ -66,11 +83,14 @@ public final class Routes {
     return -1;
   }
 
+  /** Every address a request may be routed to. */
   public Set<String> addresses() {
-    return new LinkedHashSet<>(ranges.values());
+    Set<String> addresses = new LinkedHashSet<>();
+    ranges.values().forEach(addresses::addAll);
+    return addresses;
   }
 
-  public Map<String, String> ranges() {
+  public Map<String, List<String>> ranges() {
     return ranges;
   }
 

@@ -54,7 +54,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** {@code load} and {@code replicas} are shared by all gateway instances of the node. */
   public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas) {
     this.config = config;
-    this.routes = new RoutingTable(config.routes());
+    this.routes = new RoutingTable(config.routes(), replicas::serves);
     this.load = load;
     this.replicas = replicas;
   }

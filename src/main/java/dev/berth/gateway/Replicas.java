@@ -97,6 +97,19 @@ public final class Replicas {
     return suspected;
   }
 
+  /** Whether some node that is not draining consumes {@code address}; on the local bus, always. */
+  boolean serves(String address) {
+    if (cluster == null) {
+      return true;
+    }
+    for (String node : cluster.consumersOf(address)) {
+      if (!draining.contains(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * A node as {@link #pick} would give it, as soon as there is one, or null after {@code timeoutMs}; completes on the
    * caller's context.

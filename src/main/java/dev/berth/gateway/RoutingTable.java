@@ -2,13 +2,22 @@ package dev.berth.gateway;
 
 import dev.berth.config.Routes;
 
-/** The gateway's lookup of a request path's first letter in the configured {@link Routes}. */
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The gateway's lookup of a request path's first letter in the configured {@link Routes}: of a range's addresses, the
+ * first that some worker serves, or the last when none does.
+ */
 public final class RoutingTable {
 
   private final Routes routes;
+  private final Predicate<String> served;
 
-  public RoutingTable(Routes routes) {
+  /** @param served whether some worker serves an address now */
+  public RoutingTable(Routes routes, Predicate<String> served) {
     this.routes = routes;
+    this.served = served;
   }
 
   /** The address for a decoded request path, or {@code null} when its first character is not a routed letter. */
@@ -17,6 +26,16 @@ public final class RoutingTable {
       return null;
     }
     int letter = Routes.letterIndex(path.charAt(1));
-    return letter < 0 ? null : routes.addressForLetter(letter);
+    List<String> addresses = letter < 0 ? null : routes.addressesForLetter(letter);
+    if (addresses == null) {
+      return null;
+    }
+    int last = addresses.size() - 1;
+    for (int i = 0; i < last; i++) {
+      if (served.test(addresses.get(i))) {
+        return addresses.get(i);
+      }
+    }
+    return addresses.get(last);
   }
 }

@@ -42,7 +42,8 @@ class BerthConfigTest {
     assertThat(config.workers()).extracting(WorkerConfig::address).containsExactly("first", "second");
     assertThat(config.gateway().httpPort()).isEqualTo(2345);
     assertThat(config.gateway().requestTimeoutMs()).isEqualTo(GatewayConfig.DEFAULT_REQUEST_TIMEOUT_MS);
-    assertThat(config.gateway().routes().ranges()).containsExactly(Map.entry("A-M", "first"), Map.entry("N-Z", "second"));
+    assertThat(config.gateway().routes().ranges())
+      .containsExactly(Map.entry("A-M", List.of("first")), Map.entry("N-Z", List.of("second")));
     assertThat(config.management().port()).isEqualTo(9345);
     assertThat(config.cluster().advertise().mode()).isEqualTo(AdvertiseMode.AUTO);
     assertThat(config.eventLoops()).as("gateway and workers of one JVM on one event loop").isEqualTo(1);
@@ -259,6 +260,18 @@ class BerthConfigTest {
     Path file = write("{\"roles\": [\"gateway\"], \"gateway\": {\"routes\": {\"A-M\": \"first\", \"M-Z\": \"second\"}}}");
     assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
       .hasMessage(file + ": gateway.routes.M-Z overlaps A-M at letter M");
+    Path numbers = write("{\"roles\": [\"gateway\"], \"gateway\": {\"routes\": {\"Z\": [\"python\", 7]}}}");
+    assertThatThrownBy(() -> BerthConfig.load(numbers, Map.of()))
+      .hasMessage(numbers + ": gateway.routes.Z[1] must be a non-empty string, was 7");
+  }
+
+  @Test
+  @DisplayName("a range may list addresses in order of preference")
+  void preferredRoutes() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"gateway\": {\"routes\": {\"A-Y\": \"first\","
+      + " \"Z\": [\"python\", \"second\"]}}}");
+    assertThat(BerthConfig.load(file, Map.of()).gateway().routes().ranges())
+      .containsExactly(Map.entry("A-Y", List.of("first")), Map.entry("Z", List.of("python", "second")));
   }
 
   @Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,22 @@ class RoutesTest {
   @DisplayName("an empty table and a blank address are rejected")
   void emptyTableAndBlankAddress() {
     assertThatThrownBy(() -> Routes.of(Map.of())).hasMessageStartingWith("routes must map");
-    assertThatThrownBy(() -> Routes.of(Map.of("A", " "))).hasMessage("routes.A must name an event-bus address");
+    assertThatThrownBy(() -> Routes.of(Map.of("A", " ")))
+      .hasMessage("routes.A must name an event-bus address, or a list of them in order of preference");
+    assertThatThrownBy(() -> Routes.withChoices(Map.of("A", List.of())))
+      .hasMessage("routes.A must name an event-bus address, or a list of them in order of preference");
+  }
+
+  @Test
+  @DisplayName("a range's addresses in order of preference are all addresses of the routes")
+  void choices() {
+    Map<String, List<String>> ranges = new LinkedHashMap<>();
+    ranges.put("A-M", List.of("first"));
+    ranges.put("Z", List.of("python", "second"));
+    Routes routes = Routes.withChoices(ranges);
+
+    assertThat(routes.addresses()).containsExactly("first", "python", "second");
+    assertThat(routes.addressesForLetter(25)).containsExactly("python", "second");
+    assertThat(routes.addressesForLetter(24)).isNull();
   }
 }

@@ -6,14 +6,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RoutingTableTest {
 
-  private final RoutingTable table = new RoutingTable(Routes.DEFAULT);
+  private final RoutingTable table = new RoutingTable(Routes.DEFAULT, address -> true);
 
   @Test
   @DisplayName("every letter A to M, in either case, routes to first; N to Z to second")
@@ -55,10 +58,26 @@ class RoutingTableTest {
     Map<String, String> ranges = new LinkedHashMap<>();
     ranges.put("a-c", "abc");
     ranges.put("Q", "q");
-    RoutingTable custom = new RoutingTable(Routes.of(ranges));
+    RoutingTable custom = new RoutingTable(Routes.of(ranges), address -> true);
     assertThat(custom.addressFor("/Apple")).isEqualTo("abc");
     assertThat(custom.addressFor("/c")).isEqualTo("abc");
     assertThat(custom.addressFor("/d")).isNull();
     assertThat(custom.addressFor("/quince")).isEqualTo("q");
+  }
+
+  @Test
+  @DisplayName("a range with several addresses routes to the first one served, and to the last when none is")
+  void preferredAddresses() {
+    Set<String> served = new HashSet<>();
+    RoutingTable preferring = new RoutingTable(Routes.withChoices(Map.of("Z", List.of("python", "node", "second"))),
+      served::contains);
+
+    assertThat(preferring.addressFor("/zebra")).as("none served").isEqualTo("second");
+    served.add("node");
+    assertThat(preferring.addressFor("/zebra")).isEqualTo("node");
+    served.add("python");
+    assertThat(preferring.addressFor("/zebra")).isEqualTo("python");
+    served.remove("python");
+    assertThat(preferring.addressFor("/zebra")).as("python gone again").isEqualTo("node");
   }
 }
