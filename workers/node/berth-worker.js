@@ -2,11 +2,13 @@
 // A berth worker in Node.js, standard library only: it serves one event-bus address through a berth node's TCP
 // event-bus bridge (docs/protocol.md, "Workers over the TCP bridge").
 //
-//     BERTH_BRIDGE_TOKEN=... BERTH_ADDRESS=second node berth-worker.js
+//     BERTH_BRIDGE_TOKEN=... node berth-worker.js
 //
-// Environment: BERTH_BRIDGE (host:port, default 127.0.0.1:7000), BERTH_BRIDGE_TOKEN (required), BERTH_ADDRESS
-// (default second), BERTH_WORKER_NAME (default <hostname>-node<pid>). Replace handle() with your own logic.
+// Environment: BERTH_BRIDGE (host:port, default 127.0.0.1:7000), BERTH_BRIDGE_TOKEN or BERTH_BRIDGE_TOKEN_FILE (a file
+// holding it, such as a Docker secret), BERTH_ADDRESS (default node), BERTH_WORKER_NAME (default <hostname>-node<pid>).
+// Replace handle() with your own logic.
 'use strict';
+const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 
@@ -135,15 +137,16 @@ class Worker {
   }
 }
 
-const token = process.env.BERTH_BRIDGE_TOKEN;
+const tokenFile = process.env.BERTH_BRIDGE_TOKEN_FILE;
+const token = process.env.BERTH_BRIDGE_TOKEN || (tokenFile ? fs.readFileSync(tokenFile, 'utf8').trim() : '');
 if (!token) {
-  console.error("BERTH_BRIDGE_TOKEN is not set: the bridge's token, as its node has it");
+  console.error("BERTH_BRIDGE_TOKEN (or BERTH_BRIDGE_TOKEN_FILE) is not set: the bridge's token, as its node has it");
   process.exit(1);
 }
 const bridge = process.env.BERTH_BRIDGE || '127.0.0.1:7000';
 const separator = bridge.lastIndexOf(':');
 const worker = new Worker(bridge.slice(0, separator), Number(bridge.slice(separator + 1)), token,
-  process.env.BERTH_ADDRESS || 'second', process.env.BERTH_WORKER_NAME || `${os.hostname()}-node${process.pid}`);
+  process.env.BERTH_ADDRESS || 'node', process.env.BERTH_WORKER_NAME || `${os.hostname()}-node${process.pid}`);
 process.on('SIGTERM', () => worker.stop());
 process.on('SIGINT', () => worker.stop());
 worker.connect();

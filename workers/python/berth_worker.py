@@ -2,10 +2,11 @@
 """A berth worker in Python, standard library only: it serves one event-bus address through a berth node's TCP
 event-bus bridge (docs/protocol.md, "Workers over the TCP bridge").
 
-    BERTH_BRIDGE_TOKEN=... BERTH_ADDRESS=second python3 berth_worker.py
+    BERTH_BRIDGE_TOKEN=... python3 berth_worker.py
 
-Environment: BERTH_BRIDGE (host:port, default 127.0.0.1:7000), BERTH_BRIDGE_TOKEN (required), BERTH_ADDRESS
-(default second), BERTH_WORKER_NAME (default <hostname>-py<pid>). Replace handle() with your own logic.
+Environment: BERTH_BRIDGE (host:port, default 127.0.0.1:7000), BERTH_BRIDGE_TOKEN or BERTH_BRIDGE_TOKEN_FILE (a file
+holding it, such as a Docker secret), BERTH_ADDRESS (default python), BERTH_WORKER_NAME (default <hostname>-py<pid>).
+Replace handle() with your own logic.
 """
 import asyncio
 import base64
@@ -141,10 +142,13 @@ class Worker:
 
 def main():
     token = os.environ.get("BERTH_BRIDGE_TOKEN")
+    if not token and os.environ.get("BERTH_BRIDGE_TOKEN_FILE"):
+        with open(os.environ["BERTH_BRIDGE_TOKEN_FILE"]) as token_file:
+            token = token_file.read().strip()
     if not token:
-        sys.exit("BERTH_BRIDGE_TOKEN is not set: the bridge's token, as its node has it")
+        sys.exit("BERTH_BRIDGE_TOKEN (or BERTH_BRIDGE_TOKEN_FILE) is not set: the bridge's token, as its node has it")
     host, _, port = os.environ.get("BERTH_BRIDGE", "127.0.0.1:7000").rpartition(":")
-    worker = Worker(host, int(port), token, os.environ.get("BERTH_ADDRESS", "second"),
+    worker = Worker(host, int(port), token, os.environ.get("BERTH_ADDRESS", "python"),
                     os.environ.get("BERTH_WORKER_NAME") or "%s-py%d" % (socket.gethostname(), os.getpid()))
 
     async def serve():

@@ -32,7 +32,9 @@ public enum EnvOverride {
   BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),
   BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER),
   BERTH_BRIDGE_PORT("bridge.port", Type.INTEGER, "bridge"),
-  BERTH_BRIDGE_TOKEN("bridge.token", Type.STRING, "bridge");
+  BERTH_BRIDGE_HOST("bridge.host", Type.STRING, "bridge"),
+  BERTH_BRIDGE_TOKEN("bridge.token", Type.STRING, "bridge"),
+  BERTH_BRIDGE_TOKEN_FILE("bridge.tokenFile", Type.STRING, "bridge");
 
   private enum Type { STRING, INTEGER, LIST }
 

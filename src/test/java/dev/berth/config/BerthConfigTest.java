@@ -190,6 +190,10 @@ class BerthConfigTest {
       "0123456789abcdef", BridgeConfig.DEFAULT_MAX_FRAME_BYTES, BridgeConfig.DEFAULT_TIMEOUT_MS,
       BridgeConfig.DEFAULT_MAX_PENDING_PER_CLIENT));
     assertThat(bridge.toString()).doesNotContain("0123456789abcdef");
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "fedcba9876543210fedcba\n");
+    assertThat(BerthConfig.load(file, Map.of("BERTH_BRIDGE_TOKEN_FILE", tokenFile.toString())).bridge().token())
+      .as("from a file, without its line break").isEqualTo("fedcba9876543210fedcba");
     assertThat(BerthConfig.load(write("{\"roles\": [\"gateway\"]}"), Map.of("BERTH_BRIDGE_TOKEN",
       "0123456789abcdef")).bridge()).as("the variable alone opens no bridge").isNull();
   }
@@ -200,8 +204,10 @@ class BerthConfigTest {
   void badBridges() throws IOException {
     Map<String, String> rejected = Map.of(
       "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"]}}",
-      "bridge.token is missing: set BERTH_BRIDGE_TOKEN (or bridge.token) to a secret of at least 16 characters that"
-        + " bridge clients must show",
+      "bridge.token is missing: set BERTH_BRIDGE_TOKEN (or bridge.token), or BERTH_BRIDGE_TOKEN_FILE"
+        + " (bridge.tokenFile), to a secret of at least 16 characters that bridge clients must show",
+      "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"], \"tokenFile\": \"/nonexistent/token\"}}",
+      "bridge.tokenFile names /nonexistent/token, which does not exist",
       "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"], \"token\": \"secret\"}}",
       "bridge.token is 6 characters long: use at least 16 (openssl rand -hex 16)",
       "{\"roles\": [\"worker\"], \"bridge\": {\"token\": \"0123456789abcdef\"}}",
