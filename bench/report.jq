@@ -11,7 +11,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
 
 . as $runs
 | ($runs | map(.system) | unique) as $measured
-| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-tls", "baseline-cluster", "bus-floor", "nginx"]
+| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-tls", "baseline-cluster", "bridge-python", "bridge-node",
+   "bus-floor", "nginx"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
@@ -41,6 +42,10 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx")),
       berth_cluster_tls_vs_plain_rps: ($rounds | ratio(.rps; "berth-cluster-tls"; "berth-cluster")),
       berth_cluster_tls_vs_plain_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster-tls"; "berth-cluster")),
+      bridge_python_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-python"; "berth-cluster")),
+      bridge_python_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-python"; "berth-cluster")),
+      bridge_node_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-node"; "berth-cluster")),
+      bridge_node_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-node"; "berth-cluster")),
       berth_cluster_vs_baseline_rps: ($rounds | ratio(.rps; "berth-cluster"; "baseline-cluster")),
       berth_cluster_vs_baseline_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "baseline-cluster"))
     },

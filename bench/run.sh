@@ -14,6 +14,9 @@
 #   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
 #   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS
 #                  on the event bus and only proven members routed to
+#   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
+#                  a workers/python/berth_worker.py process: the cost of a worker in another language
+#   bridge-node    the same with workers/node/berth-worker.js
 #   bus-floor      bench/BusFloor.java: three JVMs like berth-cluster, passing the path as a String over the same
 #                  clustered event bus; no router, no JSON: the floor of berth's design on this machine
 #   nginx          Debian's nginx routing /[a-m] and /[n-z] (any case) to two BareServer JVMs answering First and
@@ -23,8 +26,8 @@
 # the RSS of every process sampled under load, the CPU time each process spent per request, and the share of the
 # machine's CPU the hypervisor took (steal) during the run; per round, berth's ratios to nginx, to the ceiling and to
 # the floor.
-# Before the load: each berth node's start-up-to-ready time, started alone on a quiet machine, and how long a worker
-# takes to join.
+# Before the load: each berth node's start-up-to-ready time, started alone on a quiet machine, how long a worker
+# takes to join, and how long a bridge worker process takes from its launch to its first answered request.
 # Output: a table on stdout; <out>/<time>.json and <out>/<time>.png, copied to <out>/latest.json and latest.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,8 +54,8 @@ work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 source bench/lib.sh
 [[ -f target/berth.jar ]] || fail "target/berth.jar is missing: run mvn -B package -DskipTests"
 [[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
-for tool in wrk nginx gnuplot jq curl; do
-  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl"
+for tool in wrk nginx gnuplot jq curl python3 node; do
+  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl python3 nodejs"
 done
 
 base=${BENCH_PORT_BASE:-20000}
@@ -68,6 +71,15 @@ bus_floor() { # name role-arguments...: a JVM of bench/BusFloor.java with berth'
   local name=$1
   shift
   launch "$name" java @conf/jvm.options "${java_opts[@]}" -cp target/berth.jar bench/BusFloor.java "$@"
+}
+
+bridge_worker() { # name python|node bridge-port address: a reference bridge worker process
+  local script
+  case "$2" in
+    python) script=(python3 workers/python/berth_worker.py) ;;
+    node) script=(node workers/node/berth-worker.js) ;;
+  esac
+  launch "$1" env BERTH_BRIDGE="127.0.0.1:$3" BERTH_ADDRESS="$4" BERTH_WORKER_NAME="$1" "${script[@]}"
 }
 
 ready_ms() { # name: the node's own "ready in N ms" figure, JVM start to ready
@@ -140,6 +152,8 @@ declare -A url_of=(
   [berth-cluster]="http://127.0.0.1:$((base + 20))"
   [bus-floor]="http://127.0.0.1:$((base + 30))"
   [berth-cluster-tls]="http://127.0.0.1:$((base + 50))"
+  [bridge-python]="http://127.0.0.1:$((base + 60))"
+  [bridge-node]="http://127.0.0.1:$((base + 70))"
 )
 declare -A processes_of=(
   [ceiling]="ceiling"
@@ -148,8 +162,10 @@ declare -A processes_of=(
   [berth-cluster]="gateway worker-first worker-second"
   [bus-floor]="floor-gateway floor-first floor-second"
   [berth-cluster-tls]="tls-gateway tls-first tls-second"
+  [bridge-python]="python-gateway python-bridge python-first python-second"
+  [bridge-node]="node-gateway node-bridge node-first node-second"
 )
-systems=(ceiling berth-local berth-cluster berth-cluster-tls bus-floor nginx)
+systems=(ceiling berth-local berth-cluster berth-cluster-tls bridge-python bridge-node bus-floor nginx)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -215,6 +231,31 @@ tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((bas
 await_status "${url_of[berth-cluster-tls]}/apple" First 60
 await_status "${url_of[berth-cluster-tls]}/zebra" Second 60
 
+# Two bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
+# its launch to the gateway's first answer from it.
+export BERTH_BRIDGE_TOKEN=bench-token-$$-$RANDOM$RANDOM
+jq -n '{roles: ["worker"], bridge: {host: "127.0.0.1", addresses: ["first", "second"]}, cluster: {host: "127.0.0.1"}}' \
+  >"$work/bridge.json"
+declare -A first_answer_ms=()
+for cluster in python:60 node:70; do
+  IFS=: read -r language offset <<<"$cluster"
+  bridge_members="127.0.0.1:$((base + offset + 2)),127.0.0.1:$((base + offset + 4))"
+  berth_node "$language-gateway" conf/gateway.json "bench-$language-$$" $((base + offset)) $((base + offset + 1)) \
+    $((base + offset + 2)) "$bridge_members"
+  BERTH_BRIDGE_PORT=$((base + offset + 5)) berth_node "$language-bridge" "$work/bridge.json" "bench-$language-$$" \
+    $((base + offset)) $((base + offset + 3)) $((base + offset + 4)) "$bridge_members"
+  await_status "http://127.0.0.1:$((base + offset + 3))/health" "" 60
+  await_status "http://127.0.0.1:$((base + offset + 1))/health" "" 60
+  await_quiet "$language-gateway" "$language-bridge"
+  for address in first:apple second:zebra; do
+    IFS=: read -r name path <<<"$address"
+    started=$(now_ms)
+    bridge_worker "$language-$name" "$language" $((base + offset + 5)) "$name"
+    await_status "${url_of[bridge-$language]}/$path" "" 60
+    first_answer_ms[$language-$name]=$(( $(now_ms) - started ))
+  done
+done
+
 floor_members="127.0.0.1:$((base + 32)),127.0.0.1:$((base + 34)),127.0.0.1:$((base + 36))"
 bus_floor floor-gateway $((base + 32)) "bench-floor-$$" "$floor_members" gateway $((base + 30))
 bus_floor floor-first $((base + 34)) "bench-floor-$$" "$floor_members" worker first First
@@ -222,10 +263,15 @@ bus_floor floor-second $((base + 36)) "bench-floor-$$" "$floor_members" worker s
 await_status "${url_of[bus-floor]}/apple" First 60
 await_status "${url_of[bus-floor]}/zebra" Second 60
 
-startup_json=$(for node in local gateway worker-first worker-second; do
-  jq -n --arg node "$node" --argjson ready "$(ready_ms "$node")" --argjson join "${join_ms[$node]:-null}" \
-    '{node: $node, ready_ms: $ready, join_ms: $join}'
-done | jq -s .)
+startup_json=$({
+  for node in local gateway worker-first worker-second; do
+    jq -n --arg node "$node" --argjson ready "$(ready_ms "$node")" --argjson join "${join_ms[$node]:-null}" \
+      '{node: $node, ready_ms: $ready, join_ms: $join}'
+  done
+  for worker in python-first node-first; do
+    jq -n --arg node "$worker" --argjson join "${first_answer_ms[$worker]}" '{node: $node, ready_ms: null, join_ms: $join}'
+  done
+} | jq -s .)
 
 # ---- load ---------------------------------------------------------------------------------------------------------
 

@@ -16,6 +16,10 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
 "bus-floor / nginx:       \(.ratios.bus_floor_vs_nginx_rps) x req/s, \(.ratios.bus_floor_vs_nginx_p99) x p99",
 "berth-cluster-tls / berth-cluster: \(.ratios.berth_cluster_tls_vs_plain_rps) x req/s, \(
   .ratios.berth_cluster_tls_vs_plain_cpu) x CPU per request",
+"bridge-python / berth-cluster: \(.ratios.bridge_python_vs_berth_cluster_rps) x req/s, \(
+  .ratios.bridge_python_vs_berth_cluster_cpu) x CPU per request",
+"bridge-node / berth-cluster:   \(.ratios.bridge_node_vs_berth_cluster_rps) x req/s, \(
+  .ratios.bridge_node_vs_berth_cluster_cpu) x CPU per request",
 (if .baseline then "berth-cluster / baseline: \(.ratios.berth_cluster_vs_baseline_rps) x req/s, \(
   .ratios.berth_cluster_vs_baseline_cpu) x CPU per request (baseline: \(.baseline))" else empty end),
 "",
@@ -27,5 +31,6 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
      else "" end),
 "",
 "start-up, each node alone:",
-(.startup[] | "  \(.node | pad(14)) ready in \(.ready_ms) ms"
-  + (if .join_ms then ", routed by the gateway \(.join_ms) ms after launch" else "" end))
+(.startup[] | "  \(.node | pad(14)) " + ([
+  if .ready_ms then "ready in \(.ready_ms) ms" else empty end,
+  if .join_ms then "routed by the gateway \(.join_ms) ms after launch" else empty end] | join(", ")))

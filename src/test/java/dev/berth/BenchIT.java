@@ -19,18 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * bench/run.sh in its quick mode, so that the harness cannot rot: every system starts, takes load without errors and
  * is reported, with the chart. The numbers themselves are not judged here; they vary with the machine.
  */
-@Timeout(300)
+@Timeout(420)
 class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
   private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster", "berth-cluster-tls",
-    "bus-floor", "nginx");
+    "bridge-python", "bridge-node", "bus-floor", "nginx");
 
   @Test
   @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
   void quickRun() throws IOException {
     Docker.Outcome run = Docker.execute(List.of("bash", "bench/run.sh", "--quick", "--out", OUT.toString()),
-      Map.of("BENCH_PORT_BASE", "21000"), Duration.ofMinutes(4));
+      Map.of("BENCH_PORT_BASE", "21000"), Duration.ofMinutes(6));
     System.out.println(run.output());
 
     assertThat(run.exitCode()).as("exit code, output:\n" + run.output()).isZero();
@@ -55,8 +55,14 @@ class BenchIT {
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_bus_floor_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_tls_vs_plain_rps")).isPositive();
-    assertThat(results.getJsonArray("startup")).hasSize(4)
-      .allSatisfy(node -> assertThat(((JsonObject) node).getInteger("ready_ms")).isPositive());
+    assertThat(results.getJsonObject("ratios").getDouble("bridge_python_vs_berth_cluster_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("bridge_node_vs_berth_cluster_rps")).isPositive();
+    List<JsonObject> startup = results.getJsonArray("startup").stream().map(JsonObject.class::cast).toList();
+    assertThat(startup).extracting(node -> node.getString("node"))
+      .containsExactly("local", "gateway", "worker-first", "worker-second", "python-first", "node-first");
+    assertThat(startup.subList(0, 4)).allSatisfy(node -> assertThat(node.getInteger("ready_ms")).isPositive());
+    assertThat(startup.subList(4, 6)).as("bridge workers, launch to first answer")
+      .allSatisfy(node -> assertThat(node.getInteger("join_ms")).isPositive());
     byte[] chart = Files.readAllBytes(OUT.resolve("latest.png"));
     assertThat(chart).as("a PNG chart").startsWith(0x89, 'P', 'N', 'G').hasSizeGreaterThan(10_000);
   }

@@ -1,31 +1,52 @@
 package dev.berth.testing;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The berth image built from docker/Dockerfile and the jar of this build, once per test run. The base is the local
- * one docker/build-base-image.sh makes (no registry needed), built first when missing; BERTH_BASE_IMAGE picks another.
+ * The images of this build, each built once per test run from docker/: the berth node (with the jar of this build) and
+ * the reference bridge workers. Each base is the local one docker/build-base-image.sh makes (no registry needed),
+ * built first when missing; BERTH_BASE_IMAGE picks another base for the node.
  */
-public final class BerthImage {
+public enum BerthImage {
+  NODE("berth:it", "docker/Dockerfile", "java", "berth-base/java17-jre:bookworm"),
+  PYTHON_WORKER("berth-worker-python:it", "docker/worker-python.Dockerfile", "python", "berth-base/python3:bookworm"),
+  NODE_WORKER("berth-worker-node:it", "docker/worker-node.Dockerfile", "node", "berth-base/nodejs:bookworm");
 
-  public static final String TAG = "berth:it";
-  private static final String LOCAL_BASE = "berth-base/java17-jre:bookworm";
-  private static boolean built;
+  private static final Map<BerthImage, Boolean> BUILT = new HashMap<>();
 
-  private BerthImage() {
+  private final String tag;
+  private final String dockerfile;
+  private final String baseKind;
+  private final String localBase;
+
+  BerthImage(String tag, String dockerfile, String baseKind, String localBase) {
+    this.tag = tag;
+    this.dockerfile = dockerfile;
+    this.baseKind = baseKind;
+    this.localBase = localBase;
   }
 
-  public static synchronized String tag() {
-    if (!built) {
-      String base = System.getenv().getOrDefault("BERTH_BASE_IMAGE", LOCAL_BASE);
-      if (base.equals(LOCAL_BASE)) {
-        Docker.run(List.of("docker/build-base-image.sh", LOCAL_BASE), Duration.ofMinutes(10));
+  /** The berth node's image, built on first use. */
+  public static String tag() {
+    return NODE.built();
+  }
+
+  /** This image's tag, built on first use. */
+  public String built() {
+    synchronized (BUILT) {
+      if (!BUILT.containsKey(this)) {
+        String base = this == NODE ? System.getenv().getOrDefault("BERTH_BASE_IMAGE", localBase) : localBase;
+        if (base.equals(localBase)) {
+          Docker.run(List.of("docker/build-base-image.sh", baseKind, localBase), Duration.ofMinutes(10));
+        }
+        Docker.run(List.of("docker", "build", "-q", "-f", dockerfile, "--build-arg", "BASE_IMAGE=" + base, "-t", tag,
+          "."), Duration.ofMinutes(5));
+        BUILT.put(this, true);
       }
-      Docker.run(List.of("docker", "build", "-q", "-f", "docker/Dockerfile", "--build-arg", "BASE_IMAGE=" + base,
-        "-t", TAG, "."), Duration.ofMinutes(5));
-      built = true;
+      return tag;
     }
-    return TAG;
   }
 }

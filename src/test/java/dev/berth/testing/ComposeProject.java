@@ -21,8 +21,21 @@ public final class ComposeProject implements AutoCloseable {
 
   private final String name = "berthit" + UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, String> env = new HashMap<>();
-  private final List<String> compose = composeCommand();
+  private final List<String> compose;
   private final List<String> options = new ArrayList<>();
+
+  public ComposeProject() {
+    this(composeCommand());
+  }
+
+  private ComposeProject(List<String> compose) {
+    this.compose = compose;
+  }
+
+  /** A project driven by Compose v2, {@code docker compose}, as most users run it today. */
+  public static ComposeProject v2() {
+    return new ComposeProject(List.of("docker", "compose"));
+  }
 
   /** Variables the compose file reads, as in a user's shell or .env file. */
   public ComposeProject env(String variable, String value) {
