@@ -26,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -195,7 +196,7 @@ class BridgeWorkersIT {
     python.awaitServing(2, BOUND);
     node.awaitServing(2, BOUND);
     Poll.until("/zebra and /apple served again", BOUND,
-      () -> List.of(Http.get(cluster.url("/zebra")).servedBy(), Http.get(cluster.url("/apple")).servedBy()),
+      () -> Arrays.asList(Http.get(cluster.url("/zebra")).servedBy(), Http.get(cluster.url("/apple")).servedBy()),
       servedBy -> servedBy.equals(List.of("py-1", "node-1")));
   }
 

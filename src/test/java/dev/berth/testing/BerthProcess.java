@@ -1,15 +1,11 @@
 package dev.berth.testing;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A berth node run as users run it, {@code java @conf/jvm.options -jar target/berth.jar -conf ...}, with its output in
@@ -22,14 +18,12 @@ public final class BerthProcess implements AutoCloseable {
   public static final Path CLASSPATH_OPTIONS = Path.of("conf/classpath.options");
 
   private final String name;
-  private final Process process;
-  private final Path output;
+  private final RunningProcess process;
   private final int managementPort;
 
-  private BerthProcess(String name, Process process, Path output, int managementPort) {
+  private BerthProcess(String name, RunningProcess process, int managementPort) {
     this.name = name;
     this.process = process;
-    this.output = output;
     this.managementPort = managementPort;
   }
 
@@ -54,14 +48,10 @@ public final class BerthProcess implements AutoCloseable {
     if (conf != null) {
       command.addAll(List.of("-conf", conf));
     }
-    Path output = logDir.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
-    try {
-      return new BerthProcess(name, builder.start(), output, Integer.parseInt(env.getOrDefault("BERTH_MANAGEMENT_PORT", "0")));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new BerthProcess(name, RunningProcess.start(name, builder, logDir.resolve(name + ".log")),
+      Integer.parseInt(env.getOrDefault("BERTH_MANAGEMENT_PORT", "0")));
   }
 
   /** Polls {@code GET /health} until it answers 200; fails with the node's output when it dies or the deadline passes. */
@@ -75,9 +65,7 @@ public final class BerthProcess implements AutoCloseable {
   }
 
   private int healthStatusWhileAlive() {
-    if (!process.isAlive()) {
-      throw new AssertionError(name + " exited with " + process.exitValue() + " before it was healthy");
-    }
+    process.assertAlive("before it was healthy");
     return healthStatus();
   }
 
@@ -88,35 +76,20 @@ public final class BerthProcess implements AutoCloseable {
 
   /** Sends SIGTERM and waits for the exit code. */
   public int stop(Duration timeout) {
-    process.destroy();
-    return awaitExit(timeout);
+    return process.stop(timeout);
   }
 
   /** SIGKILL: the node dies without leaving the cluster, like a crashed host. */
   public void kill() {
-    process.destroyForcibly();
-    awaitExit(Duration.ofSeconds(10));
+    process.kill();
   }
 
   public int awaitExit(Duration timeout) {
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError(name + " did not exit within " + timeout + ":\n" + output());
-      }
-      return process.exitValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return process.awaitExit(timeout);
   }
 
   public String output() {
-    try {
-      return Files.readString(output);
-    } catch (IOException e) {
-      return "(no output: " + e.getMessage() + ")";
-    }
+    return process.output();
   }
 
   public String name() {
@@ -129,9 +102,7 @@ public final class BerthProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-    }
+    process.close();
   }
 
   private static String javaBinary() {

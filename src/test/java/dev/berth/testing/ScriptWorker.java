@@ -1,12 +1,9 @@
 package dev.berth.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * One of berth's reference bridge workers, run as users run it ({@code python3 workers/python/berth_worker.py} or
@@ -29,38 +26,32 @@ public final class ScriptWorker implements AutoCloseable {
   }
 
   private final String name;
-  private final Process process;
-  private final Path output;
+  private final RunningProcess process;
 
-  private ScriptWorker(String name, Process process, Path output) {
+  private ScriptWorker(String name, RunningProcess process) {
     this.name = name;
     this.process = process;
-    this.output = output;
   }
 
   /** Starts a worker named {@code name} serving {@code address} through the bridge at 127.0.0.1:{@code bridgePort}. */
   public static ScriptWorker start(Language language, String name, String address, int bridgePort, String token,
                                    Path logDir) {
-    Path output = logDir.resolve(name + ".log");
-    ProcessBuilder builder = new ProcessBuilder(List.of(language.interpreter, language.script))
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-    builder.environment().putAll(java.util.Map.of("BERTH_BRIDGE", "127.0.0.1:" + bridgePort,
-      "BERTH_BRIDGE_TOKEN", token, "BERTH_ADDRESS", address, "BERTH_WORKER_NAME", name, "PYTHONUNBUFFERED", "1"));
-    try {
-      return new ScriptWorker(name, builder.start(), output);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ProcessBuilder builder = new ProcessBuilder(List.of(language.interpreter, language.script));
+    builder.environment().putAll(Map.of("BERTH_BRIDGE", "127.0.0.1:" + bridgePort, "BERTH_BRIDGE_TOKEN", token,
+      "BERTH_ADDRESS", address, "BERTH_WORKER_NAME", name, "PYTHONUNBUFFERED", "1"));
+    return new ScriptWorker(name, RunningProcess.start(name, builder, logDir.resolve(name + ".log")));
   }
 
   /** Waits until the bridge has acknowledged {@code times} registrations in all (one per connection). */
   public ScriptWorker awaitServing(int times, Duration timeout) {
-    Poll.until(name + " registered " + times + " time(s)", timeout, this::registrations, count -> {
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
-      }
-      return count >= times;
-    });
+    try {
+      Poll.until(name + " registered " + times + " time(s)", timeout, this::registrations, count -> {
+        process.assertAlive("before it registered");
+        return count >= times;
+      });
+    } catch (AssertionError notServing) {
+      throw new AssertionError(notServing.getMessage() + ":\n" + output(), notServing);
+    }
     return this;
   }
 
@@ -75,35 +66,16 @@ public final class ScriptWorker implements AutoCloseable {
 
   /** SIGTERM, then the exit code. */
   public int stop(Duration timeout) {
-    process.destroy();
-    return awaitExit(timeout);
+    return process.stop(timeout);
   }
 
   /** SIGKILL: the worker dies holding whatever it holds. */
   public void kill() {
-    process.destroyForcibly();
-    awaitExit(Duration.ofSeconds(10));
-  }
-
-  private int awaitExit(Duration timeout) {
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError(name + " did not exit within " + timeout + ":\n" + output());
-      }
-      return process.exitValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    process.kill();
   }
 
   public String output() {
-    try {
-      return Files.readString(output);
-    } catch (IOException e) {
-      return "";
-    }
+    return process.output();
   }
 
   public String name() {
@@ -112,8 +84,6 @@ public final class ScriptWorker implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-    }
+    process.close();
   }
 }
