@@ -48,7 +48,7 @@ final class BridgeClient {
     }
     JsonObject headers = new JsonObject();
     message.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
-    socket.write(BridgeFrames.encode(frame.put("headers", headers).put("body", message.body())));
+    send(BridgeFrames.encode(frame.put("headers", headers).put("body", message.body())));
   }
 
   /** The request waiting at {@code replyAddress}, now answered; null when none waits there. */
@@ -88,8 +88,16 @@ final class BridgeClient {
     return addresses;
   }
 
+  /**
+   * Writes a frame; while the client does not read what it is sent, the bridge stops reading from it too, so that a
+   * client flooding bad frames without reading the errors cannot fill the node's memory.
+   */
   void send(Buffer frame) {
     socket.write(frame);
+    if (socket.writeQueueFull()) {
+      socket.pause();
+      socket.drainHandler(drained -> socket.resume());
+    }
   }
 
   void close() {

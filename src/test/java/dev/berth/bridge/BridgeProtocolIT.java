@@ -7,7 +7,12 @@ import dev.berth.testing.ItLogs;
 import dev.berth.testing.Poll;
 import dev.berth.testing.ScriptWorker;
 import dev.berth.testing.ScriptWorker.Language;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.eventbus.bridge.tcp.impl.protocol.FrameHelper;
+import io.vertx.ext.eventbus.bridge.tcp.impl.protocol.FrameParser;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +27,10 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -229,6 +237,34 @@ class BridgeProtocolIT {
 
     assertThat(answer.join().status()).isEqualTo(418);
     assertThat(answer.join().json().getString("error")).isEqualTo("worker for address 'first' failed: short and stout");
+  }
+
+  @Test
+  @DisplayName("a client built on Vert.x's own bridge frame classes (FrameHelper, FrameParser) registers and answers")
+  void vertxBridgeFramesInterwork() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+      // Held until the end: Vert.x closes a client, and its connections, once nothing refers to it.
+      NetClient netClient = vertx.createNetClient();
+      NetSocket client = netClient.connect(cluster.bridgePort(), "127.0.0.1")
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      client.handler(new FrameParser(frame -> received.add(frame.result())));
+
+      FrameHelper.sendFrame("register", "first", null, new JsonObject().put("token", BridgeCluster.TOKEN), null, null,
+        client);
+
+      assertThat(received.poll(10, TimeUnit.SECONDS).getString("type")).isEqualTo("registered");
+      CompletableFuture<Http.Response> answer = Http.getAsync(cluster.url("/apple"));
+      JsonObject message = received.poll(10, TimeUnit.SECONDS);
+      FrameHelper.sendFrame("send", message.getString("replyAddress"), null,
+        new JsonObject().put("status", 200).put("body", "framed by Vert.x").put("servedBy", "vertx-client"), client);
+
+      assertThat(answer.join().body()).isEqualTo("framed by Vert.x");
+      netClient.close();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   /** The {@code message} of the next frame, which must be an {@code err} frame that explains itself. */
