@@ -11,8 +11,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
 
 . as $runs
 | ($runs | map(.system) | unique) as $measured
-| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-tls", "baseline-cluster", "bridge-python", "bridge-node",
-   "bus-floor", "nginx"]
+| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-tls", "baseline-cluster",
+   "bridge-python", "bridge-node", "bus-floor", "nginx"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
@@ -42,6 +42,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx")),
       berth_cluster_tls_vs_plain_rps: ($rounds | ratio(.rps; "berth-cluster-tls"; "berth-cluster")),
       berth_cluster_tls_vs_plain_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster-tls"; "berth-cluster")),
+      metrics_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-nometrics")),
+      metrics_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "berth-cluster-nometrics")),
       bridge_python_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-python"; "berth-cluster")),
       bridge_python_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-python"; "berth-cluster")),
       bridge_node_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-node"; "berth-cluster")),

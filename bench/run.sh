@@ -12,6 +12,8 @@
 #   ceiling        bench/BareServer.java answering First: a bare Vert.x HTTP server, no routing, no event bus
 #   berth-local    conf/local.json: the gateway and both workers in one JVM
 #   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
+#   berth-cluster-nometrics  the same three JVMs with management.metrics false: what metrics cost (berth-cluster
+#                  and every other berth system run with metrics, the default)
 #   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS
 #                  on the event bus and only proven members routed to
 #   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
@@ -152,6 +154,7 @@ declare -A url_of=(
   [berth-cluster]="http://127.0.0.1:$((base + 20))"
   [bus-floor]="http://127.0.0.1:$((base + 30))"
   [berth-cluster-tls]="http://127.0.0.1:$((base + 50))"
+  [berth-cluster-nometrics]="http://127.0.0.1:$((base + 80))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
   [bridge-node]="http://127.0.0.1:$((base + 70))"
 )
@@ -162,10 +165,12 @@ declare -A processes_of=(
   [berth-cluster]="gateway worker-first worker-second"
   [bus-floor]="floor-gateway floor-first floor-second"
   [berth-cluster-tls]="tls-gateway tls-first tls-second"
+  [berth-cluster-nometrics]="nometrics-gateway nometrics-first nometrics-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
 )
-systems=(ceiling berth-local berth-cluster berth-cluster-tls bridge-python bridge-node bus-floor nginx)
+systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-tls bridge-python bridge-node bus-floor
+  nginx)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -230,6 +235,16 @@ tls_node tls-first conf/worker-first.json "bench-tls-$$" $((base + 50)) $((base 
 tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((base + 55)) $((base + 56)) "$tls_members"
 await_status "${url_of[berth-cluster-tls]}/apple" First 60
 await_status "${url_of[berth-cluster-tls]}/zebra" Second 60
+
+nometrics_members="127.0.0.1:$((base + 82)),127.0.0.1:$((base + 84)),127.0.0.1:$((base + 86))"
+for node in gateway:81:82 worker-first:83:84 worker-second:85:86; do
+  IFS=: read -r name management hazelcast <<<"$node"
+  jq '.management.metrics = false' "conf/$name.json" >"$work/nometrics-$name.json"
+  berth_node "nometrics-${name#worker-}" "$work/nometrics-$name.json" "bench-nometrics-$$" $((base + 80)) \
+    $((base + management)) $((base + hazelcast)) "$nometrics_members"
+done
+await_status "${url_of[berth-cluster-nometrics]}/apple" First 60
+await_status "${url_of[berth-cluster-nometrics]}/zebra" Second 60
 
 # Two bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
 # its launch to the gateway's first answer from it.

@@ -7,6 +7,8 @@ import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.FailureCodes;
 import dev.berth.worker.QuietPeriod;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -64,8 +66,11 @@ public final class BridgeVerticle extends VerticleBase {
   private final Map<String, ServedAddress> served = new HashMap<>();
   private final Set<BridgeClient> clients = new LinkedHashSet<>();
   private final QuietPeriod quietPeriod = new QuietPeriod();
+  /** What the metrics read from another thread, kept on this context: connections, clients per address, requests held. */
+  private final AtomicInteger connections = new AtomicInteger();
+  private final Map<String, AtomicInteger> clientsByAddress = new HashMap<>();
+  private final AtomicInteger holding = new AtomicInteger();
   private NetServer server;
-  private int holding;
   private boolean draining;
   private Promise<Void> answered;
 
@@ -97,11 +102,21 @@ public final class BridgeVerticle extends VerticleBase {
    * @param nodeId this node's id in the cluster, or null on a Vert.x that is not clustered
    * @param held   counts the requests not answered yet, across all workers of the node
    */
-  public BridgeVerticle(BridgeConfig config, String nodeId, AtomicInteger held) {
+  public BridgeVerticle(BridgeConfig config, String nodeId, AtomicInteger held, MeterRegistry metrics) {
     this.config = config;
     this.nodeId = nodeId;
     this.held = held;
     this.token = config.token().getBytes(StandardCharsets.UTF_8);
+    Gauge.builder("berth.bridge.connections", connections, Number::doubleValue)
+      .description("Open connections to the bridge, registered or not").register(metrics);
+    Gauge.builder("berth.bridge.holding", holding, Number::doubleValue)
+      .description("Requests the bridge's clients hold and have not answered").register(metrics);
+    for (String address : config.addresses()) {
+      AtomicInteger clients = new AtomicInteger();
+      clientsByAddress.put(address, clients);
+      Gauge.builder("berth.bridge.clients", clients, Number::doubleValue).tag("address", address)
+        .description("Bridge clients registered for an address").register(metrics);
+    }
   }
 
   @Override
@@ -126,13 +141,14 @@ public final class BridgeVerticle extends VerticleBase {
         .put("addresses", new JsonArray(config.addresses()))
         .put("clients", clients.size())
         .put("serving", new JsonObject(new HashMap<>(serving)))
-        .put("holding", holding));
+        .put("holding", holding.get()));
     }));
   }
 
   private void connected(NetSocket socket) {
     BridgeClient client = new BridgeClient(socket);
     clients.add(client);
+    connections.incrementAndGet();
     RecordParser parser = RecordParser.newFixed(4);
     parser.handler(new Handler<>() {
       private int length = -1;
@@ -220,6 +236,7 @@ public final class BridgeVerticle extends VerticleBase {
     }
     ServedAddress slot = served.computeIfAbsent(address, this::serve);
     slot.clients.add(client);
+    clientsByAddress.get(address).incrementAndGet();
     slot.registered.onComplete(registered -> {
       if (!slot.clients.contains(client)) {
         return;
@@ -266,7 +283,11 @@ public final class BridgeVerticle extends VerticleBase {
   /** The client no longer serves {@code address}; the node stops consuming it when no client does. */
   private void leave(String address, BridgeClient client) {
     ServedAddress slot = served.get(address);
-    if (slot == null || !slot.clients.remove(client) || !slot.clients.isEmpty()) {
+    if (slot == null || !slot.clients.remove(client)) {
+      return;
+    }
+    clientsByAddress.get(address).decrementAndGet();
+    if (!slot.clients.isEmpty()) {
       return;
     }
     served.remove(address);
@@ -289,7 +310,7 @@ public final class BridgeVerticle extends VerticleBase {
   private void deliver(BridgeClient client, String address, Message<Object> message, long deadlineNanos) {
     client.deliver(address, message, deadlineNanos);
     if (message.replyAddress() != null) {
-      holding++;
+      holding.incrementAndGet();
       held.incrementAndGet();
     }
   }
@@ -323,7 +344,7 @@ public final class BridgeVerticle extends VerticleBase {
 
   /** Requests whose client did not answer within {@code timeoutMs} fail with 504. */
   private void expire() {
-    if (holding == 0) {
+    if (holding.get() == 0) {
       return;
     }
     long now = System.nanoTime();
@@ -345,6 +366,7 @@ public final class BridgeVerticle extends VerticleBase {
     if (!clients.remove(client)) {
       return;
     }
+    connections.decrementAndGet();
     List.copyOf(client.addresses()).forEach(address -> leave(address, client));
     List<BridgeClient.Pending> abandoned = client.abandoned();
     settled(abandoned.size());
@@ -377,9 +399,9 @@ public final class BridgeVerticle extends VerticleBase {
     if (count == 0) {
       return;
     }
-    holding -= count;
+    holding.addAndGet(-count);
     held.addAndGet(-count);
-    if (holding == 0 && answered != null) {
+    if (holding.get() == 0 && answered != null) {
       answered.tryComplete();
     }
   }
@@ -397,7 +419,7 @@ public final class BridgeVerticle extends VerticleBase {
       (nodeId == null ? Future.<Void>succeededFuture() : quietPeriod.await(vertx, deadline))
         .compose(quiet -> Future.join(served.values().stream()
           .flatMap(slot -> slot.consumers.stream().map(MessageConsumer::unregister)).toList()))
-        .compose(unregistered -> holding == 0 ? Future.<Void>succeededFuture() : answered.future())
+        .compose(unregistered -> holding.get() == 0 ? Future.<Void>succeededFuture() : answered.future())
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .onComplete(done -> {
           List.copyOf(clients).forEach(BridgeClient::close);

@@ -38,6 +38,7 @@ final class Forwarder {
   private final Replicas replicas;
   private final FailoverConfig failover;
   private final long requestTimeoutMs;
+  private final GatewayMetrics metrics;
   private final RetryBudget budget = new RetryBudget();
   /** Attempts not yet settled, oldest first. */
   private final Set<Attempt> pending = new LinkedHashSet<>();
@@ -54,8 +55,9 @@ final class Forwarder {
     }
   }
 
-  Forwarder(Vertx vertx, Replicas replicas, FailoverConfig failover, long requestTimeoutMs) {
+  Forwarder(Vertx vertx, Replicas replicas, FailoverConfig failover, long requestTimeoutMs, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.replicas = replicas;
     this.failover = failover;
     this.requestTimeoutMs = requestTimeoutMs;
@@ -146,6 +148,9 @@ final class Forwarder {
         finish(request);
       }
       return;
+    }
+    if (!request.tried.isEmpty()) {
+      metrics.retried(request.address);
     }
     request.tried.add(node);
     request.outstanding++;

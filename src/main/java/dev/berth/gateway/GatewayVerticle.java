@@ -40,6 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
   /** Set when a request took more than one attempt: the number of worker nodes it was sent to. */
   public static final String ATTEMPTS_HEADER = "X-Berth-Attempts";
   private static final String RETRY_AFTER_SECONDS = "1";
+  /** Where a request's routed address is kept for the metrics recorded when it ends. */
+  private static final String ADDRESS = "berth.address";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -47,21 +49,23 @@ public final class GatewayVerticle extends VerticleBase {
   private final RoutingTable routes;
   private final GatewayLoad load;
   private final Replicas replicas;
+  private final GatewayMetrics metrics;
   private Forwarder forwarder;
   private ClientConnections clients;
   private HttpServer server;
 
-  /** {@code load} and {@code replicas} are shared by all gateway instances of the node. */
-  public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas) {
+  /** {@code load}, {@code replicas} and {@code metrics} are shared by all gateway instances of the node. */
+  public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas, GatewayMetrics metrics) {
     this.config = config;
     this.routes = new RoutingTable(config.routes(), replicas::serves);
     this.load = load;
     this.replicas = replicas;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
-    forwarder = new Forwarder(vertx, replicas, config.failover(), config.requestTimeoutMs());
+    forwarder = new Forwarder(vertx, replicas, config.failover(), config.requestTimeoutMs(), metrics);
     forwarder.start();
     clients = new ClientConnections(vertx, config.connections(), load.connections());
     clients.start();
@@ -95,9 +99,14 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private void claimBodyBytes(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    long arrived = System.nanoTime();
     long claim = bodyBytesToClaim(request);
     clients.headReceived(request, claim > 0);
-    ctx.addEndHandler(ended -> clients.answered(request));
+    ctx.addEndHandler(ended -> {
+      clients.answered(request);
+      metrics.answered(ctx.get(ADDRESS, GatewayMetrics.UNROUTED), request.method().name(),
+        ctx.response().getStatusCode(), arrived);
+    });
     if (claim == 0) {
       ctx.next();
       return;
@@ -145,6 +154,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void forward(RoutingContext ctx, String address) {
+    ctx.put(ADDRESS, address);
     HttpServerRequest request = ctx.request();
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(),
       headersOf(request.headers()), ctx.body().buffer());

@@ -4,6 +4,7 @@ import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.ManagementConfig;
 import dev.berth.protocol.HttpError;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
@@ -13,7 +14,10 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.util.concurrent.atomic.AtomicReference;
 
-/** {@code GET /health} and {@code GET /cluster} on the management port, apart from the routed HTTP port. */
+/**
+ * {@code GET /health}, {@code GET /cluster} and {@code GET /metrics} (Prometheus text) on the management port, apart
+ * from the routed HTTP port.
+ */
 final class ManagementVerticle extends VerticleBase {
 
   private final ManagementConfig config;
@@ -22,15 +26,18 @@ final class ManagementVerticle extends VerticleBase {
   private final InFlight inFlight;
   private final BerthClusterManager clusterManager;
   private final ClusterView clusterView;
+  private final Handler<RoutingContext> metrics;
 
+  /** @param metrics serves {@code GET /metrics}, null when {@code management.metrics} is off */
   ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state, InFlight inFlight,
-                     ClusterView clusterView) {
+                     ClusterView clusterView, Handler<RoutingContext> metrics) {
     this.config = config;
     this.nodeName = nodeName;
     this.state = state;
     this.inFlight = inFlight;
     this.clusterManager = clusterView.clusterManager();
     this.clusterView = clusterView;
+    this.metrics = metrics;
   }
 
   @Override
@@ -38,7 +45,10 @@ final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/cluster").handler(this::cluster);
-    router.errorHandler(404, ctx -> replyError(ctx, 404, "not found: the management port serves GET /health and GET /cluster"));
+    router.get("/metrics").handler(metrics != null ? metrics
+      : ctx -> replyError(ctx, 404, "metrics are off on this node (management.metrics is false)"));
+    router.errorHandler(404, ctx -> replyError(ctx, 404, "not found: the management port serves GET /health,"
+      + " GET /cluster and GET /metrics"));
     router.errorHandler(405, ctx -> replyError(ctx, 405, "method " + ctx.request().method() + " not allowed: use GET"));
     router.errorHandler(500, ctx -> replyError(ctx, 500, "internal error"));
     return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))

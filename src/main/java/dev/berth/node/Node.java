@@ -44,6 +44,7 @@ public final class Node {
   private final BerthClusterManager clusterManager;
   private final JoinWatch joinWatch;
   private final ClusterTls tls;
+  private final NodeMetrics metrics;
   private final NodeVerticle verticle;
 
   private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterTls tls,
@@ -55,7 +56,8 @@ public final class Node {
     this.eventBus = options.eventBus();
     this.clusterManager = new BerthClusterManager(options.hazelcast(), tls);
     this.joinWatch = options.joinWatch();
-    this.verticle = new NodeVerticle(config, metadata, clusterManager);
+    this.metrics = NodeMetrics.of(config.management(), metadata.name());
+    this.verticle = new NodeVerticle(config, metadata, clusterManager, metrics);
   }
 
   /**
@@ -82,14 +84,19 @@ public final class Node {
       ClusterSetup.options(hazelcast, config.cluster(), advertisement, metadata.toJson(), tls));
   }
 
-  /** A clustered Vert.x for this node: its event loops, event bus, Hazelcast and transport on top of {@code options}. */
+  /**
+   * A clustered Vert.x for this node: its event loops, event bus, Hazelcast, transport and metrics on top of
+   * {@code options}.
+   */
   public VertxBuilder vertxBuilder(VertxOptions options) {
     options.setEventBusOptions(eventBus);
     if (config.eventLoops() != null) {
       options.setEventLoopPoolSize(config.eventLoops());
     }
-    return Vertx.builder().with(options).withClusterManager(clusterManager)
+    VertxBuilder builder = Vertx.builder().withClusterManager(clusterManager)
       .withTransport(FlushCoalescingTransport.over(Transport.NIO));
+    metrics.applyTo(options, builder);
+    return builder.with(options);
   }
 
   /** Bounds the join by {@code cluster.joinTimeoutMs}; {@code onTimeout} gets one line that says what went wrong. */

@@ -5,6 +5,7 @@ import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.WorkerConfig;
 import dev.berth.gateway.GatewayLoad;
+import dev.berth.gateway.GatewayMetrics;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.gateway.Replicas;
 import dev.berth.protocol.Addresses;
@@ -49,6 +50,7 @@ public final class NodeVerticle extends VerticleBase {
   private final BerthConfig config;
   private final NodeMetadata metadata;
   private final BerthClusterManager clusterManager;
+  private final NodeMetrics metrics;
   private final Duration drainBudget;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
   private final InFlight inFlight = new InFlight(GatewayLoad.idle(), new AtomicInteger());
@@ -58,10 +60,11 @@ public final class NodeVerticle extends VerticleBase {
   private Future<List<String>> registryCheck;
   private Replicas replicas;
 
-  NodeVerticle(BerthConfig config, NodeMetadata metadata, BerthClusterManager clusterManager) {
+  NodeVerticle(BerthConfig config, NodeMetadata metadata, BerthClusterManager clusterManager, NodeMetrics metrics) {
     this.config = config;
     this.metadata = metadata;
     this.clusterManager = clusterManager;
+    this.metrics = metrics;
     this.drainBudget = drainBudget(config);
   }
 
@@ -83,10 +86,11 @@ public final class NodeVerticle extends VerticleBase {
     replicas = config.runsGateway()
       ? Replicas.inCluster(vertx, clusterManager, config.gateway().routes().addresses())
       : null;
+    metrics.watch(clusterManager);
     return publishProof()
       .compose(published -> sameSecurityAsTheCluster())
       .compose(checked -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state,
-        inFlight, new ClusterView(clusterManager, replicas, this::bridgeStatus))))
+        inFlight, new ClusterView(clusterManager, replicas, this::bridgeStatus), metrics.scraper())))
       .compose(management -> deployWorkers())
       .compose(deployed -> deployBridge())
       .compose(deployed -> deployGateway())
@@ -209,7 +213,8 @@ public final class NodeVerticle extends VerticleBase {
     if (!config.runsBridge()) {
       return Future.succeededFuture();
     }
-    BridgeVerticle started = new BridgeVerticle(config.bridge(), clusterManager.getNodeId(), inFlight.workers());
+    BridgeVerticle started = new BridgeVerticle(config.bridge(), clusterManager.getNodeId(), inFlight.workers(),
+      metrics.registry());
     return vertx.deployVerticle(started).onSuccess(deployed -> bridge = started);
   }
 
@@ -217,7 +222,9 @@ public final class NodeVerticle extends VerticleBase {
     if (!config.runsGateway()) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(() -> keep(gateways, new GatewayVerticle(config.gateway(), inFlight.gateway(), replicas)),
+    GatewayMetrics gatewayMetrics = new GatewayMetrics(metrics.registry(), inFlight.gateway());
+    return vertx.deployVerticle(() -> keep(gateways, new GatewayVerticle(config.gateway(), inFlight.gateway(), replicas,
+        gatewayMetrics)),
       new DeploymentOptions().setInstances(config.gateway().instances()));
   }
 

@@ -45,6 +45,7 @@ class BerthConfigTest {
     assertThat(config.gateway().routes().ranges())
       .containsExactly(Map.entry("A-M", List.of("first")), Map.entry("N-Z", List.of("second")));
     assertThat(config.management().port()).isEqualTo(9345);
+    assertThat(config.management().metrics()).as("metrics on by default").isTrue();
     assertThat(config.cluster().advertise().mode()).isEqualTo(AdvertiseMode.AUTO);
     assertThat(config.eventLoops()).as("gateway and workers of one JVM on one event loop").isEqualTo(1);
     assertThat(BerthConfig.load(Path.of("conf/gateway.json"), Map.of()).eventLoops()).as("Vert.x's default").isNull();

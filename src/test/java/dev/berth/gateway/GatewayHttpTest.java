@@ -80,8 +80,8 @@ class GatewayHttpTest {
         vertx.deployVerticle(worker(WorkerConfig.fixedText("first", "First", 0, 1))),
         vertx.deployVerticle(worker(WorkerConfig.fixedText("second", "Second", 0, 1))),
         vertx.deployVerticle(worker(WorkerConfig.fixedText("slow", "Slow", TIMEOUT_MS * 5, 1))),
-        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx))),
-        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx)))))
+        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx), GatewayMetrics.none())),
+        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx), GatewayMetrics.none()))))
       .onComplete(testContext.succeedingThenComplete());
   }
 

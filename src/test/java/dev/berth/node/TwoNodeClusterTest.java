@@ -7,6 +7,7 @@ import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
 import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
+import dev.berth.testing.PrometheusText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -100,6 +101,32 @@ class TwoNodeClusterTest {
       assertThat(members.get("gateway").getString("hazelcast")).isEqualTo("127.0.0.1:" + gatewayHazelcastPort);
       assertThat(members.get("worker").getString("advertise")).isEqualTo("none");
       assertThat(Members.self(managementUrl(node)).getString("name")).isEqualTo(node.metadata().name());
+    }
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("GET /metrics on each node: the gateway's requests by address, method and status with buckets, the event"
+    + " bus by address without node ids, the cluster, the JVM and the process, every series named by its node")
+  void metrics() {
+    Map<String, Double> gatewaySeries = PrometheusText.samples(Http.get(managementUrl(gateway) + "/metrics").body());
+    Map<String, Double> workerSeries = PrometheusText.samples(Http.get(managementUrl(worker) + "/metrics").body());
+
+    assertThat(gatewaySeries.get("berth_gateway_requests_seconds_count{address=\"first\",method=\"GET\",node=\"gateway\","
+      + "status=\"200\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(gatewaySeries.get("berth_gateway_requests_seconds_count{address=\"second\",method=\"GET\",node=\"gateway\","
+      + "status=\"503\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(gatewaySeries.get("berth_gateway_requests_seconds_bucket{address=\"first\",method=\"GET\",node=\"gateway\","
+      + "status=\"200\",le=\"10.0\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(gatewaySeries.get("berth_cluster_members{node=\"gateway\"}")).isEqualTo(2);
+    assertThat(gatewaySeries.get("berth_gateway_requests_in_flight{node=\"gateway\"}")).isZero();
+    assertThat(workerSeries.get("vertx_eventbus_processed_total{address=\"first\",node=\"worker\"}"))
+      .isGreaterThanOrEqualTo(1);
+    for (Map<String, Double> series : List.of(gatewaySeries, workerSeries)) {
+      assertThat(series.keySet()).as("JVM and process").anyMatch(name -> name.startsWith("jvm_memory_used_bytes{"))
+        .anyMatch(name -> name.startsWith("process_resident_memory_bytes{"));
+      assertThat(series.keySet()).as("no label with a node id, no path").noneMatch(name -> name.contains("@"))
+        .noneMatch(name -> name.contains("/a"));
     }
   }
 

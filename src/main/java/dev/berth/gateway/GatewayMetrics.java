@@ -1,0 +1,73 @@
+package dev.berth.gateway;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the gateway counts, shared by its verticle instances: each request by routed address, method and status, with
+ * its time in buckets suited to milliseconds; the attempts beyond a request's first; the requests, body bytes and
+ * connections it holds. Every label has a bounded set of values: the configured addresses (or {@value #UNROUTED}), the
+ * standard methods (or {@code OTHER}), and the status codes the gateway answers with; never the path.
+ */
+public final class GatewayMetrics {
+
+  /** The address label of a request that was answered before it had an address: no route, a bad head or body. */
+  public static final String UNROUTED = "none";
+  private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private final MeterRegistry registry;
+  private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+
+  private record RequestKey(String address, String method, int status) {
+  }
+
+  /** Registers the load's gauges; {@code registry} may hold no backend at all, and then nothing is kept. */
+  public GatewayMetrics(MeterRegistry registry, GatewayLoad load) {
+    this.registry = registry;
+    Gauge.builder("berth.gateway.requests.in.flight", load.requests(), Number::doubleValue)
+      .description("Requests forwarded to workers and not answered yet").register(registry);
+    Gauge.builder("berth.gateway.body.bytes.held", load.bodyBytes(), Number::doubleValue)
+      .description("Bytes of request bodies the gateway holds, against gateway.maxBodyBytesInFlight")
+      .baseUnit("bytes").register(registry);
+    Gauge.builder("berth.gateway.connections", load.connections(), Number::doubleValue)
+      .description("Open client connections").register(registry);
+  }
+
+  /** No metrics: for a gateway on a node with {@code management.metrics} off, or in a test. */
+  public static GatewayMetrics none() {
+    return new GatewayMetrics(new CompositeMeterRegistry(), GatewayLoad.idle());
+  }
+
+  /** A request was answered with {@code status}, {@code startNanos} after it arrived. */
+  void answered(String address, String method, int status, long startNanos) {
+    requests.computeIfAbsent(new RequestKey(address, METHODS.contains(method) ? method : "OTHER", status), key ->
+        Timer.builder("berth.gateway.requests")
+          .description("Requests answered by the gateway, by routed address, method and status")
+          .tags("address", key.address(), "method", key.method(), "status", Integer.toString(key.status()))
+          .serviceLevelObjectives(BUCKETS)
+          .register(registry))
+      .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A request for {@code address} went to one more worker node: its node left, did not answer in time, or lost it. */
+  void retried(String address) {
+    retries.computeIfAbsent(address, key -> Counter.builder("berth.gateway.retries")
+        .description("Attempts beyond a request's first: to another replica after a node left, froze or lost it")
+        .tag("address", key).register(registry))
+      .increment();
+  }
+}
