@@ -36,9 +36,12 @@ public final class NodeMetrics {
   private static final Path PROC_STATUS = Path.of("/proc/self/status");
 
   private final PrometheusMeterRegistry registry;
+  /** Where berth's meters go: the registry, or with metrics off a registry with no backend, which keeps nothing. */
+  private final MeterRegistry meters;
 
   private NodeMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
+    this.meters = registry == null ? new CompositeMeterRegistry() : registry;
   }
 
   static NodeMetrics of(ManagementConfig config, String nodeName) {
@@ -70,7 +73,7 @@ public final class NodeMetrics {
 
   /** Where berth's own meters go: the registry, or one that keeps nothing when metrics are off. */
   public MeterRegistry registry() {
-    return registry == null ? new CompositeMeterRegistry() : registry;
+    return meters;
   }
 
   /** The cluster's members and, in a TLS cluster, how many of them proved they belong. */

@@ -192,7 +192,7 @@ public final class NodeVerticle extends VerticleBase {
 
   /** The bridge's clients and what they serve, or null on a node without a bridge (or before it started). */
   private Future<JsonObject> bridgeStatus() {
-    return bridge == null ? Future.succeededFuture() : bridge.status();
+    return Future.succeededFuture(bridge == null ? null : bridge.status());
   }
 
   private static long remainingMs(long deadlineNanos) {
