@@ -7,6 +7,7 @@ import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.FailureCodes;
 import dev.berth.worker.QuietPeriod;
+import dev.berth.worker.WorkerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -69,6 +70,7 @@ public final class BridgeVerticle extends VerticleBase {
   /** What the metrics read from another thread, kept on this context: connections, clients per address, requests held. */
   private final AtomicInteger connections = new AtomicInteger();
   private final Map<String, AtomicInteger> clientsByAddress = new TreeMap<>();
+  private final Map<String, WorkerMetrics.AddressMeters> metersByAddress = new HashMap<>();
   private final AtomicInteger holding = new AtomicInteger();
   private NetServer server;
   private boolean draining;
@@ -102,7 +104,8 @@ public final class BridgeVerticle extends VerticleBase {
    * @param nodeId this node's id in the cluster, or null on a Vert.x that is not clustered
    * @param held   counts the requests not answered yet, across all workers of the node
    */
-  public BridgeVerticle(BridgeConfig config, String nodeId, AtomicInteger held, MeterRegistry metrics) {
+  public BridgeVerticle(BridgeConfig config, String nodeId, AtomicInteger held, MeterRegistry metrics,
+                        WorkerMetrics requests) {
     this.config = config;
     this.nodeId = nodeId;
     this.held = held;
@@ -116,6 +119,7 @@ public final class BridgeVerticle extends VerticleBase {
       clientsByAddress.put(address, clients);
       Gauge.builder("berth.bridge.clients", clients, Number::doubleValue).tag("address", address)
         .description("Bridge clients registered for an address").register(metrics);
+      metersByAddress.put(address, requests.of(address));
     }
   }
 
@@ -306,9 +310,11 @@ public final class BridgeVerticle extends VerticleBase {
       deliver(client, slot.address, message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
     } else if (slot.clients.isEmpty()) {
       message.fail(FailureCodes.NOT_DELIVERED, "no bridge client serves '" + slot.address + "' on this node");
+      metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
     } else {
       message.fail(FailureCodes.BUSY, "every bridge client of '" + slot.address + "' on this node holds "
         + config.maxPendingPerClient() + " requests (bridge.maxPendingPerClient)");
+      metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
     }
   }
 
@@ -341,9 +347,11 @@ public final class BridgeVerticle extends VerticleBase {
     settled(1);
     if (failureCode == null) {
       request.message().reply(frame.getValue("body"));
+      ended(request, WorkerMetrics.Outcome.ANSWERED);
     } else {
       request.message().fail((Integer) failureCode,
         frame.getValue("message") instanceof String description ? description : "the worker failed");
+      ended(request, WorkerMetrics.Outcome.FAILED);
     }
   }
 
@@ -358,6 +366,7 @@ public final class BridgeVerticle extends VerticleBase {
       for (BridgeClient.Pending request : expired) {
         request.message().fail(FailureCodes.TIMEOUT, "the bridge worker did not answer within " + config.timeoutMs()
           + " ms");
+        ended(request, WorkerMetrics.Outcome.TIMED_OUT);
       }
       settled(expired.size());
     }
@@ -385,6 +394,7 @@ public final class BridgeVerticle extends VerticleBase {
       } else {
         request.message().fail(FailureCodes.WORKER_LOST, "the bridge worker serving '" + request.address()
           + "' disconnected before it answered");
+        ended(request, WorkerMetrics.Outcome.FAILED);
       }
     }
     if (!abandoned.isEmpty()) {
@@ -393,6 +403,12 @@ public final class BridgeVerticle extends VerticleBase {
     } else if (!client.addresses().isEmpty()) {
       log.info("bridge client {} disconnected", client);
     }
+  }
+
+  /** A request given to a client arrived {@code timeoutMs} before its deadline. */
+  private void ended(BridgeClient.Pending request, WorkerMetrics.Outcome outcome) {
+    metersByAddress.get(request.address()).ended(outcome,
+      request.deadlineNanos() - TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
   }
 
   private static boolean repeatable(Message<Object> message) {

@@ -3,6 +3,8 @@ package dev.berth.gateway;
 import dev.berth.config.FailoverConfig;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.FailureCodes;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -89,6 +91,8 @@ final class Forwarder {
     final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
     final List<String> tried = new ArrayList<>(2);
     final Promise<Delivered> answer = Promise.promise();
+    /** The request's trace, for attempts sent later from a timer or a membership event. */
+    final Context trace = Context.current();
     int outstanding;
     boolean waitedForWorker;
     Throwable lastFailure;
@@ -156,9 +160,11 @@ final class Forwarder {
     request.outstanding++;
     Attempt attempt = new Attempt(request, node);
     pending.add(attempt);
-    vertx.eventBus().<Object>request(replicas.target(request.address, node), request.message,
-        new DeliveryOptions().setSendTimeout(remainingMs))
-      .onComplete(result -> settle(attempt, result));
+    try (Scope traced = request.trace.makeCurrent()) {
+      vertx.eventBus().<Object>request(replicas.target(request.address, node), request.message,
+          new DeliveryOptions().setSendTimeout(remainingMs))
+        .onComplete(result -> settle(attempt, result));
+    }
   }
 
   private void settle(Attempt attempt, AsyncResult<Message<Object>> result) {

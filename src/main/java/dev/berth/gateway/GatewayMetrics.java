@@ -1,12 +1,12 @@
 package dev.berth.gateway;
 
+import dev.berth.runtime.Latency;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +22,9 @@ public final class GatewayMetrics {
 
   /** The address label of a request that was answered before it had an address: no route, a bad head or body. */
   public static final String UNROUTED = "none";
+  /** The timer of the gateway's answered requests. */
+  public static final String REQUESTS = "berth.gateway.requests";
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
-  private static final Duration[] BUCKETS = {
-    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-    Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
   private final MeterRegistry registry;
   private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
@@ -55,10 +53,9 @@ public final class GatewayMetrics {
   /** A request was answered with {@code status}, {@code startNanos} after it arrived. */
   void answered(String address, String method, int status, long startNanos) {
     requests.computeIfAbsent(new RequestKey(address, METHODS.contains(method) ? method : "OTHER", status), key ->
-        Timer.builder("berth.gateway.requests")
+        Latency.timer(REQUESTS)
           .description("Requests answered by the gateway, by routed address, method and status")
           .tags("address", key.address(), "method", key.method(), "status", Integer.toString(key.status()))
-          .serviceLevelObjectives(BUCKETS)
           .register(registry))
       .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }

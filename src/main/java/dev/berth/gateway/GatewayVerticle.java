@@ -6,6 +6,9 @@ import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.HttpError;
 import dev.berth.protocol.ProtocolException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -32,7 +35,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Serves HTTP and forwards each request to the event-bus address its path's first letter routes to. Every failure,
- * its own or the bus's, is answered with one JSON shape: {@code {"status":503,"error":"...","path":"/apple"}}.
+ * its own or the bus's, is answered with one JSON shape: {@code {"status":503,"error":"...","path":"/apple"}}. Each
+ * request's trace context (W3C {@code traceparent}: the client's, continued, or a new one) goes to the worker in the
+ * request's headers and back to the client in the answer's.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -42,6 +47,9 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String RETRY_AFTER_SECONDS = "1";
   /** Where a request's routed address is kept for the metrics recorded when it ends. */
   private static final String ADDRESS = "berth.address";
+  private static final TextMapSetter<HttpServerResponse> RESPONSE_HEADERS = HttpServerResponse::putHeader;
+  private static final TextMapSetter<Map<String, List<String>>> REQUEST_HEADERS =
+    (headers, name, value) -> headers.put(name, List.of(value));
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -50,13 +58,19 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayLoad load;
   private final Replicas replicas;
   private final GatewayMetrics metrics;
+  private final TextMapPropagator traces;
   private Forwarder forwarder;
   private ClientConnections clients;
   private HttpServer server;
 
-  /** {@code load}, {@code replicas} and {@code metrics} are shared by all gateway instances of the node. */
-  public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas, GatewayMetrics metrics) {
+  /**
+   * {@code load}, {@code replicas} and {@code metrics} are shared by all gateway instances of the node; {@code traces}
+   * writes a request's trace context into headers.
+   */
+  public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas, GatewayMetrics metrics,
+                         TextMapPropagator traces) {
     this.config = config;
+    this.traces = traces;
     this.routes = new RoutingTable(config.routes(), replicas::serves);
     this.load = load;
     this.replicas = replicas;
@@ -102,6 +116,7 @@ public final class GatewayVerticle extends VerticleBase {
     long arrived = System.nanoTime();
     long claim = bodyBytesToClaim(request);
     clients.headReceived(request, claim > 0);
+    traces.inject(Context.current(), ctx.response(), RESPONSE_HEADERS);
     ctx.addEndHandler(ended -> {
       clients.answered(request);
       metrics.answered(ctx.get(ADDRESS, GatewayMetrics.UNROUTED), request.method().name(),
@@ -156,8 +171,10 @@ public final class GatewayVerticle extends VerticleBase {
   private void forward(RoutingContext ctx, String address) {
     ctx.put(ADDRESS, address);
     HttpServerRequest request = ctx.request();
-    BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(),
-      headersOf(request.headers()), ctx.body().buffer());
+    Map<String, List<String>> headers = headersOf(request.headers());
+    traces.inject(Context.current(), headers, REQUEST_HEADERS);
+    BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(), headers,
+      ctx.body().buffer());
     load.requests().incrementAndGet();
     forwarder.forward(address, request.method().name(), busRequest.toJson())
       .onComplete(answered -> answer(ctx, address, answered));

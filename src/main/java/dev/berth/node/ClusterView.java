@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * The cluster as {@code GET /cluster} shows it: every member with the metadata it published and, in a TLS cluster,
- * whether it proved it belongs; this node's own bridge as it is now. A member's metadata is read and kept while it is a member, so that a frozen member
+ * whether it proved it belongs, and its pulse (state, load, how long since it was heard); this node's own bridge as it
+ * is now. A member's metadata is read and kept while it is a member, so that a frozen member
  * costs a view no time; one never read is listed by id alone after {@value #LOOKUP_TIMEOUT_MS} ms. Until it is
  * proven, a member's metadata is read again, since a node adds its proof right after it joins.
  */
@@ -29,14 +30,18 @@ final class ClusterView {
   private final BerthClusterManager clusterManager;
   private final Replicas replicas;
   private final Supplier<Future<JsonObject>> bridgeStatus;
+  private final Pulse pulse;
   private final Map<String, Future<NodeInfo>> infoByNode = new ConcurrentHashMap<>();
 
   /**
    * @param replicas     the gateway's choice of nodes, or null on a node without a gateway
    * @param bridgeStatus this node's bridge as it is now, null when it has none
+   * @param pulse        what the members last said of their state and load
    */
-  ClusterView(BerthClusterManager clusterManager, Replicas replicas, Supplier<Future<JsonObject>> bridgeStatus) {
+  ClusterView(BerthClusterManager clusterManager, Replicas replicas, Supplier<Future<JsonObject>> bridgeStatus,
+              Pulse pulse) {
     this.clusterManager = clusterManager;
+    this.pulse = pulse;
     this.replicas = replicas;
     this.bridgeStatus = bridgeStatus;
   }
@@ -49,12 +54,14 @@ final class ClusterView {
     String self = clusterManager.getNodeId();
     List<String> nodes = clusterManager.getNodes();
     infoByNode.keySet().retainAll(nodes);
+    pulse.keepOnly(nodes);
     List<Future<JsonObject>> members = new ArrayList<>();
     for (String nodeId : nodes) {
       members.add(info(nodeId)
         .map(info -> describe(nodeId, info, nodeId.equals(self)))
         .otherwise(unknown -> new JsonObject().put("id", nodeId).put("self", nodeId.equals(self)))
-        .map(member -> withProof(nodeId, member)));
+        .map(member -> withProof(nodeId, member))
+        .map(member -> withPulse(nodeId, member)));
     }
     return Future.all(members).compose(all -> bridgeStatus.get()).map(bridge -> {
       JsonArray list = new JsonArray();
@@ -83,6 +90,16 @@ final class ClusterView {
     if (clusterManager.provesMembers()) {
       member.put("proven", clusterManager.isProven(nodeId));
       clusterManager.whyNotProven(nodeId).ifPresent(reason -> member.put("unproven", reason));
+    }
+    return member;
+  }
+
+  /** The member's state and load as it last told them, and whether it has been silent too long. */
+  private JsonObject withPulse(String nodeId, JsonObject member) {
+    JsonObject last = pulse.of(nodeId);
+    if (last != null) {
+      last.remove("id");
+      member.put("pulse", last);
     }
     return member;
   }

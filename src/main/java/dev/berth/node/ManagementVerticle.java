@@ -8,6 +8,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,8 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code GET /health}, {@code GET /cluster} and {@code GET /metrics} (Prometheus text) on the management port, apart
- * from the routed HTTP port.
+ * {@code GET /health}, {@code GET /cluster}, {@code GET /metrics} (Prometheus text) and the cluster's page at
+ * {@code GET /}, on the management port, apart from the routed HTTP port.
  */
 final class ManagementVerticle extends VerticleBase {
 
@@ -45,13 +46,16 @@ final class ManagementVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(this::health);
     router.get("/cluster").handler(this::cluster);
+    LivePage.mount(router);
     router.get("/metrics").handler(metrics != null ? metrics
       : ctx -> replyError(ctx, 404, "metrics are off on this node (management.metrics is false)"));
     router.errorHandler(404, ctx -> replyError(ctx, 404, "not found: the management port serves GET /health,"
-      + " GET /cluster and GET /metrics"));
+      + " GET /cluster, GET /metrics and the cluster's page at GET /"));
     router.errorHandler(405, ctx -> replyError(ctx, 405, "method " + ctx.request().method() + " not allowed: use GET"));
     router.errorHandler(500, ctx -> replyError(ctx, 500, "internal error"));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        // Scrapes and health checks are not the traffic anyone traces.
+        .setTracingPolicy(TracingPolicy.IGNORE))
       .requestHandler(router)
       .listen();
   }

@@ -45,6 +45,7 @@ public final class Node {
   private final JoinWatch joinWatch;
   private final ClusterTls tls;
   private final NodeMetrics metrics;
+  private final NodeTracing tracing;
   private final NodeVerticle verticle;
 
   private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterTls tls,
@@ -57,7 +58,8 @@ public final class Node {
     this.clusterManager = new BerthClusterManager(options.hazelcast(), tls);
     this.joinWatch = options.joinWatch();
     this.metrics = NodeMetrics.of(config.management(), metadata.name());
-    this.verticle = new NodeVerticle(config, metadata, clusterManager, metrics);
+    this.tracing = NodeTracing.of(metadata.name());
+    this.verticle = new NodeVerticle(config, metadata, clusterManager, metrics, tracing);
   }
 
   /**
@@ -85,7 +87,7 @@ public final class Node {
   }
 
   /**
-   * A clustered Vert.x for this node: its event loops, event bus, Hazelcast, transport and metrics on top of
+   * A clustered Vert.x for this node: its event loops, event bus, Hazelcast, transport, metrics and tracer on top of
    * {@code options}.
    */
   public VertxBuilder vertxBuilder(VertxOptions options) {
@@ -96,6 +98,7 @@ public final class Node {
     VertxBuilder builder = Vertx.builder().withClusterManager(clusterManager)
       .withTransport(FlushCoalescingTransport.over(Transport.NIO));
     metrics.applyTo(options, builder);
+    tracing.applyTo(builder);
     return builder.with(options);
   }
 

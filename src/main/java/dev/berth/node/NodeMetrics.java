@@ -38,15 +38,17 @@ public final class NodeMetrics {
   private final PrometheusMeterRegistry registry;
   /** Where berth's meters go: the registry, or with metrics off a registry with no backend, which keeps nothing. */
   private final MeterRegistry meters;
+  private final boolean eventBusMetrics;
 
-  private NodeMetrics(PrometheusMeterRegistry registry) {
+  private NodeMetrics(PrometheusMeterRegistry registry, boolean eventBusMetrics) {
     this.registry = registry;
     this.meters = registry == null ? new CompositeMeterRegistry() : registry;
+    this.eventBusMetrics = eventBusMetrics;
   }
 
   static NodeMetrics of(ManagementConfig config, String nodeName) {
     if (!config.metrics()) {
-      return new NodeMetrics(null);
+      return new NodeMetrics(null, false);
     }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", nodeName)
@@ -55,10 +57,13 @@ public final class NodeMetrics {
       Gauge.builder("process.resident.memory", NodeMetrics::residentBytes).baseUnit("bytes")
         .description("Resident set size of the node's process (VmRSS)").register(registry);
     }
-    return new NodeMetrics(registry);
+    return new NodeMetrics(registry, config.eventBusMetrics());
   }
 
-  /** Vert.x's metrics SPI, for the event bus and the JVM only: berth measures HTTP requests itself, by address. */
+  /**
+   * Vert.x's metrics SPI, for the JVM, and with {@code management.eventBusMetrics} for the event bus: berth measures
+   * requests itself, by address, where the gateway and the workers handle them.
+   */
   void applyTo(VertxOptions options, VertxBuilder builder) {
     if (registry == null) {
       return;
@@ -66,9 +71,17 @@ public final class NodeMetrics {
     // A registry name of its own: Vert.x keeps one backend per name and JVM, and tests run several nodes in one JVM.
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
       .setRegistryName("berth-" + UUID.randomUUID()).setLabels(EnumSet.of(Label.EB_ADDRESS, Label.EB_FAILURE));
-    EnumSet.complementOf(EnumSet.of(MetricsDomain.EVENT_BUS)).forEach(metrics::addDisabledMetricsCategory);
+    // Vert.x's event-bus metrics look up several meters per message, and register a gauge for each one received.
+    EnumSet<MetricsDomain> measured = eventBusMetrics ? EnumSet.of(MetricsDomain.EVENT_BUS)
+      : EnumSet.noneOf(MetricsDomain.class);
+    EnumSet.complementOf(measured).forEach(metrics::addDisabledMetricsCategory);
     options.setMetricsOptions(metrics);
     builder.withMetrics(new MicrometerMetricsFactory(registry));
+  }
+
+  /** Whether the node keeps metrics ({@code management.metrics}). */
+  boolean enabled() {
+    return registry != null;
   }
 
   /** Where berth's own meters go: the registry, or one that keeps nothing when metrics are off. */

@@ -11,6 +11,7 @@ import dev.berth.gateway.Replicas;
 import dev.berth.protocol.Addresses;
 import dev.berth.worker.QuietPeriod;
 import dev.berth.worker.WorkerHandlers;
+import dev.berth.worker.WorkerMetrics;
 import dev.berth.worker.WorkerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -51,6 +52,7 @@ public final class NodeVerticle extends VerticleBase {
   private final NodeMetadata metadata;
   private final BerthClusterManager clusterManager;
   private final NodeMetrics metrics;
+  private final NodeTracing tracing;
   private final Duration drainBudget;
   private final AtomicReference<NodeState> state = new AtomicReference<>(NodeState.STARTING);
   private final InFlight inFlight = new InFlight(GatewayLoad.idle(), new AtomicInteger());
@@ -59,9 +61,14 @@ public final class NodeVerticle extends VerticleBase {
   private BridgeVerticle bridge;
   private Future<List<String>> registryCheck;
   private Replicas replicas;
+  private Pulse pulse;
+  /** The workers' meters, Java handlers and bridge clients alike; null on a node without workers. */
+  private WorkerMetrics workerMetrics;
 
-  NodeVerticle(BerthConfig config, NodeMetadata metadata, BerthClusterManager clusterManager, NodeMetrics metrics) {
+  NodeVerticle(BerthConfig config, NodeMetadata metadata, BerthClusterManager clusterManager, NodeMetrics metrics,
+               NodeTracing tracing) {
     this.config = config;
+    this.tracing = tracing;
     this.metadata = metadata;
     this.clusterManager = clusterManager;
     this.metrics = metrics;
@@ -87,10 +94,12 @@ public final class NodeVerticle extends VerticleBase {
       ? Replicas.inCluster(vertx, clusterManager, config.gateway().routes().addresses())
       : null;
     metrics.watch(clusterManager);
+    pulse = new Pulse(vertx, clusterManager.getNodeId(), state::get, metrics);
     return publishProof()
       .compose(published -> sameSecurityAsTheCluster())
-      .compose(checked -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state,
-        inFlight, new ClusterView(clusterManager, replicas, this::bridgeStatus), metrics.scraper())))
+      .compose(checked -> pulse.start())
+      .compose(started -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state,
+        inFlight, new ClusterView(clusterManager, replicas, this::bridgeStatus, pulse), metrics.scraper())))
       .compose(management -> deployWorkers())
       .compose(deployed -> deployBridge())
       .compose(deployed -> deployGateway())
@@ -134,6 +143,13 @@ public final class NodeVerticle extends VerticleBase {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /** The node's last spans are exported once its verticles have stopped answering. */
+  @Override
+  public Future<?> stop() {
+    pulse.stop();
+    return tracing.shutdown();
   }
 
   /** One check at a time: a registry that cannot be read (a member frozen) must not pile up lookups. */
@@ -200,10 +216,15 @@ public final class NodeVerticle extends VerticleBase {
   }
 
   private Future<?> deployWorkers() {
+    if (!config.runsWorkers()) {
+      return Future.succeededFuture();
+    }
+    workerMetrics = new WorkerMetrics(metrics.registry(), inFlight.workers());
     List<Future<String>> deployments = new ArrayList<>();
     for (WorkerConfig worker : config.workers()) {
+      WorkerMetrics.AddressMeters meters = workerMetrics.of(worker.address());
       deployments.add(vertx.deployVerticle(() -> keep(workers, new WorkerVerticle(worker, WorkerHandlers.create(worker),
-          metadata.name(), clusterManager.getNodeId(), inFlight.workers())),
+          metadata.name(), clusterManager.getNodeId(), inFlight.workers(), meters)),
         new DeploymentOptions().setInstances(worker.instances())));
     }
     return Future.all(deployments);
@@ -214,7 +235,7 @@ public final class NodeVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     BridgeVerticle started = new BridgeVerticle(config.bridge(), clusterManager.getNodeId(), inFlight.workers(),
-      metrics.registry());
+      metrics.registry(), workerMetrics);
     return vertx.deployVerticle(started).onSuccess(deployed -> bridge = started);
   }
 
@@ -224,7 +245,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     GatewayMetrics gatewayMetrics = new GatewayMetrics(metrics.registry(), inFlight.gateway());
     return vertx.deployVerticle(() -> keep(gateways, new GatewayVerticle(config.gateway(), inFlight.gateway(), replicas,
-        gatewayMetrics)),
+        gatewayMetrics, tracing.propagator())),
       new DeploymentOptions().setInstances(config.gateway().instances()));
   }
 

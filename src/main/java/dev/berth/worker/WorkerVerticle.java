@@ -37,6 +37,7 @@ public final class WorkerVerticle extends VerticleBase {
   private final String nodeName;
   private final String nodeId;
   private final AtomicInteger held;
+  private final WorkerMetrics.AddressMeters meters;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
   /** The last reply and its encoding: a handler that answers the same reply each time has it encoded once. */
   private WorkerReply lastReply;
@@ -48,10 +49,12 @@ public final class WorkerVerticle extends VerticleBase {
   /**
    * @param nodeId this node's id in the cluster, or null on a Vert.x that is not clustered
    * @param held   counts the requests not answered yet, across all workers of the node
+   * @param meters the meters of the address, shared by its instances
    */
   public WorkerVerticle(WorkerConfig config, WorkerHandler handler, String nodeName, String nodeId,
-                        AtomicInteger held) {
+                        AtomicInteger held, WorkerMetrics.AddressMeters meters) {
     this.config = config;
+    this.meters = meters;
     this.handler = handler;
     this.nodeName = nodeName;
     this.nodeId = nodeId;
@@ -74,12 +77,14 @@ public final class WorkerVerticle extends VerticleBase {
   }
 
   private void handle(Message<Object> message) {
+    long arrived = System.nanoTime();
     quietPeriod.arrived();
     BusRequest request;
     try {
       request = BusRequest.fromJson(message.body());
     } catch (ProtocolException e) {
       message.fail(FailureCodes.BAD_REQUEST, e.getMessage());
+      meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
       return;
     }
     Future<WorkerReply> answer;
@@ -89,13 +94,13 @@ public final class WorkerVerticle extends VerticleBase {
       answer = Future.failedFuture(e);
     }
     if (answer.isComplete()) {
-      answer(message, request, answer);
+      answer(message, request, answer, arrived);
       return;
     }
     inFlight++;
     held.incrementAndGet();
     bounded(answer).onComplete(answered -> {
-      answer(message, request, answered);
+      answer(message, request, answered, arrived);
       inFlight--;
       held.decrementAndGet();
       if (inFlight == 0 && drained != null) {
@@ -109,17 +114,23 @@ public final class WorkerVerticle extends VerticleBase {
     return config.handler() == null ? answer : answer.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS);
   }
 
-  private void answer(Message<Object> message, BusRequest request, AsyncResult<WorkerReply> answer) {
+  private void answer(Message<Object> message, BusRequest request, AsyncResult<WorkerReply> answer, long arrived) {
     if (answer.succeeded() && answer.result() != null) {
       message.reply(encoded(answer.result()));
-    } else if (answer.cause() instanceof WorkerFailure failure) {
+      meters.ended(WorkerMetrics.Outcome.ANSWERED, arrived);
+      return;
+    }
+    if (answer.cause() instanceof WorkerFailure failure) {
       message.fail(failure.status(), failure.getMessage());
     } else if (answer.cause() instanceof TimeoutException) {
       message.fail(FailureCodes.TIMEOUT, "the worker did not answer within " + config.timeoutMs() + " ms");
+      meters.ended(WorkerMetrics.Outcome.TIMED_OUT, arrived);
+      return;
     } else {
       log.warn("worker {} failed on {} {}", config.handler(), request.method(), request.path(), answer.cause());
       message.fail(FailureCodes.WORKER_FAILED, "the worker failed");
     }
+    meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
   }
 
   private JsonObject encoded(WorkerReply reply) {

@@ -46,6 +46,7 @@ class BerthConfigTest {
       .containsExactly(Map.entry("A-M", List.of("first")), Map.entry("N-Z", List.of("second")));
     assertThat(config.management().port()).isEqualTo(9345);
     assertThat(config.management().metrics()).as("metrics on by default").isTrue();
+    assertThat(config.management().eventBusMetrics()).as("Vert.x's event-bus metrics off by default").isFalse();
     assertThat(config.cluster().advertise().mode()).isEqualTo(AdvertiseMode.AUTO);
     assertThat(config.eventLoops()).as("gateway and workers of one JVM on one event loop").isEqualTo(1);
     assertThat(BerthConfig.load(Path.of("conf/gateway.json"), Map.of()).eventLoops()).as("Vert.x's default").isNull();
@@ -242,6 +243,14 @@ class BerthConfigTest {
     assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
       .hasMessage(file + ": gateway.maxBodyBytesInFlight must be at least maxBodyBytes (2048), or no request with the"
         + " largest body could pass, was 1024");
+  }
+
+  @Test
+  @DisplayName("Vert.x's event-bus metrics without metrics are refused: there would be nowhere to show them")
+  void eventBusMetricsNeedMetrics() throws IOException {
+    Path file = write("{\"roles\": [\"gateway\"], \"management\": {\"metrics\": false, \"eventBusMetrics\": true}}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": management.eventBusMetrics needs metrics: it adds to them, and metrics is false");
   }
 
   @Test

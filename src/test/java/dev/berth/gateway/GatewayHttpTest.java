@@ -9,7 +9,9 @@ import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.testing.FreePorts;
 import dev.berth.worker.WorkerHandlers;
+import dev.berth.worker.WorkerMetrics;
 import dev.berth.worker.WorkerVerticle;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -80,13 +82,16 @@ class GatewayHttpTest {
         vertx.deployVerticle(worker(WorkerConfig.fixedText("first", "First", 0, 1))),
         vertx.deployVerticle(worker(WorkerConfig.fixedText("second", "Second", 0, 1))),
         vertx.deployVerticle(worker(WorkerConfig.fixedText("slow", "Slow", TIMEOUT_MS * 5, 1))),
-        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx), GatewayMetrics.none())),
-        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx), GatewayMetrics.none()))))
+        vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx), GatewayMetrics.none(),
+          W3CTraceContextPropagator.getInstance())),
+        vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx), GatewayMetrics.none(),
+          W3CTraceContextPropagator.getInstance()))))
       .onComplete(testContext.succeedingThenComplete());
   }
 
   private static WorkerVerticle worker(WorkerConfig config) {
-    return new WorkerVerticle(config, WorkerHandlers.create(config), NODE, null, new AtomicInteger());
+    return new WorkerVerticle(config, WorkerHandlers.create(config), NODE, null, new AtomicInteger(),
+      WorkerMetrics.none().of(config.address()));
   }
 
   @Test

@@ -15,7 +15,7 @@ class NodeMetricsTest {
   @Test
   @DisplayName("management.metrics false: no /metrics, and berth's meters keep nothing")
   void off() {
-    NodeMetrics off = NodeMetrics.of(new ManagementConfig("127.0.0.1", 9345, false), "quiet");
+    NodeMetrics off = NodeMetrics.of(new ManagementConfig("127.0.0.1", 9345, false, false), "quiet");
     new GatewayMetrics(off.registry(), GatewayLoad.idle());
     Counter counter = Counter.builder("berth.test").register(off.registry());
     counter.increment();
@@ -28,7 +28,7 @@ class NodeMetricsTest {
   @Test
   @DisplayName("on: one Prometheus registry naming the node, in which an address loses its @<node id>")
   void on() {
-    NodeMetrics on = NodeMetrics.of(new ManagementConfig("127.0.0.1", 9345, true), "loud");
+    NodeMetrics on = NodeMetrics.of(new ManagementConfig("127.0.0.1", 9345, true, false), "loud");
     Counter.builder("berth.test").tag("address", "first@6ff8263e-0000").register(on.registry()).increment();
 
     assertThat(on.scraper()).isNotNull();

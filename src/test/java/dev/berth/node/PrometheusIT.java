@@ -88,14 +88,14 @@ class PrometheusIT {
   }
 
   @Test
-  @DisplayName("a 99th percentile from the histogram, in seconds, and the workers' event bus by address")
+  @DisplayName("a 99th percentile from the histogram, in seconds, and the workers' requests by address")
   void latencyQuantileAndEventBus() {
     double p99 = Poll.until("a p99", BOUND, () -> prometheus.query(
         "histogram_quantile(0.99, sum by (le) (rate(berth_gateway_requests_seconds_bucket[10s])))"),
       result -> result.size() == 1 && Double.isFinite(PrometheusServer.value(result.getValue(0)))).value()
       .stream().mapToDouble(PrometheusServer::value).findFirst().orElseThrow();
-    JsonArray processed = Poll.until("the workers' event bus", BOUND,
-      () -> prometheus.query("vertx_eventbus_processed_total{address=~\"first|second\"}"),
+    JsonArray processed = Poll.until("the workers' requests", BOUND,
+      () -> prometheus.query("berth_worker_requests_seconds_count{address=~\"first|second\",outcome=\"answered\"}"),
       result -> result.size() >= 2).value();
 
     assertThat(p99).isPositive().isLessThanOrEqualTo(10);

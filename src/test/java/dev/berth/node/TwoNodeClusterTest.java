@@ -62,7 +62,7 @@ class TwoNodeClusterTest {
       .formatted(httpPort, FreePorts.next(), gatewayHazelcastPort, gatewayHazelcastPort));
     worker = start("""
       {"name": "worker", "roles": ["worker"], "workers": [{"address": "first", "response": "First", "delayMs": %d}],
-       "management": {"port": %d},
+       "management": {"port": %d, "eventBusMetrics": true},
        "cluster": {"host": "127.0.0.1", "hazelcastPort": %d, "members": ["127.0.0.1:%d"],
                    "advertise": {"mode": "none"}}}"""
       .formatted(DELAY_MS, FreePorts.next(), FreePorts.next(), gatewayHazelcastPort));
@@ -106,8 +106,9 @@ class TwoNodeClusterTest {
 
   @Test
   @Order(2)
-  @DisplayName("GET /metrics on each node: the gateway's requests by address, method and status with buckets, the event"
-    + " bus by address without node ids, the cluster, the JVM and the process, every series named by its node")
+  @DisplayName("GET /metrics on each node: the gateway's requests by address, method and status with buckets, the"
+    + " worker's by address and outcome, Vert.x's event bus only where eventBusMetrics is on, by address without node"
+    + " ids, the cluster, the JVM and the process, every series named by its node")
   void metrics() {
     Map<String, Double> gatewaySeries = PrometheusText.samples(Http.get(managementUrl(gateway) + "/metrics").body());
     Map<String, Double> workerSeries = PrometheusText.samples(Http.get(managementUrl(worker) + "/metrics").body());
@@ -120,8 +121,13 @@ class TwoNodeClusterTest {
       + "status=\"200\",le=\"10.0\"}")).isGreaterThanOrEqualTo(1);
     assertThat(gatewaySeries.get("berth_cluster_members{node=\"gateway\"}")).isEqualTo(2);
     assertThat(gatewaySeries.get("berth_gateway_requests_in_flight{node=\"gateway\"}")).isZero();
+    assertThat(workerSeries.get("berth_worker_requests_seconds_count{address=\"first\",node=\"worker\","
+      + "outcome=\"answered\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(workerSeries.get("berth_worker_requests_held{node=\"worker\"}")).isZero();
     assertThat(workerSeries.get("vertx_eventbus_processed_total{address=\"first\",node=\"worker\"}"))
       .isGreaterThanOrEqualTo(1);
+    assertThat(gatewaySeries.keySet()).as("the gateway runs without eventBusMetrics")
+      .noneMatch(name -> name.startsWith("vertx_eventbus_"));
     for (Map<String, Double> series : List.of(gatewaySeries, workerSeries)) {
       assertThat(series.keySet()).as("JVM and process").anyMatch(name -> name.startsWith("jvm_memory_used_bytes{"))
         .anyMatch(name -> name.startsWith("process_resident_memory_bytes{"));

@@ -1,0 +1,83 @@
+package dev.berth.node;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VertxBuilder;
+import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A node's traces: OpenTelemetry's SDK configured by the standard {@code OTEL_*} variables (or {@code otel.*} system
+ * properties), with berth's defaults underneath: no exporter, OTLP over HTTP when one is chosen, service {@code berth},
+ * the node's name as {@code service.instance.id}. Vert.x traces each HTTP request and event-bus message through it and
+ * carries W3C {@code traceparent} between nodes. {@code OTEL_SDK_DISABLED=true} leaves Vert.x without a tracer.
+ */
+public final class NodeTracing {
+
+  /** What a user gets without setting anything: every request traced and its context passed on, nothing exported. */
+  static final Map<String, String> DEFAULTS = Map.of(
+    "otel.traces.exporter", "none",
+    "otel.metrics.exporter", "none",
+    "otel.logs.exporter", "none",
+    "otel.exporter.otlp.protocol", "http/protobuf",
+    "otel.service.name", "berth");
+  /** How long a stopping node waits for its last spans to be exported. */
+  static final long SHUTDOWN_TIMEOUT_MS = 5_000;
+  private static final AttributeKey<String> SERVICE_INSTANCE_ID = AttributeKey.stringKey("service.instance.id");
+
+  private final OpenTelemetrySdk sdk;
+
+  private NodeTracing(OpenTelemetrySdk sdk) {
+    this.sdk = sdk;
+  }
+
+  static NodeTracing of(String nodeName) {
+    AtomicBoolean disabled = new AtomicBoolean();
+    OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
+      .addPropertiesSupplier(() -> DEFAULTS)
+      .addPropertiesCustomizer(config -> {
+        disabled.set(config.getBoolean("otel.sdk.disabled", false));
+        return Map.of();
+      })
+      // The node's name rather than the SDK's random id, unless OTEL_RESOURCE_ATTRIBUTES names the instance.
+      .addResourceCustomizer((resource, config) ->
+        config.getMap("otel.resource.attributes").containsKey(SERVICE_INSTANCE_ID.getKey())
+          ? resource : resource.toBuilder().put(SERVICE_INSTANCE_ID, nodeName).build())
+      // The node flushes its spans when it stops: a shutdown hook would not run after the node's halt.
+      .disableShutdownHook()
+      .build()
+      .getOpenTelemetrySdk();
+    return new NodeTracing(disabled.get() ? null : sdk);
+  }
+
+  /** Vert.x's tracer, unless tracing is disabled. */
+  void applyTo(VertxBuilder builder) {
+    if (sdk != null) {
+      builder.withTracer(new OpenTelemetryTracingFactory(sdk));
+    }
+  }
+
+  /** How the gateway writes a request's trace context into what it sends and answers. */
+  public TextMapPropagator propagator() {
+    return sdk == null ? TextMapPropagator.noop() : sdk.getPropagators().getTextMapPropagator();
+  }
+
+  /** Exports what is left, within {@value #SHUTDOWN_TIMEOUT_MS} ms. */
+  Future<Void> shutdown() {
+    if (sdk == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    CompletableResultCode result = sdk.shutdown();
+    result.whenComplete(() -> done.tryComplete());
+    return done.future().timeout(SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,166 @@
+package dev.berth.node;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import dev.berth.testing.FreePorts;
+import dev.berth.testing.HeadlessChromium;
+import dev.berth.testing.Http;
+import dev.berth.testing.ItLogs;
+import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Poll;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cluster's page on the management port, loaded by a real browser (headless Chromium) while the cluster serves: a
+ * gateway and a worker on one host (127.0.0.1), a worker on another (127.0.0.2), and a stranger that joined Hazelcast
+ * without being a berth node.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(240)
+class LivePageIT {
+
+  private static final Duration BOUND = Duration.ofSeconds(60);
+  private static final List<String> NODES = List.of("gateway", "worker-first", "worker-second");
+
+  private final Path logs = ItLogs.directory(LivePageIT.class);
+  private final LocalCluster cluster = new LocalCluster(logs, List.of("gateway", "worker-first"));
+  private final HeadlessChromium chromium = new HeadlessChromium(logs);
+  private final AtomicBoolean loading = new AtomicBoolean(true);
+  private CompletableFuture<Void> load;
+  private HazelcastClusterManager strangerManager;
+  private Vertx stranger;
+
+  @BeforeAll
+  void start() throws Exception {
+    advertiseOtherHost(cluster.env("worker-second"), "127.0.0.2");
+    NODES.forEach(node -> cluster.start(node, "conf/" + node + ".json"));
+    cluster.awaitHealthy(BOUND);
+    strangerManager = new HazelcastClusterManager(strangerConfig());
+    stranger = Vertx.builder().with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
+      .withClusterManager(strangerManager).buildClustered()
+      .await(60, TimeUnit.SECONDS);
+    load = CompletableFuture.runAsync(() -> {
+      while (loading.get()) {
+        Http.get(cluster.gatewayUrl("/apple"));
+        Http.get(cluster.gatewayUrl("/zebra"));
+      }
+    });
+  }
+
+  @AfterAll
+  void stop() {
+    loading.set(false);
+    if (load != null) {
+      load.join();
+    }
+    if (stranger != null) {
+      stranger.close().await();
+    }
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("every member is on the page, grouped by the host it advertises, with its addresses, rate and p99; the"
+    + " stranger is marked as a problem")
+  void everyMemberAndAddress() {
+    String page = Poll.until("the page showing the cluster under load", BOUND, () -> chromium.dom(pageUrl()),
+      dom -> NODES.stream().allMatch(node -> dom.contains("data-member=\"" + node + "\""))
+        && dom.contains("data-member=\"" + strangerManager.getNodeId() + "\"")
+        && Pattern.compile("gateway</dt><dd>[0-9.]+ req/s, p99 ≤ [0-9.]+ ms").matcher(dom).find()
+        && dom.contains("not heard from")).value();
+
+    assertThat(page).contains("data-host=\"127.0.0.1\"", "data-host=\"127.0.0.2\"")
+      .contains("data-address=\"first\"", "data-address=\"second\"")
+      .contains("4 member(s), 1 with a problem");
+    assertThat(section(page, "127.0.0.2")).contains("data-member=\"worker-second\"")
+      .doesNotContain("data-member=\"gateway\"");
+    assertThat(Pattern.compile("workers</dt><dd>[0-9.]+ req/s, p99 ≤ [0-9.]+ ms").matcher(page).results().count())
+      .as("both workers' rates").isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a screenshot of the page, for the README")
+  void screenshot() {
+    Poll.until("both workers serving with rates", BOUND, () -> chromium.dom(pageUrl()),
+      dom -> Pattern.compile("workers</dt><dd>[0-9.]+ req/s").matcher(dom).results().count() >= 2);
+    Path png = logs.resolve("cluster-page.png");
+
+    chromium.screenshot(pageUrl(), png, 1200, 720);
+
+    assertThat(png.toFile().length()).isGreaterThan(10_000);
+  }
+
+  @Test
+  @DisplayName("the page loads nothing from elsewhere: its policy allows only its own origin, and its files are served")
+  void selfContained() throws IOException {
+    HttpResponse<byte[]> page = Http.exchange(HttpRequest.newBuilder(URI.create(pageUrl())));
+    String html = new String(page.body());
+
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("content-security-policy").orElseThrow())
+      .startsWith("default-src 'none'; script-src 'self'");
+    assertThat(html).doesNotContain("http://", "https://");
+    for (String file : List.of("/page/page.js", "/page/page.css")) {
+      assertThat(html).contains("\"" + file + "\"");
+      assertThat(Http.get(cluster.managementUrl("gateway", file)).status()).isEqualTo(200);
+    }
+  }
+
+  /** Binds every address and advertises {@code host}, another address of loopback, as if on another machine. */
+  private static void advertiseOtherHost(Map<String, String> env, String host) {
+    int eventBusPort = FreePorts.next();
+    env.put("BERTH_CLUSTER_HOST", "0.0.0.0");
+    env.put("BERTH_EVENTBUS_PORT", String.valueOf(eventBusPort));
+    env.put("BERTH_ADVERTISE", "static");
+    env.put("BERTH_HOST_IP", host);
+    env.put("BERTH_PUBLIC_HAZELCAST_PORT", env.get("BERTH_HAZELCAST_PORT"));
+    env.put("BERTH_PUBLIC_EVENTBUS_PORT", String.valueOf(eventBusPort));
+  }
+
+  private String pageUrl() {
+    return cluster.managementUrl("gateway", "/");
+  }
+
+  /** The part of the page that shows one host. */
+  private static String section(String page, String host) {
+    int start = page.indexOf("data-host=\"" + host + "\"");
+    int end = page.indexOf("</section>", start);
+    return page.substring(start, end);
+  }
+
+  /** Hazelcast settings any Vert.x user could write: the cluster's name and a seed are all it takes to join. */
+  private Config strangerConfig() {
+    Config config = new Config().setClusterName(cluster.name());
+    config.getNetworkConfig().setPort(FreePorts.next()).setPortAutoIncrement(false)
+      .getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + cluster.env("gateway").get("BERTH_HAZELCAST_PORT"));
+    return config;
+  }
+}

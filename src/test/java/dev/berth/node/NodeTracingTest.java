@@ -1,0 +1,35 @@
+package dev.berth.node;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NodeTracingTest {
+
+  @AfterEach
+  void clearProperties() {
+    System.clearProperty("otel.sdk.disabled");
+  }
+
+  @Test
+  @DisplayName("by default requests are traced, with W3C trace context, and nothing is exported")
+  void onByDefault() {
+    NodeTracing tracing = NodeTracing.of("node-a");
+
+    assertThat(tracing.propagator().fields()).contains("traceparent");
+    assertThat(NodeTracing.DEFAULTS).containsEntry("otel.traces.exporter", "none");
+  }
+
+  @Test
+  @DisplayName("otel.sdk.disabled (OTEL_SDK_DISABLED) leaves the node without a tracer or trace headers")
+  void disabled() {
+    System.setProperty("otel.sdk.disabled", "true");
+
+    NodeTracing tracing = NodeTracing.of("node-a");
+
+    assertThat(tracing.propagator().fields()).isEmpty();
+    assertThat(tracing.shutdown().succeeded()).isTrue();
+  }
+}
