@@ -44,6 +44,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       berth_cluster_tls_vs_plain_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster-tls"; "berth-cluster")),
       metrics_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-nometrics")),
       metrics_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "berth-cluster-nometrics")),
+      tracing_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-notracing")),
+      tracing_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "berth-cluster-notracing")),
       bridge_python_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-python"; "berth-cluster")),
       bridge_python_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-python"; "berth-cluster")),
       bridge_node_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-node"; "berth-cluster")),

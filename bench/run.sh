@@ -12,6 +12,8 @@
 #   ceiling        bench/BareServer.java answering First: a bare Vert.x HTTP server, no routing, no event bus
 #   berth-local    conf/local.json: the gateway and both workers in one JVM
 #   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
+#   berth-cluster-notracing  the same three JVMs with OTEL_SDK_DISABLED=true: what tracing costs with the default
+#                  exporter none (berth-cluster and every other berth system trace, the default)
 #   berth-cluster-nometrics  the same three JVMs with management.metrics false: what metrics cost (berth-cluster
 #                  and every other berth system run with metrics, the default)
 #   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS
@@ -155,6 +157,7 @@ declare -A url_of=(
   [bus-floor]="http://127.0.0.1:$((base + 30))"
   [berth-cluster-tls]="http://127.0.0.1:$((base + 50))"
   [berth-cluster-nometrics]="http://127.0.0.1:$((base + 80))"
+  [berth-cluster-notracing]="http://127.0.0.1:$((base + 90))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
   [bridge-node]="http://127.0.0.1:$((base + 70))"
 )
@@ -166,11 +169,12 @@ declare -A processes_of=(
   [bus-floor]="floor-gateway floor-first floor-second"
   [berth-cluster-tls]="tls-gateway tls-first tls-second"
   [berth-cluster-nometrics]="nometrics-gateway nometrics-first nometrics-second"
+  [berth-cluster-notracing]="notracing-gateway notracing-first notracing-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
 )
-systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-tls bridge-python bridge-node bus-floor
-  nginx)
+systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-cluster-tls bridge-python
+  bridge-node bus-floor nginx)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -236,15 +240,23 @@ tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((bas
 await_status "${url_of[berth-cluster-tls]}/apple" First 60
 await_status "${url_of[berth-cluster-tls]}/zebra" Second 60
 
-nometrics_members="127.0.0.1:$((base + 82)),127.0.0.1:$((base + 84)),127.0.0.1:$((base + 86))"
-for node in gateway:81:82 worker-first:83:84 worker-second:85:86; do
-  IFS=: read -r name management hazelcast <<<"$node"
-  jq '.management.metrics = false' "conf/$name.json" >"$work/nometrics-$name.json"
-  berth_node "nometrics-${name#worker-}" "$work/nometrics-$name.json" "bench-nometrics-$$" $((base + 80)) \
-    $((base + management)) $((base + hazelcast)) "$nometrics_members"
-done
-await_status "${url_of[berth-cluster-nometrics]}/apple" First 60
-await_status "${url_of[berth-cluster-nometrics]}/zebra" Second 60
+variant_cluster() { # prefix offset jq-filter [NAME=value...]: berth-cluster again on ports base+offset.., each conf
+  # changed by the filter, each node with the variables: what a setting costs, beside berth-cluster in the same run
+  local prefix=$1 offset=$2 filter=$3 node name management hazelcast assignment
+  shift 3
+  for assignment in "$@"; do local -x "$assignment"; done
+  local members="127.0.0.1:$((base + offset + 2)),127.0.0.1:$((base + offset + 4)),127.0.0.1:$((base + offset + 6))"
+  for node in gateway:1:2 worker-first:3:4 worker-second:5:6; do
+    IFS=: read -r name management hazelcast <<<"$node"
+    jq "$filter" "conf/$name.json" >"$work/$prefix-$name.json"
+    berth_node "$prefix-${name#worker-}" "$work/$prefix-$name.json" "bench-$prefix-$$" $((base + offset)) \
+      $((base + offset + management)) $((base + offset + hazelcast)) "$members"
+  done
+  await_status "http://127.0.0.1:$((base + offset))/apple" First 60
+  await_status "http://127.0.0.1:$((base + offset))/zebra" Second 60
+}
+variant_cluster nometrics 80 '.management.metrics = false'
+variant_cluster notracing 90 . OTEL_SDK_DISABLED=true
 
 # Two bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
 # its launch to the gateway's first answer from it.

@@ -24,7 +24,7 @@ class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
   private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster",
-    "berth-cluster-nometrics", "berth-cluster-tls", "bridge-python", "bridge-node", "bus-floor", "nginx");
+    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls", "bridge-python", "bridge-node", "bus-floor", "nginx");
 
   @Test
   @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
@@ -56,6 +56,7 @@ class BenchIT {
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_bus_floor_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_tls_vs_plain_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("metrics_on_vs_off_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("tracing_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("bridge_python_vs_berth_cluster_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("bridge_node_vs_berth_cluster_rps")).isPositive();
     List<JsonObject> startup = results.getJsonArray("startup").stream().map(JsonObject.class::cast).toList();
