@@ -1,6 +1,5 @@
 package dev.berth.node;
 
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
@@ -10,6 +9,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.VertxBuilder;
 import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,10 +30,12 @@ public final class NodeTracing {
     "otel.metrics.exporter", "none",
     "otel.logs.exporter", "none",
     "otel.exporter.otlp.protocol", "http/protobuf",
-    "otel.service.name", "berth");
+    "otel.service.name", "berth",
+    // berth names the instance itself; the SDK's random id would be replaced, with a warning.
+    "otel.java.disabled.resource.providers", "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider");
   /** How long a stopping node waits for its last spans to be exported. */
   static final long SHUTDOWN_TIMEOUT_MS = 5_000;
-  private static final AttributeKey<String> SERVICE_INSTANCE_ID = AttributeKey.stringKey("service.instance.id");
+  private static final String SERVICE_INSTANCE_ID = "service.instance.id";
 
   private final OpenTelemetrySdk sdk;
 
@@ -45,17 +49,25 @@ public final class NodeTracing {
       .addPropertiesSupplier(() -> DEFAULTS)
       .addPropertiesCustomizer(config -> {
         disabled.set(config.getBoolean("otel.sdk.disabled", false));
-        return Map.of();
+        return withInstance(config.getString("otel.resource.attributes", ""), nodeName);
       })
-      // The node's name rather than the SDK's random id, unless OTEL_RESOURCE_ATTRIBUTES names the instance.
-      .addResourceCustomizer((resource, config) ->
-        config.getMap("otel.resource.attributes").containsKey(SERVICE_INSTANCE_ID.getKey())
-          ? resource : resource.toBuilder().put(SERVICE_INSTANCE_ID, nodeName).build())
       // The node flushes its spans when it stops: a shutdown hook would not run after the node's halt.
       .disableShutdownHook()
       .build()
       .getOpenTelemetrySdk();
     return new NodeTracing(disabled.get() ? null : sdk);
+  }
+
+  /**
+   * The node's name as {@code service.instance.id} rather than the SDK's random id, unless OTEL_RESOURCE_ATTRIBUTES
+   * names the instance itself.
+   */
+  static Map<String, String> withInstance(String attributes, String nodeName) {
+    if (Arrays.stream(attributes.split(",")).anyMatch(pair -> pair.trim().startsWith(SERVICE_INSTANCE_ID + "="))) {
+      return Map.of();
+    }
+    String instance = SERVICE_INSTANCE_ID + "=" + URLEncoder.encode(nodeName, StandardCharsets.UTF_8);
+    return Map.of("otel.resource.attributes", attributes.isBlank() ? instance : attributes + "," + instance);
   }
 
   /** Vert.x's tracer, unless tracing is disabled. */

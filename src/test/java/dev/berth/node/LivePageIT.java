@@ -2,21 +2,27 @@ package dev.berth.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import dev.berth.testing.BerthProcess;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.HeadlessChromium;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -40,6 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * without being a berth node.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(240)
 class LivePageIT {
 
@@ -84,6 +91,7 @@ class LivePageIT {
   }
 
   @Test
+  @Order(1)
   @DisplayName("every member is on the page, grouped by the host it advertises, with its addresses, rate and p99; the"
     + " stranger is marked as a problem")
   void everyMemberAndAddress() {
@@ -103,6 +111,7 @@ class LivePageIT {
   }
 
   @Test
+  @Order(2)
   @DisplayName("a screenshot of the page, for the README")
   void screenshot() {
     Poll.until("both workers serving with rates", BOUND, () -> chromium.dom(pageUrl()),
@@ -115,6 +124,7 @@ class LivePageIT {
   }
 
   @Test
+  @Order(3)
   @DisplayName("the page loads nothing from elsewhere: its policy allows only its own origin, and its files are served")
   void selfContained() throws IOException {
     HttpResponse<byte[]> page = Http.exchange(HttpRequest.newBuilder(URI.create(pageUrl())));
@@ -139,6 +149,34 @@ class LivePageIT {
     env.put("BERTH_HOST_IP", host);
     env.put("BERTH_PUBLIC_HAZELCAST_PORT", env.get("BERTH_HAZELCAST_PORT"));
     env.put("BERTH_PUBLIC_EVENTBUS_PORT", String.valueOf(eventBusPort));
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("a frozen member turns silent within three seconds, before Hazelcast drops it")
+  void frozenMemberSilent() throws Exception {
+    BerthProcess frozen = cluster.start("worker-frozen", "conf/worker-first.json").awaitHealthy(BOUND);
+    Poll.until("worker-frozen's pulse", BOUND, () -> member("worker-frozen"),
+      member -> member != null && member.getJsonObject("pulse") != null);
+
+    signal("STOP", frozen.pid());
+    try {
+      JsonObject silent = Poll.until("worker-frozen silent, while still a member", BOUND, () -> member("worker-frozen"),
+        member -> member == null || member.getJsonObject("pulse").getBoolean("silent")).value();
+
+      assertThat(silent).as("still a member when it turned silent").isNotNull();
+      assertThat(silent.getJsonObject("pulse").getLong("ageMs")).isGreaterThan(Pulse.SILENT_AFTER_MS);
+    } finally {
+      frozen.kill();
+    }
+  }
+
+  private JsonObject member(String name) {
+    return Members.of(cluster.managementUrl("gateway", "")).get(name);
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).start().waitFor()).isZero();
   }
 
   private String pageUrl() {

@@ -32,4 +32,14 @@ class NodeTracingTest {
     assertThat(tracing.propagator().fields()).isEmpty();
     assertThat(tracing.shutdown().succeeded()).isTrue();
   }
+
+  @Test
+  @DisplayName("the node's name is its service.instance.id, added to the user's resource attributes unless they name one")
+  void instanceNamedByTheNode() {
+    assertThat(NodeTracing.withInstance("", "gateway:5701"))
+      .containsEntry("otel.resource.attributes", "service.instance.id=gateway%3A5701");
+    assertThat(NodeTracing.withInstance("deployment.environment=prod", "a"))
+      .containsEntry("otel.resource.attributes", "deployment.environment=prod,service.instance.id=a");
+    assertThat(NodeTracing.withInstance("team=x, service.instance.id=mine", "a")).isEmpty();
+  }
 }
