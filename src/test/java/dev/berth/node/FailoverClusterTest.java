@@ -25,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,7 @@ class FailoverClusterTest {
   private final int managementPort = FreePorts.next();
   private final Map<String, Node> workers = new LinkedHashMap<>();
   private final List<Vertx> running = new ArrayList<>();
+  private final Map<Node, Vertx> vertxOf = new HashMap<>();
 
   @BeforeAll
   void startGatewayAndTwoReplicas() throws Exception {
@@ -115,12 +117,18 @@ class FailoverClusterTest {
     assertThat(answered.servedBy()).isEqualTo("late-second");
   }
 
-  /** Ends the membership of the replica that holds the one request in flight, as a crash would; returns its name. */
+  /**
+   * Ends the membership of the replica that holds the one request in flight, and its event bus with its Vert.x, as a
+   * crash would; returns its name.
+   */
   private String crashTheHolder() {
     String holder = Poll.until("a replica holding the request", BOUND, () -> workers.entrySet().stream()
       .filter(worker -> worker.getValue().verticle().inFlight().workers().get() == 1).map(Map.Entry::getKey)
       .findFirst().orElse(null), name -> name != null).value();
-    workers.remove(holder).clusterManager().getHazelcastInstance().getLifecycleService().terminate();
+    Node crashed = workers.remove(holder);
+    crashed.clusterManager().getHazelcastInstance().getLifecycleService().terminate();
+    // Its connections to the other nodes, opened by the nodes' pulses, would otherwise still carry its answer.
+    vertxOf.get(crashed).close();
     return holder;
   }
 
@@ -162,6 +170,7 @@ class FailoverClusterTest {
     Node node = Node.prepare(config, Advertiser.start(config.cluster(), Map.of()), Map.of());
     Vertx vertx = await(node.vertxBuilder(new VertxOptions()).buildClustered());
     running.add(vertx);
+    vertxOf.put(node, vertx);
     await(vertx.deployVerticle(node.verticle()));
     return node;
   }
