@@ -11,8 +11,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
 
 . as $runs
 | ($runs | map(.system) | unique) as $measured
-| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-tls", "baseline-cluster",
-   "bridge-python", "bridge-node", "bus-floor", "nginx"]
+| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls",
+   "baseline-cluster", "bridge-python", "bridge-node", "bus-floor", "nginx"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {

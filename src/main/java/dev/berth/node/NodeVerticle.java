@@ -94,12 +94,14 @@ public final class NodeVerticle extends VerticleBase {
       ? Replicas.inCluster(vertx, clusterManager, config.gateway().routes().addresses())
       : null;
     metrics.watch(clusterManager);
-    pulse = new Pulse(vertx, clusterManager.getNodeId(), state::get, metrics);
+    pulse = new Pulse(vertx, clusterManager, state::get, metrics);
     return publishProof()
       .compose(published -> sameSecurityAsTheCluster())
-      .compose(checked -> pulse.start())
-      .compose(started -> vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state,
-        inFlight, new ClusterView(clusterManager, replicas, this::bridgeStatus, pulse), metrics.scraper())))
+      .compose(checked -> {
+        pulse.start();
+        return vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight,
+          new ClusterView(clusterManager, replicas, this::bridgeStatus, pulse), metrics.scraper()));
+      })
       .compose(management -> deployWorkers())
       .compose(deployed -> deployBridge())
       .compose(deployed -> deployGateway())

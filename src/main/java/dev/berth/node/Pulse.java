@@ -1,30 +1,35 @@
 package dev.berth.node;
 
 import dev.berth.gateway.GatewayMetrics;
-import dev.berth.protocol.Addresses;
+import com.hazelcast.topic.ITopic;
+import com.hazelcast.topic.Message;
+import dev.berth.cluster.BerthClusterManager;
 import dev.berth.worker.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * What each member tells the others every {@value #INTERVAL_MS} ms on {@link Addresses#PULSE}: its state, and the
+ * What each member tells the others every {@value #INTERVAL_MS} ms on a Hazelcast topic: its state, and the
  * requests its gateway answered and its workers handled per second over that interval, with their 99th percentile
  * (the upper bound of the histogram bucket it falls in). A member not heard from for {@value #SILENT_AFTER_MS} ms is
- * silent: frozen, cut off, or gone. Rates come from the node's metrics; with metrics off they are absent.
+ * silent: frozen, cut off, or gone. Rates come from the node's metrics; with metrics off they are absent. The topic,
+ * not the event bus: a pulse on the bus would keep a connection open from every node to every other, and a member's
+ * leaving then stalled requests for up to a second. Each member speaks for itself only (the publishing member is the
+ * pulse's id), and in a TLS cluster only proven members are heard.
  */
 final class Pulse {
 
@@ -32,41 +37,57 @@ final class Pulse {
   /** Three beats missed; shorter than Hazelcast's 5 s without heartbeat, after which a member is dropped. */
   static final long SILENT_AFTER_MS = 3 * INTERVAL_MS;
 
+  private static final String TOPIC = "__berth.pulse";
+  /** Where vertx-hazelcast keeps a member's node id among its attributes (LivePageIT fails if it moves). */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
   private final Vertx vertx;
-  private final String nodeId;
+  private final BerthClusterManager cluster;
   private final Supplier<NodeState> state;
   private final MeterRegistry registry;
   private final boolean measured;
   private final Map<String, Heard> heard = new ConcurrentHashMap<>();
   private final Window gateway = new Window(GatewayMetrics.REQUESTS);
   private final Window workers = new Window(WorkerMetrics.REQUESTS);
-  private MessageConsumer<Object> consumer;
+  private ITopic<String> topic;
+  private UUID listener;
   private long timer;
 
   private record Heard(JsonObject pulse, long atNanos) {
   }
 
-  Pulse(Vertx vertx, String nodeId, Supplier<NodeState> state, NodeMetrics metrics) {
+  Pulse(Vertx vertx, BerthClusterManager cluster, Supplier<NodeState> state, NodeMetrics metrics) {
     this.vertx = vertx;
-    this.nodeId = nodeId;
+    this.cluster = cluster;
     this.state = state;
     this.registry = metrics.registry();
     this.measured = metrics.enabled();
   }
 
-  Future<Void> start() {
-    consumer = vertx.eventBus().consumer(Addresses.PULSE, message -> {
-      if (message.body() instanceof JsonObject pulse && pulse.getValue("id") instanceof String id) {
-        heard.put(id, new Heard(pulse, System.nanoTime()));
-      }
-    });
+  void start() {
+    topic = cluster.getHazelcastInstance().getTopic(TOPIC);
+    listener = topic.addMessageListener(this::heard);
     timer = vertx.setPeriodic(0, INTERVAL_MS, tick -> beat());
-    return consumer.completion();
   }
 
   void stop() {
     vertx.cancelTimer(timer);
-    consumer.unregister();
+    if (cluster.getHazelcastInstance().getLifecycleService().isRunning()) {
+      topic.removeMessageListener(listener);
+    }
+  }
+
+  /** On a Hazelcast event thread. */
+  private void heard(Message<String> message) {
+    String from = message.getPublishingMember().getAttribute(VERTX_NODE_ID);
+    if (from == null || cluster.provesMembers() && !cluster.isProven(from)) {
+      return;
+    }
+    try {
+      heard.put(from, new Heard(new JsonObject(message.getMessageObject()), System.nanoTime()));
+    } catch (DecodeException notJson) {
+      // Not a berth node's pulse: nothing to show.
+    }
   }
 
   /** What {@code nodeId} last said, with how long ago and whether that makes it silent; null if never heard. */
@@ -85,12 +106,12 @@ final class Pulse {
   }
 
   private void beat() {
-    JsonObject pulse = new JsonObject().put("id", nodeId).put("state", state.get().name());
+    JsonObject pulse = new JsonObject().put("state", state.get().name());
     if (measured) {
       gateway.sample(registry).ifPresent(load -> pulse.put("gateway", load));
       workers.sample(registry).ifPresent(load -> pulse.put("workers", load));
     }
-    vertx.eventBus().publish(Addresses.PULSE, pulse);
+    topic.publishAsync(pulse.encode());
   }
 
   /** The requests of one timer name, all tags together, since the previous sample. */

@@ -9,8 +9,6 @@ public final class Addresses {
 
   /** Where a worker node announces that it is draining: gateways stop choosing it before its consumers go. */
   public static final String DRAINING = "__berth.draining";
-  /** Where every node tells the others, every few seconds, its state and the load it carries. */
-  public static final String PULSE = "__berth.pulse";
 
   private Addresses() {
   }
