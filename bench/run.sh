@@ -13,7 +13,7 @@
 #   berth-local    conf/local.json: the gateway and both workers in one JVM
 #   berth-cluster  conf/gateway.json, conf/worker-first.json, conf/worker-second.json: three JVMs, TCP event bus
 #   berth-cluster-notracing  the same three JVMs with OTEL_SDK_DISABLED=true: what tracing costs with the default
-#                  exporter none (berth-cluster and every other berth system trace, the default)
+#                  exporter none (berth-cluster and every other berth system pass trace context on, the default)
 #   berth-cluster-nometrics  the same three JVMs with management.metrics false: what metrics cost (berth-cluster
 #                  and every other berth system run with metrics, the default)
 #   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS

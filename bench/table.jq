@@ -18,7 +18,7 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
   .ratios.berth_cluster_tls_vs_plain_cpu) x CPU per request",
 "berth-cluster / berth-cluster-nometrics (metrics on / off): \(.ratios.metrics_on_vs_off_rps) x req/s, \(
   .ratios.metrics_on_vs_off_cpu) x CPU per request",
-"berth-cluster / berth-cluster-notracing (tracing on, exporter none / off): \(.ratios.tracing_on_vs_off_rps) x req/s, \(
+"berth-cluster / berth-cluster-notracing (trace context, exporter none / no tracing): \(.ratios.tracing_on_vs_off_rps) x req/s, \(
   .ratios.tracing_on_vs_off_cpu) x CPU per request",
 "bridge-python / berth-cluster: \(.ratios.bridge_python_vs_berth_cluster_rps) x req/s, \(
   .ratios.bridge_python_vs_berth_cluster_cpu) x CPU per request",

@@ -7,8 +7,6 @@ import dev.berth.protocol.HttpError;
 import dev.berth.protocol.ProtocolException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.context.propagation.TextMapSetter;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -47,9 +45,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String RETRY_AFTER_SECONDS = "1";
   /** Where a request's routed address is kept for the metrics recorded when it ends. */
   private static final String ADDRESS = "berth.address";
-  private static final TextMapSetter<HttpServerResponse> RESPONSE_HEADERS = HttpServerResponse::putHeader;
-  private static final TextMapSetter<Map<String, List<String>>> REQUEST_HEADERS =
-    (headers, name, value) -> headers.put(name, List.of(value));
+  /** Where a request's trace context is kept for the request sent on the bus. */
+  private static final String TRACE = "berth.trace";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -58,17 +55,17 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayLoad load;
   private final Replicas replicas;
   private final GatewayMetrics metrics;
-  private final TextMapPropagator traces;
+  private final TraceHeaders traces;
   private Forwarder forwarder;
   private ClientConnections clients;
   private HttpServer server;
 
   /**
    * {@code load}, {@code replicas} and {@code metrics} are shared by all gateway instances of the node; {@code traces}
-   * writes a request's trace context into headers.
+   * finds a request's trace context and writes it into headers.
    */
   public GatewayVerticle(GatewayConfig config, GatewayLoad load, Replicas replicas, GatewayMetrics metrics,
-                         TextMapPropagator traces) {
+                         TraceHeaders traces) {
     this.config = config;
     this.traces = traces;
     this.routes = new RoutingTable(config.routes(), replicas::serves);
@@ -116,7 +113,9 @@ public final class GatewayVerticle extends VerticleBase {
     long arrived = System.nanoTime();
     long claim = bodyBytesToClaim(request);
     clients.headReceived(request, claim > 0);
-    traces.inject(Context.current(), ctx.response(), RESPONSE_HEADERS);
+    Context trace = traces.of(request);
+    ctx.put(TRACE, trace);
+    traces.into(trace, ctx.response());
     ctx.addEndHandler(ended -> {
       clients.answered(request);
       metrics.answered(ctx.get(ADDRESS, GatewayMetrics.UNROUTED), request.method().name(),
@@ -172,7 +171,7 @@ public final class GatewayVerticle extends VerticleBase {
     ctx.put(ADDRESS, address);
     HttpServerRequest request = ctx.request();
     Map<String, List<String>> headers = headersOf(request.headers());
-    traces.inject(Context.current(), headers, REQUEST_HEADERS);
+    traces.into(ctx.get(TRACE), headers);
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(), headers,
       ctx.body().buffer());
     load.requests().incrementAndGet();

@@ -1,5 +1,6 @@
 package dev.berth.node;
 
+import dev.berth.gateway.TraceHeaders;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
@@ -12,6 +13,8 @@ import io.vertx.tracing.opentelemetry.OpenTelemetryTracingFactory;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,8 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A node's traces: OpenTelemetry's SDK configured by the standard {@code OTEL_*} variables (or {@code otel.*} system
  * properties), with berth's defaults underneath: no exporter, OTLP over HTTP when one is chosen, service {@code berth},
- * the node's name as {@code service.instance.id}. Vert.x traces each HTTP request and event-bus message through it and
- * carries W3C {@code traceparent} between nodes. {@code OTEL_SDK_DISABLED=true} leaves Vert.x without a tracer.
+ * the node's name as {@code service.instance.id}. With an exporter, Vert.x traces each HTTP request and event-bus
+ * message through it and carries W3C {@code traceparent} between nodes; without one, the gateway only passes each
+ * request's trace context on. {@code OTEL_SDK_DISABLED=true} turns both off.
  */
 public final class NodeTracing {
 
@@ -38,24 +42,28 @@ public final class NodeTracing {
   private static final String SERVICE_INSTANCE_ID = "service.instance.id";
 
   private final OpenTelemetrySdk sdk;
+  private final boolean exporting;
 
-  private NodeTracing(OpenTelemetrySdk sdk) {
+  private NodeTracing(OpenTelemetrySdk sdk, boolean exporting) {
     this.sdk = sdk;
+    this.exporting = exporting;
   }
 
   static NodeTracing of(String nodeName) {
     AtomicBoolean disabled = new AtomicBoolean();
+    AtomicBoolean exporting = new AtomicBoolean();
     OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
       .addPropertiesSupplier(() -> DEFAULTS)
       .addPropertiesCustomizer(config -> {
         disabled.set(config.getBoolean("otel.sdk.disabled", false));
+        exporting.set(!config.getList("otel.traces.exporter").equals(List.of("none")));
         return withInstance(config.getString("otel.resource.attributes", ""), nodeName);
       })
       // The node flushes its spans when it stops: a shutdown hook would not run after the node's halt.
       .disableShutdownHook()
       .build()
       .getOpenTelemetrySdk();
-    return new NodeTracing(disabled.get() ? null : sdk);
+    return new NodeTracing(disabled.get() ? null : sdk, exporting.get());
   }
 
   /**
@@ -70,16 +78,25 @@ public final class NodeTracing {
     return Map.of("otel.resource.attributes", attributes.isBlank() ? instance : attributes + "," + instance);
   }
 
-  /** Vert.x's tracer, unless tracing is disabled. */
+  /** Vert.x's tracer, when spans go somewhere: with the exporter {@code none} spans would only cost. */
   void applyTo(VertxBuilder builder) {
-    if (sdk != null) {
+    if (sdk != null && exporting) {
       builder.withTracer(new OpenTelemetryTracingFactory(sdk));
     }
   }
 
-  /** How the gateway writes a request's trace context into what it sends and answers. */
-  public TextMapPropagator propagator() {
-    return sdk == null ? TextMapPropagator.noop() : sdk.getPropagators().getTextMapPropagator();
+  /** How the gateway finds a request's trace context and writes it into what it sends and answers. */
+  public TraceHeaders headers() {
+    if (sdk == null) {
+      return TraceHeaders.none();
+    }
+    TextMapPropagator propagator = sdk.getPropagators().getTextMapPropagator();
+    return exporting ? TraceHeaders.ofSpans(propagator) : TraceHeaders.propagated(propagator);
+  }
+
+  /** The headers it writes. */
+  Collection<String> fields() {
+    return sdk == null ? List.of() : sdk.getPropagators().getTextMapPropagator().fields();
   }
 
   /** Exports what is left, within {@value #SHUTDOWN_TIMEOUT_MS} ms. */

@@ -247,7 +247,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     GatewayMetrics gatewayMetrics = new GatewayMetrics(metrics.registry(), inFlight.gateway());
     return vertx.deployVerticle(() -> keep(gateways, new GatewayVerticle(config.gateway(), inFlight.gateway(), replicas,
-        gatewayMetrics, tracing.propagator())),
+        gatewayMetrics, tracing.headers())),
       new DeploymentOptions().setInstances(config.gateway().instances()));
   }
 

@@ -78,7 +78,8 @@ class BridgeWorkersIT {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"/z/headers", "/a/headers"})
-  @DisplayName("a worker sees the request's headers, lower case, each with its values in order")
+  @DisplayName("a worker sees the request's headers, lower case, each with its values in order, and the trace context"
+    + " the gateway answered with (exporter none: no spans, the context passed on)")
   void headers(String path) throws IOException {
     HttpResponse<byte[]> response = Http.exchange(request(path).header("X-Trace", "t-1").header("x-many", "1")
       .header("x-many", "2"));
@@ -87,6 +88,8 @@ class BridgeWorkersIT {
     JsonObject headers = new JsonObject(new String(response.body(), StandardCharsets.UTF_8));
     assertThat(headers.getJsonArray("x-trace")).isEqualTo(new JsonArray().add("t-1"));
     assertThat(headers.getJsonArray("x-many")).isEqualTo(new JsonArray().add("1").add("2"));
+    assertThat(headers.getJsonArray("traceparent")).containsExactly(response.headers().firstValue("traceparent")
+      .orElseThrow());
   }
 
   @ParameterizedTest(name = "{0}")

@@ -23,6 +23,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -83,9 +84,9 @@ class GatewayHttpTest {
         vertx.deployVerticle(worker(WorkerConfig.fixedText("second", "Second", 0, 1))),
         vertx.deployVerticle(worker(WorkerConfig.fixedText("slow", "Slow", TIMEOUT_MS * 5, 1))),
         vertx.deployVerticle(new GatewayVerticle(routed, GatewayLoad.idle(), Replicas.onLocalBus(vertx), GatewayMetrics.none(),
-          W3CTraceContextPropagator.getInstance())),
+          TraceHeaders.propagated(W3CTraceContextPropagator.getInstance()))),
         vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx), GatewayMetrics.none(),
-          W3CTraceContextPropagator.getInstance()))))
+          TraceHeaders.propagated(W3CTraceContextPropagator.getInstance())))))
       .onComplete(testContext.succeedingThenComplete());
   }
 
@@ -156,6 +157,38 @@ class GatewayHttpTest {
         assertThat(seen.body().getBytes()).containsExactly(0, 1, 0xff);
         testContext.completeNow();
       })));
+  }
+
+  @Test
+  @DisplayName("a client's traceparent is continued under the gateway's own span id, in the answer and in the request"
+    + " the worker gets")
+  void traceContinued(VertxTestContext testContext) {
+    String client = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    this.client.get(faultPort, "localhost", "/echo").putHeader("traceparent", client).send()
+      .onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+        String answered = response.getHeader("traceparent");
+        assertThat(answered).matches("00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01").isNotEqualTo(client);
+        assertThat(BusRequest.fromJson(response.bodyAsJsonObject()).headers())
+          .containsEntry("traceparent", List.of(answered));
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("without a traceparent, the gateway starts a trace; an answer from the gateway itself carries one too")
+  void traceStarted(VertxTestContext testContext) {
+    Checkpoint answers = testContext.checkpoint(2);
+    client.get(faultPort, "localhost", "/echo").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.getHeader("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+      assertThat(BusRequest.fromJson(response.bodyAsJsonObject()).headers().get("traceparent"))
+        .containsExactly(response.getHeader("traceparent"));
+      answers.flag();
+    })));
+    client.get(port, "localhost", "/1abc").send().onComplete(testContext.succeeding(response -> testContext.verify(() -> {
+      assertThat(response.statusCode()).isEqualTo(404);
+      assertThat(response.getHeader("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+      answers.flag();
+    })));
   }
 
   @Test

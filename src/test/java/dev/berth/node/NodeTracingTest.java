@@ -18,7 +18,7 @@ class NodeTracingTest {
   void onByDefault() {
     NodeTracing tracing = NodeTracing.of("node-a");
 
-    assertThat(tracing.propagator().fields()).contains("traceparent");
+    assertThat(tracing.fields()).contains("traceparent");
     assertThat(NodeTracing.DEFAULTS).containsEntry("otel.traces.exporter", "none");
   }
 
@@ -29,7 +29,7 @@ class NodeTracingTest {
 
     NodeTracing tracing = NodeTracing.of("node-a");
 
-    assertThat(tracing.propagator().fields()).isEmpty();
+    assertThat(tracing.fields()).isEmpty();
     assertThat(tracing.shutdown().succeeded()).isTrue();
   }
 
