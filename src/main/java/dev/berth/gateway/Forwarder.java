@@ -91,7 +91,7 @@ final class Forwarder {
     final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
     final List<String> tried = new ArrayList<>(2);
     final Promise<Delivered> answer = Promise.promise();
-    /** The request's trace, for attempts sent later from a timer or a membership event. */
+    /** The request's span, for attempts sent later from a timer or a membership event; root when none is made. */
     final Context trace = Context.current();
     int outstanding;
     boolean waitedForWorker;
@@ -160,7 +160,8 @@ final class Forwarder {
     request.outstanding++;
     Attempt attempt = new Attempt(request, node);
     pending.add(attempt);
-    try (Scope traced = request.trace.makeCurrent()) {
+    // Without spans (exporter none) there is nothing to carry: no context to attach on every send.
+    try (Scope traced = request.trace == Context.root() ? Scope.noop() : request.trace.makeCurrent()) {
       vertx.eventBus().<Object>request(replicas.target(request.address, node), request.message,
           new DeliveryOptions().setSendTimeout(remainingMs))
         .onComplete(result -> settle(attempt, result));

@@ -2,6 +2,7 @@ package dev.berth.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import dev.berth.testing.BackgroundLoad;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.HeadlessChromium;
@@ -33,9 +34,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,8 +55,7 @@ class LivePageIT {
   private final Path logs = ItLogs.directory(LivePageIT.class);
   private final LocalCluster cluster = new LocalCluster(logs, List.of("gateway", "worker-first"));
   private final HeadlessChromium chromium = new HeadlessChromium(logs);
-  private final AtomicBoolean loading = new AtomicBoolean(true);
-  private CompletableFuture<Void> load;
+  private BackgroundLoad load;
   private HazelcastClusterManager strangerManager;
   private Vertx stranger;
 
@@ -70,19 +68,13 @@ class LivePageIT {
     stranger = Vertx.builder().with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
       .withClusterManager(strangerManager).buildClustered()
       .await(60, TimeUnit.SECONDS);
-    load = CompletableFuture.runAsync(() -> {
-      while (loading.get()) {
-        Http.get(cluster.gatewayUrl("/apple"));
-        Http.get(cluster.gatewayUrl("/zebra"));
-      }
-    });
+    load = BackgroundLoad.on(cluster);
   }
 
   @AfterAll
   void stop() {
-    loading.set(false);
     if (load != null) {
-      load.join();
+      load.close();
     }
     if (stranger != null) {
       stranger.close().await();

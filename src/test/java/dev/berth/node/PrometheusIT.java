@@ -1,6 +1,6 @@
 package dev.berth.node;
 
-import dev.berth.testing.Http;
+import dev.berth.testing.BackgroundLoad;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
 import dev.berth.testing.Poll;
@@ -18,8 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,9 +35,8 @@ class PrometheusIT {
 
   private final Path logs = ItLogs.directory(PrometheusIT.class);
   private final LocalCluster cluster = new LocalCluster(logs, NODES);
-  private final AtomicBoolean loading = new AtomicBoolean(true);
   private PrometheusServer prometheus;
-  private CompletableFuture<Void> load;
+  private BackgroundLoad load;
 
   @BeforeAll
   void start() {
@@ -47,18 +44,12 @@ class PrometheusIT {
     cluster.awaitHealthy(BOUND);
     prometheus = PrometheusServer.scraping(NODES.stream()
       .map(node -> "127.0.0.1:" + cluster.env(node).get("BERTH_MANAGEMENT_PORT")).toList(), logs);
-    load = CompletableFuture.runAsync(() -> {
-      while (loading.get()) {
-        Http.get(cluster.gatewayUrl("/apple"));
-        Http.get(cluster.gatewayUrl("/zebra"));
-      }
-    });
+    load = BackgroundLoad.on(cluster);
   }
 
   @AfterAll
   void stop() {
-    loading.set(false);
-    load.join();
+    load.close();
     prometheus.close();
     cluster.close();
   }
