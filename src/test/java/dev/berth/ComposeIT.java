@@ -7,6 +7,7 @@ import dev.berth.testing.Docker;
 import dev.berth.testing.Http;
 import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
+import dev.berth.testing.PrometheusText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +33,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -149,15 +153,15 @@ class ComposeIT {
 
   @Test
   @Order(4)
-  @DisplayName("docker stop of one of the three worker-first replicas under steady load loses no request and stalls"
-    + " none for a second")
+  @DisplayName("docker stop of one of the three worker-first replicas under steady load loses no request, and the"
+    + " gateway never has to move one: the replica drains before it leaves")
   void replicaStoppedUnderLoad() throws Exception {
     String stopped = stack.containers("worker-first").get(0);
+    Map<String, Double> retriesBefore = retriesOfFirstByReason();
     AtomicBoolean loading = new AtomicBoolean(true);
     ExecutorService clients = Executors.newFixedThreadPool(LOAD_CLIENTS);
     List<Future<List<Long>>> waits = new ArrayList<>();
     List<Http.Response> failed = new CopyOnWriteArrayList<>();
-    List<String> slow = new CopyOnWriteArrayList<>();
     AtomicInteger answered = new AtomicInteger();
     for (int i = 0; i < LOAD_CLIENTS; i++) {
       waits.add(clients.submit(() -> {
@@ -165,12 +169,7 @@ class ComposeIT {
         while (loading.get()) {
           long start = System.nanoTime();
           Http.Response response = get("/a");
-          long waitMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
-          waitsMs.add(waitMs);
-          if (waitMs >= 500) {
-            slow.add(waitMs + " ms, " + response.status() + " from " + response.servedBy() + " at attempt "
-              + response.attempts());
-          }
+          waitsMs.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
           answered.incrementAndGet();
           if (response.status() != 200) {
             failed.add(response);
@@ -189,12 +188,17 @@ class ComposeIT {
       all.addAll(client.get(30, TimeUnit.SECONDS));
     }
     clients.shutdown();
+    Map<String, Double> retries = retriesOfFirstByReason();
+    retriesBefore.forEach((reason, before) -> retries.merge(reason, -before, Double::sum));
+    // How long requests waited is a number of bench/failover.sh: on a machine this test shares, it measures the host.
+    System.out.printf("ComposeIT: %d requests while a replica stopped, the longest %d ms; the gateway's retries: %s%n",
+      all.size(), Collections.max(all), retries);
 
     assertThat(Docker.client().inspectContainerCmd(stopped).exec().getState().getExitCodeLong()).isZero();
     assertThat(failed).as("failed requests of " + all.size()).isEmpty();
     assertThat(all).hasSizeGreaterThan(100);
-    assertThat(Collections.max(all)).as("longest wait, ms; the requests of 500 ms or more: " + slow)
-      .isLessThan(1_000L);
+    assertThat(retries).as("requests the gateway moved because the replica lost them or no longer consumed them")
+      .containsEntry("worker-lost", 0.0).containsEntry("not-consumed", 0.0);
   }
 
   @Test
@@ -239,9 +243,20 @@ class ComposeIT {
     return Http.get("http://127.0.0.1:" + httpPort + path);
   }
 
+  /** The gateway's retries of /a's address so far, by reason; a reason it never counted is 0. */
+  private Map<String, Double> retriesOfFirstByReason() {
+    Map<String, Double> byReason = new TreeMap<>(Map.of("worker-lost", 0.0, "not-consumed", 0.0, "overdue", 0.0));
+    Pattern series = Pattern.compile("berth_gateway_retries_total\\{address=\"first\",.*reason=\"([a-z-]+)\"}");
+    PrometheusText.samples(Http.get("http://127.0.0.1:" + managementPort + "/metrics").body()).forEach((name, value) -> {
+      Matcher retry = series.matcher(name);
+      if (retry.matches()) {
+        byReason.put(retry.group(1), value);
+      }
+    });
+    return byReason;
+  }
+
   private Map<String, JsonObject> members() {
     return Members.of("http://127.0.0.1:" + managementPort);
   }
-
-
 }

@@ -79,7 +79,7 @@ final class Forwarder {
     budget.deposit();
     Request request = new Request(address, message,
       BusRequest.idempotent(method) || failover.retryAnyMethod().contains(address));
-    attempt(request);
+    attempt(request, null);
     return request.answer.future();
   }
 
@@ -121,14 +121,15 @@ final class Forwarder {
     }
   }
 
-  private void attempt(Request request) {
+  /** Sends {@code request} to a node it was not sent to yet; {@code retry} says why, null for its first attempt. */
+  private void attempt(Request request, GatewayMetrics.Retry retry) {
     if (request.answer.future().isComplete()) {
       return;
     }
     long remainingMs = request.remainingMs();
     String node = remainingMs > 0 ? replicas.pick(request.address, request.tried) : null;
     if (node != null) {
-      send(request, node, remainingMs);
+      send(request, node, remainingMs, retry);
     } else if (request.outstanding > 0) {
       return;
     } else if (!request.waitedForWorker && remainingMs > 0) {
@@ -136,7 +137,7 @@ final class Forwarder {
       replicas.awaitPick(request.address, request.tried, Math.min(failover.awaitWorkerMs(), remainingMs))
         .onSuccess(found -> {
           if (found != null) {
-            send(request, found, request.remainingMs());
+            send(request, found, request.remainingMs(), retry);
           } else {
             finish(request);
           }
@@ -146,7 +147,7 @@ final class Forwarder {
     }
   }
 
-  private void send(Request request, String node, long remainingMs) {
+  private void send(Request request, String node, long remainingMs, GatewayMetrics.Retry retry) {
     if (remainingMs <= 0 || !request.tried.isEmpty() && !budget.withdraw()) {
       if (request.outstanding == 0) {
         finish(request);
@@ -154,7 +155,7 @@ final class Forwarder {
       return;
     }
     if (!request.tried.isEmpty()) {
-      metrics.retried(request.address);
+      metrics.retried(request.address, retry);
     }
     request.tried.add(node);
     request.outstanding++;
@@ -185,7 +186,7 @@ final class Forwarder {
         switch (failure.failureCode()) {
           case FailureCodes.NOT_DELIVERED -> {
             request.lastFailure = new ReplyException(ReplyFailure.NO_HANDLERS, failure.getMessage());
-            attempt(request);
+            attempt(request, GatewayMetrics.Retry.NOT_CONSUMED);
           }
           case FailureCodes.WORKER_LOST -> lost(request, failure.getMessage());
           default -> request.answer.tryFail(failure);
@@ -197,7 +198,7 @@ final class Forwarder {
         if (replicas.withoutOwnAddress(request.address, attempt.node)) {
           request.tried.remove(attempt.node);
         }
-        attempt(request);
+        attempt(request, GatewayMetrics.Retry.NOT_CONSUMED);
         return;
       }
     }
@@ -211,7 +212,7 @@ final class Forwarder {
     request.lastFailure = new WorkerLostException(what
       + (request.repeatable ? "" : "; the request was not sent again, as its method is not idempotent"));
     if (request.repeatable) {
-      attempt(request);
+      attempt(request, GatewayMetrics.Retry.WORKER_LOST);
     } else if (request.outstanding == 0) {
       finish(request);
     }
@@ -245,7 +246,7 @@ final class Forwarder {
         }
       }
     }
-    hedge.forEach(this::attempt);
+    hedge.forEach(request -> attempt(request, GatewayMetrics.Retry.OVERDUE));
   }
 
   /** Attempts to a node that left will never be answered: a request that may repeat goes elsewhere, others fail. */

@@ -28,9 +28,28 @@ public final class GatewayMetrics {
 
   private final MeterRegistry registry;
   private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
-  private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+  private final Map<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
   private record RequestKey(String address, String method, int status) {
+  }
+
+  private record RetryKey(String address, Retry reason) {
+  }
+
+  /** Why a request went to one more worker node, as the {@code reason} label says it. */
+  enum Retry {
+    /** Its node left the cluster, or the node's bridge client went away, before it answered. */
+    WORKER_LOST("worker-lost"),
+    /** Its attempt outlived {@code gateway.attemptTimeoutMs}: the node is slow, frozen or cut off. */
+    OVERDUE("overdue"),
+    /** Nothing consumed it at the node it was sent to. */
+    NOT_CONSUMED("not-consumed");
+
+    private final String label;
+
+    Retry(String label) {
+      this.label = label;
+    }
   }
 
   /** Registers the load's gauges; {@code registry} may hold no backend at all, and then nothing is kept. */
@@ -60,11 +79,12 @@ public final class GatewayMetrics {
       .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** A request for {@code address} went to one more worker node: its node left, did not answer in time, or lost it. */
-  void retried(String address) {
-    retries.computeIfAbsent(address, key -> Counter.builder("berth.gateway.retries")
-        .description("Attempts beyond a request's first: to another replica after a node left, froze or lost it")
-        .tag("address", key).register(registry))
+  /** A request for {@code address} went to one more worker node, for {@code reason}. */
+  void retried(String address, Retry reason) {
+    retries.computeIfAbsent(new RetryKey(address, reason), key -> Counter.builder("berth.gateway.retries")
+        .description("Attempts beyond a request's first, by why: the worker was lost, the attempt overdue, or nothing"
+          + " consumed it")
+        .tags("address", key.address(), "reason", key.reason().label).register(registry))
       .increment();
   }
 }

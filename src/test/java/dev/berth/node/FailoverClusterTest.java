@@ -5,6 +5,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
 import dev.berth.testing.Poll;
+import dev.berth.testing.PrometheusText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -86,6 +87,12 @@ class FailoverClusterTest {
     assertThat(answered.status()).as(answered.toString()).isEqualTo(200);
     assertThat(answered.servedBy()).isNotEqualTo(holder).startsWith("replica-");
     assertThat(answered.attempts()).isEqualTo(2);
+    assertThat(PrometheusText.samples(Http.get("http://127.0.0.1:" + managementPort + "/metrics").body()))
+      .as("the gateway's retries by reason").containsEntry(
+        "berth_gateway_retries_total{address=\"first\",node=\"gateway\",reason=\"worker-lost\"}", 1.0)
+      .doesNotContainKeys(
+        "berth_gateway_retries_total{address=\"first\",node=\"gateway\",reason=\"overdue\"}",
+        "berth_gateway_retries_total{address=\"first\",node=\"gateway\",reason=\"not-consumed\"}");
   }
 
   @Test
@@ -127,7 +134,7 @@ class FailoverClusterTest {
       .findFirst().orElse(null), name -> name != null).value();
     Node crashed = workers.remove(holder);
     crashed.clusterManager().getHazelcastInstance().getLifecycleService().terminate();
-    // Its connections to the other nodes, opened by the nodes' pulses, would otherwise still carry its answer.
+    // Its event-bus connection to the gateway would otherwise still carry its answer.
     vertxOf.get(crashed).close();
     return holder;
   }
