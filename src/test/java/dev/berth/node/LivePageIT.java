@@ -2,6 +2,8 @@ package dev.berth.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.spi.properties.ClusterProperty;
+import dev.berth.cluster.ClusterSetup;
 import dev.berth.testing.BackgroundLoad;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.FreePorts;
@@ -182,9 +184,14 @@ class LivePageIT {
     return page.substring(start, end);
   }
 
-  /** Hazelcast settings any Vert.x user could write: the cluster's name and a seed are all it takes to join. */
+  /**
+   * Hazelcast settings any Vert.x user could write: the cluster's name, a seed and the partition count (public, in
+   * berth's cluster.xml; Hazelcast refuses a member whose count differs) are all it takes to join.
+   */
   private Config strangerConfig() {
-    Config config = new Config().setClusterName(cluster.name());
+    String partitionCount = ClusterProperty.PARTITION_COUNT.getName();
+    Config config = new Config().setClusterName(cluster.name())
+      .setProperty(partitionCount, ClusterSetup.loadHazelcastConfig().getProperty(partitionCount));
     config.getNetworkConfig().setPort(FreePorts.next()).setPortAutoIncrement(false)
       .getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     JoinConfig join = config.getNetworkConfig().getJoin();
