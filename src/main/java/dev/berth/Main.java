@@ -138,7 +138,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     System.err.println("berth: could not start the node in cluster '" + node.clusterName() + "' with seeds "
       + config.cluster().members() + " (" + (failure == null ? "timed out" : failure.getMessage()) + "): check"
       + " BERTH_CLUSTER_MEMBERS, that the seeds' Hazelcast ports are reachable and that what they advertise is"
-      + " reachable from here");
+      + " reachable from here, and that this node's cluster.xml matches theirs (Hazelcast logs a 'Configuration"
+      + " mismatch' above when not)");
   }
 
   @Override

@@ -14,11 +14,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Joins that cannot go as planned, from the built jar, each ending fast with one line that says why. A seed list that
  * names an event-bus port; and a join that Hazelcast lets begin but cannot finish: a seed that everyone reaches, a
  * member that advertises an address nobody can reach (nothing listens there), and a node that joins through the seed
- * and does the same, so that it and that member cannot connect either way.
+ * and does the same, so that it and that member cannot connect either way. And a node whose Hazelcast configuration
+ * differs from the cluster's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -103,6 +107,27 @@ class JoinIT {
     assertThat(lost.output().lines().filter(line -> line.startsWith("berth: "))).singleElement().asString()
       .startsWith("berth: no seed in cluster.members (BERTH_CLUSTER_MEMBERS) is a Hazelcast member port: seed "
         + eventBusSeed + " accepted a connection but did not answer");
+  }
+
+  @Test
+  @DisplayName("a node whose Hazelcast configuration differs from the cluster's (the partition count of an earlier"
+    + " build) exits 11: Hazelcast says what differs, berth's line where to look")
+  void differentPartitionCountIsRefused() throws IOException {
+    Path earlierBuild = cluster.logs().resolve("cluster-271-partitions.xml");
+    try (InputStream shipped = JoinIT.class.getResourceAsStream("/cluster.xml")) {
+      Files.writeString(earlierBuild, new String(shipped.readAllBytes(), StandardCharsets.UTF_8).lines()
+        .filter(line -> !line.contains("hazelcast.partition.count")).collect(Collectors.joining("\n")));
+    }
+    cluster.env("earlier").put("JAVA_TOOL_OPTIONS", "-Dvertx.hazelcast.config=" + earlierBuild.toAbsolutePath());
+    BerthProcess earlier = cluster.start("earlier", "conf/worker-first.json");
+
+    assertThat(earlier.awaitExit(START_BOUND)).as(earlier.output()).isEqualTo(Main.EXIT_NO_CLUSTER);
+    assertThat(earlier.output()).contains("Configuration mismatch was detected: Incompatible partition count!"
+      + " expected: 31, found: null");
+    assertThat(earlier.output().lines().filter(line -> line.startsWith("berth: "))).singleElement().asString()
+      .startsWith("berth: could not start the node in cluster '" + cluster.name() + "'")
+      .endsWith("and that this node's cluster.xml matches theirs (Hazelcast logs a 'Configuration mismatch' above"
+        + " when not)");
   }
 
   /** Advertises a loopback address where nothing listens: every connection to it is refused. */
