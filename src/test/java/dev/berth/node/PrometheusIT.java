@@ -49,8 +49,13 @@ class PrometheusIT {
 
   @AfterAll
   void stop() {
-    load.close();
-    prometheus.close();
+    // A start that failed halfway leaves some of these unset; the nodes must stop whatever happened.
+    if (load != null) {
+      load.close();
+    }
+    if (prometheus != null) {
+      prometheus.close();
+    }
     cluster.close();
   }
 
