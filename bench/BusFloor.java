@@ -1,5 +1,7 @@
+import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.instance.EndpointQualifier;
 import dev.berth.runtime.FlushCoalescingTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -40,8 +42,10 @@ public class BusFloor {
 
   private static Future<Vertx> clustered(int hazelcastPort, String cluster, List<String> members) {
     Config config = ConfigUtil.loadConfig().setClusterName(cluster);
-    NetworkConfig network = config.getNetworkConfig().setPort(hazelcastPort).setPortAutoIncrement(false);
-    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    AdvancedNetworkConfig network = config.getAdvancedNetworkConfig();
+    ServerSocketEndpointConfig member = (ServerSocketEndpointConfig) network.getEndpointConfigs()
+      .get(EndpointQualifier.MEMBER);
+    member.setPort(hazelcastPort).setPortAutoIncrement(false).getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     network.getJoin().getTcpIpConfig().setMembers(members);
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1");

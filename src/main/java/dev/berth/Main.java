@@ -3,6 +3,7 @@ package dev.berth;
 import dev.berth.advertise.AdvertiseException;
 import dev.berth.advertise.Advertiser;
 import dev.berth.cluster.ClusterCertificates;
+import dev.berth.cluster.JoinRefusedException;
 import dev.berth.cluster.SeedCheck;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
@@ -103,7 +104,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   /**
    * The last moment before the options are handed over: the advertisement and the seeds, checked meanwhile, complete
-   * them.
+   * them; then the node joins the cluster, so that Vert.x starts on a member the cluster admitted. Hazelcast can wait
+   * for ever in a join it cannot complete: the node gives up after its bound, and says why.
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
@@ -118,28 +120,23 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     } catch (AdvertiseException | TlsException e) {
       exit(EXIT_CONFIG, e.getMessage());
     }
-    return node.vertxBuilder(options);
-  }
-
-  /** Hazelcast can wait for ever in a join it cannot complete: the node gives up after its bound, and says why. */
-  @Override
-  public void beforeStartingVertx(HookContext context) {
+    seeds.gateMismatch(node.gateKind()).ifPresent(mismatch -> exit(EXIT_CONFIG, mismatch));
     node.watchJoin(reason -> exit(EXIT_NO_CLUSTER, reason));
-  }
-
-  @Override
-  public void afterVertxStarted(HookContext context) {
-    node.joined();
-  }
-
-  /** After the launcher's own log of the failure, one line that says what probably went wrong and where to look. */
-  @Override
-  public void afterFailureToStartVertx(HookContext context, Throwable failure) {
-    System.err.println("berth: could not start the node in cluster '" + node.clusterName() + "' with seeds "
-      + config.cluster().members() + " (" + (failure == null ? "timed out" : failure.getMessage()) + "): check"
-      + " BERTH_CLUSTER_MEMBERS, that the seeds' Hazelcast ports are reachable and that what they advertise is"
-      + " reachable from here, and that this node's cluster.xml matches theirs (Hazelcast logs a 'Configuration"
-      + " mismatch' above when not)");
+    try {
+      node.joinCluster();
+    } catch (JoinRefusedException e) {
+      exit(EXIT_CONFIG, e.getMessage());
+    } catch (RuntimeException e) {
+      exit(EXIT_NO_CLUSTER, "could not start the node in cluster '" + node.clusterName() + "' with seeds "
+        + config.cluster().members() + " (" + e.getMessage() + "): check BERTH_CLUSTER_MEMBERS, that the seeds'"
+        + " Hazelcast ports are reachable and that what they advertise is reachable from here, and that this node's"
+        + " cluster.xml matches theirs (Hazelcast logs a 'Configuration mismatch' above when not)");
+    }
+    List<String> unjoined = node.seedsWhenAlone();
+    if (!unjoined.isEmpty()) {
+      SeedCheck.start(unjoined).await().gateMismatch(node.gateKind()).ifPresent(mismatch -> exit(EXIT_CONFIG, mismatch));
+    }
+    return node.vertxBuilder(options);
   }
 
   @Override

@@ -127,7 +127,7 @@ class ComposeIT {
       assertThat(certificates.lines()).as(service + "'s certificates").contains("ca.pem", service + ".pem",
         service + "-key.pem").doesNotContain("ca-key.pem");
       assertThat(Docker.run(List.of("docker", "logs", container), STOP_BOUND))
-        .contains("event bus mutual TLS as CN=" + service + ", only proven members get requests");
+        .contains("event bus mutual TLS as CN=" + service + ", only proven members join and get requests");
     }
   }
 

@@ -2,10 +2,12 @@ package dev.berth.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
@@ -54,12 +56,47 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private volatile NodeListener haListener;
   private volatile RegistrationListener vertxSelector;
 
-  /** @param tls the cluster's TLS, whose members must prove they belong; null for a plain cluster */
-  public BerthClusterManager(Config config, ClusterTls tls) {
-    super(config);
+  private volatile Vertx vertx;
+
+  /**
+   * @param hazelcast this node's Hazelcast member, started and joined ({@link GatedHazelcast}), which leaves with the
+   *                  node
+   * @param config    what it was started with
+   * @param tls       the cluster's TLS, whose members must prove they belong; null for a plain cluster
+   */
+  public BerthClusterManager(HazelcastInstance hazelcast, Config config, ClusterTls tls) {
+    super(hazelcast);
+    setConfig(config);
     super.nodeListener(new NodeEvents());
     this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
       this::getNodeId, () -> getConfig().getClusterName(), this::standingChanged);
+  }
+
+  @Override
+  public void init(Vertx vertx) {
+    super.init(vertx);
+    this.vertx = vertx;
+  }
+
+  /** The host Vert.x binds its event bus to when berth gives none: Hazelcast's own, as for a member Vert.x starts. */
+  @Override
+  public String clusterHost() {
+    return getHazelcastInstance().getCluster().getLocalMember().getAddress().getHost();
+  }
+
+  /** berth sets the event bus's public address itself, when it has one to advertise. */
+  @Override
+  public String clusterPublicHost() {
+    return null;
+  }
+
+  /** Vert.x leaves a Hazelcast member it was handed running: this node's leaves with it, gracefully. */
+  @Override
+  public void leave(Completable<Void> promise) {
+    super.leave((left, failure) -> vertx.<Void>executeBlocking(() -> {
+      getHazelcastInstance().getLifecycleService().shutdown();
+      return null;
+    }).onComplete((shutDown, shutdownFailure) -> promise.complete(null, failure != null ? failure : shutdownFailure)));
   }
 
   /** In a TLS cluster, also hears every change of the members' node info, so that a proof counts as soon as it comes. */

@@ -1,8 +1,13 @@
 package dev.berth.cluster;
 
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.ClassFilter;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.EndpointConfig;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.instance.EndpointQualifier;
 import dev.berth.advertise.Advertisement;
 import dev.berth.config.ClusterConfig;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -10,11 +15,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * Builds a node's Hazelcast config and event-bus options from its cluster config and what it advertises. Starts from
- * {@code cluster.xml} (or the file named by {@code -Dvertx.hazelcast.config}) and sets only what berth owns: ports,
- * interface, seed members, cluster name and public addresses.
+ * {@code cluster.xml} (or the file named by {@code -Dvertx.hazelcast.config}) and sets what berth owns: ports,
+ * interface, seed members, cluster name and public addresses, Vert.x's node id, and what keeps strangers out: one
+ * endpoint only, for members (no client protocol, REST or memcache), and Java deserialization refused but for
+ * Hazelcast's own classes and the JDK's exceptions.
  */
 public final class ClusterSetup {
 
@@ -23,6 +32,17 @@ public final class ClusterSetup {
   private static final String SCHEMA_VALIDATION_PROPERTY = "hazelcast.config.schema.validation.enabled";
   /** The address a member names itself by when it binds every interface (Hazelcast's DefaultAddressPicker reads it). */
   static final String LOCAL_ADDRESS_PROPERTY = "hazelcast.local.localAddress";
+  /** Where vertx-hazelcast reads a member's node id when it is handed a running Hazelcast instance. */
+  static final String VERTX_NODE_ID = "__vertx.nodeId";
+  /**
+   * The only classes a member deserializes with Java serialization: Hazelcast's own (the exceptions it sends back)
+   * and the JDK's that exceptions carry. berth's own maps hold strings and Vert.x's DataSerializable entries.
+   */
+  static final ClassFilter JAVA_DESERIALIZATION_ALLOWED = new ClassFilter()
+    .addPrefixes("com.hazelcast.")
+    .addPackages("java.lang", "java.util", "java.util.concurrent", "java.io", "java.net", "java.time")
+    .addClasses("[Ljava.lang.StackTraceElement;", "[Ljava.lang.Throwable;", "[Ljava.lang.Object;",
+      "[Ljava.lang.String;");
 
   private ClusterSetup() {
   }
@@ -52,11 +72,16 @@ public final class ClusterSetup {
     if (cluster.name() != null) {
       config.setClusterName(cluster.name());
     }
-    NetworkConfig network = config.getNetworkConfig();
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID, UUID.randomUUID().toString());
+    config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
+      .setDefaultsDisabled(true).setWhitelist(new ClassFilter(JAVA_DESERIALIZATION_ALLOWED)));
+    AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+    ServerSocketEndpointConfig member = memberEndpointOnly(network);
     // A fixed port: the one Docker publishes, and a clear failure instead of a silent move to the next port.
-    network.setPort(cluster.hazelcastPort()).setPortAutoIncrement(false);
+    member.setPort(cluster.hazelcastPort()).setPortAutoIncrement(false);
     if (!cluster.bindsAnyInterface()) {
-      network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
+      member.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
       config.setProperty("hazelcast.socket.bind.any", "false");
     } else {
       // Bound to every interface, Hazelcast names itself after a local address matching a seed (127.0.0.1 for a
@@ -64,7 +89,7 @@ public final class ClusterSetup {
       config.setProperty(LOCAL_ADDRESS_PROPERTY, advertisement.localHost());
     }
     if (advertisement.isPublic()) {
-      network.setPublicAddress(advertisement.hazelcastAddress());
+      member.setPublicAddress(advertisement.hazelcastAddress());
     }
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -73,6 +98,16 @@ public final class ClusterSetup {
       join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     }
     return config;
+  }
+
+  /** The member endpoint, the file's or a new one, as the only endpoint: no client, REST, memcache or WAN socket. */
+  private static ServerSocketEndpointConfig memberEndpointOnly(AdvancedNetworkConfig network) {
+    EndpointConfig configured = network.getEndpointConfigs().get(EndpointQualifier.MEMBER);
+    ServerSocketEndpointConfig member = configured instanceof ServerSocketEndpointConfig socket ? socket
+      : new ServerSocketEndpointConfig();
+    network.setEndpointConfigs(Map.of());
+    network.setMemberEndpointConfig(member);
+    return member;
   }
 
   private static EventBusOptions eventBusOptions(ClusterConfig cluster, Advertisement advertisement) {

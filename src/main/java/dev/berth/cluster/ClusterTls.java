@@ -45,6 +45,8 @@ import java.util.Optional;
 public final class ClusterTls {
 
   private static final String PROOF_PREFIX = "berth membership proof 1\n";
+  /** What {@link #checkSigned} says when the certificate holds but did not sign the text. */
+  static final String NOT_SIGNED = "its signature does not verify with its certificate";
 
   private final TlsConfig files;
   private final List<X509Certificate> authorities;
@@ -111,7 +113,7 @@ public final class ClusterTls {
    * event-bus addresses it serves.
    */
   String prove(String nodeId, String eventBus, String hazelcast, List<String> addresses) {
-    return sign(key, statement(nodeId, eventBus, hazelcast, addresses));
+    return sign(statement(nodeId, eventBus, hazelcast, addresses));
   }
 
   /**
@@ -125,10 +127,25 @@ public final class ClusterTls {
     if (certificatePem == null || signature == null) {
       return Optional.of("it published no proof of membership (no cluster.tls?)");
     }
+    return checkSigned(statement(nodeId, eventBus, hazelcast, addresses), signature, certificatePem)
+      .map(problem -> problem.equals(NOT_SIGNED) ? "its signature does not cover its node id and addresses" : problem);
+  }
+
+  /** Signs {@code text} with this node's key; the signature is Base64. */
+  String sign(String text) {
+    return sign(key, text);
+  }
+
+  /**
+   * Checks that {@code certificatePem} comes from this cluster's authority, is valid now, and signed {@code text}.
+   *
+   * @return what is wrong, {@link #NOT_SIGNED} when only the signature fails, or empty when it holds
+   */
+  Optional<String> checkSigned(String text, String signature, String certificatePem) {
     X509Certificate presented;
     try {
       presented = parse(certificatePem);
-    } catch (CertificateException e) {
+    } catch (CertificateException | RuntimeException e) {
       return Optional.of("its certificate cannot be read");
     }
     if (!signedBy(presented, authorities)) {
@@ -140,10 +157,7 @@ public final class ClusterTls {
     } catch (CertificateExpiredException | CertificateNotYetValidException e) {
       return Optional.of("its certificate is not valid now (" + e.getMessage() + ")");
     }
-    if (!verifies(presented.getPublicKey(), statement(nodeId, eventBus, hazelcast, addresses), signature)) {
-      return Optional.of("its signature does not cover its node id and addresses");
-    }
-    return Optional.empty();
+    return verifies(presented.getPublicKey(), text, signature) ? Optional.empty() : Optional.of(NOT_SIGNED);
   }
 
   /** Until when a certificate that {@link #check} accepted holds. */

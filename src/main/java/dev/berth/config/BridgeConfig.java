@@ -1,11 +1,5 @@
 package dev.berth.config;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -23,8 +17,6 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
   public static final int DEFAULT_MAX_FRAME_BYTES = 2 * 1024 * 1024;
   public static final int DEFAULT_TIMEOUT_MS = GatewayConfig.DEFAULT_REQUEST_TIMEOUT_MS;
   public static final int DEFAULT_MAX_PENDING_PER_CLIENT = 1_000;
-  /** Shorter tokens are too easy to guess over a network. */
-  static final int MIN_TOKEN_LENGTH = 16;
 
   public BridgeConfig {
     Checks.notBlank("host", host);
@@ -42,13 +34,10 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
     }
     if (token == null || token.isBlank()) {
       throw new InvalidConfigException("token", "is missing: set BERTH_BRIDGE_TOKEN (or bridge.token), or"
-        + " BERTH_BRIDGE_TOKEN_FILE (bridge.tokenFile), to a secret of at least " + MIN_TOKEN_LENGTH + " characters that"
+        + " BERTH_BRIDGE_TOKEN_FILE (bridge.tokenFile), to a secret of at least " + Checks.MIN_SECRET_LENGTH + " characters that"
         + " bridge clients must show");
     }
-    if (token.length() < MIN_TOKEN_LENGTH) {
-      throw new InvalidConfigException("token", "is " + token.length() + " characters long: use at least "
-        + MIN_TOKEN_LENGTH + " (openssl rand -hex 16)");
-    }
+    Checks.secretLength("token", token);
     Checks.inRange("maxFrameBytes", maxFrameBytes, 1024, 64 * 1024 * 1024);
     Checks.inRange("timeoutMs", timeoutMs, 1, 600_000);
     Checks.inRange("maxPendingPerClient", maxPendingPerClient, 1, 100_000);
@@ -61,32 +50,15 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
     }
     json.allowOnly("host", "port", "addresses", "token", "tokenFile", "maxFrameBytes", "timeoutMs",
       "maxPendingPerClient");
-    String token = json.string("token", null);
-    String tokenFile = json.string("tokenFile", null);
-    if (token != null && tokenFile != null) {
-      throw new InvalidConfigException(json.key("tokenFile"), "is set with token: give the token one way");
-    }
+    String token = json.secret("token", "tokenFile");
     return json.construct(() -> new BridgeConfig(
       json.string("host", DEFAULT_HOST),
       json.integer("port", DEFAULT_PORT),
       json.strings("addresses", List.of()),
-      tokenFile == null ? token : readToken(json.key("tokenFile"), Path.of(tokenFile)),
+      token,
       json.integer("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
       json.integer("timeoutMs", DEFAULT_TIMEOUT_MS),
       json.integer("maxPendingPerClient", DEFAULT_MAX_PENDING_PER_CLIENT)));
-  }
-
-  /** The file's content without the line break at its end, as {@code openssl rand -hex 16 > file} writes it. */
-  private static String readToken(String key, Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8).strip();
-    } catch (NoSuchFileException e) {
-      throw new InvalidConfigException(key, "names " + file + ", which does not exist");
-    } catch (AccessDeniedException e) {
-      throw new InvalidConfigException(key, "names " + file + ", which this user may not read");
-    } catch (IOException e) {
-      throw new InvalidConfigException(key, "names " + file + ", which cannot be read: " + e.getMessage());
-    }
   }
 
   /** A record's toString would print the token into logs. */

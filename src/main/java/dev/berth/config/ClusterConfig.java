@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * How a node joins the cluster: the interface and fixed ports it binds for Hazelcast and the event bus, the seed
- * members it contacts (TCP-IP join), how long it may take to join before it gives up, what it advertises, and the TLS
- * files that make it a proven member (null for a plain cluster).
+ * members it contacts (TCP-IP join), how long it may take to join before it gives up, what it advertises, and what it
+ * proves that it belongs with: the TLS files of a TLS cluster, or the join secret of a plain cluster that admits only
+ * those who know it (both null for a plain cluster open to anyone who reaches its ports).
  */
 public record ClusterConfig(
   String name,
@@ -17,7 +18,8 @@ public record ClusterConfig(
   List<String> members,
   int joinTimeoutMs,
   AdvertiseConfig advertise,
-  TlsConfig tls) {
+  TlsConfig tls,
+  String joinSecret) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HAZELCAST_PORT = 5701;
@@ -39,6 +41,13 @@ public record ClusterConfig(
     if (advertise == null) {
       throw new InvalidConfigException("advertise", "is missing");
     }
+    if (joinSecret != null) {
+      Checks.secretLength("joinSecret", joinSecret);
+      if (tls != null) {
+        throw new InvalidConfigException("joinSecret", "is set with tls: a TLS cluster's members prove themselves with"
+          + " their certificates; give a join secret only to a plain cluster");
+      }
+    }
     AdvertiseMode mode = advertise.mode();
     if (eventBusPort == 0 && (mode == AdvertiseMode.DOCKER || mode == AdvertiseMode.STATIC)) {
       throw new InvalidConfigException("eventBusPort",
@@ -48,7 +57,7 @@ public record ClusterConfig(
 
   /** The same, joining through {@code seeds} instead. */
   public ClusterConfig withMembers(List<String> seeds) {
-    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise, tls);
+    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise, tls, joinSecret);
   }
 
   /** Whether this node binds every interface, in which case it cannot advertise its bind address. */
@@ -71,7 +80,9 @@ public record ClusterConfig(
   }
 
   static ClusterConfig fromJson(ConfigReader json) {
-    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise", "tls");
+    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise", "tls",
+      "joinSecret", "joinSecretFile");
+    String joinSecret = json.secret("joinSecret", "joinSecretFile");
     return json.construct(() -> new ClusterConfig(
       json.string("name", null),
       json.string("host", DEFAULT_HOST),
@@ -80,6 +91,14 @@ public record ClusterConfig(
       json.strings("members", List.of()),
       json.integer("joinTimeoutMs", DEFAULT_JOIN_TIMEOUT_MS),
       AdvertiseConfig.fromJson(json.object("advertise")),
-      TlsConfig.fromJson(json.object("tls"))));
+      TlsConfig.fromJson(json.object("tls")),
+      joinSecret));
+  }
+
+  /** A record's toString would print the join secret into logs. */
+  @Override
+  public String toString() {
+    return "ClusterConfig[name=" + name + ", " + HostPort.format(host, hazelcastPort) + ", members=" + members
+      + ", tls=" + tls + ", joinSecret=" + (joinSecret == null ? "none" : "set") + "]";
   }
 }

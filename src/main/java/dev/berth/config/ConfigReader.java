@@ -3,6 +3,12 @@ package dev.berth.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,6 +107,30 @@ final class ConfigReader {
       values.add(text);
     }
     return List.copyOf(values);
+  }
+
+  /**
+   * A secret given as is under {@code name}, or read from the file named under {@code fileName} (a Docker secret,
+   * say), without the line break at its end as {@code openssl rand -hex 16 > file} writes it; null when neither is set.
+   */
+  String secret(String name, String fileName) {
+    String value = string(name, null);
+    String file = string(fileName, null);
+    if (value != null && file != null) {
+      throw new InvalidConfigException(key(fileName), "is set with " + name + ": give the secret one way");
+    }
+    if (file == null) {
+      return value;
+    }
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (NoSuchFileException e) {
+      throw new InvalidConfigException(key(fileName), "names " + file + ", which does not exist");
+    } catch (AccessDeniedException e) {
+      throw new InvalidConfigException(key(fileName), "names " + file + ", which this user may not read");
+    } catch (IOException e) {
+      throw new InvalidConfigException(key(fileName), "names " + file + ", which cannot be read: " + e.getMessage());
+    }
   }
 
   /** The nested object, or an empty one when the key is absent, so that every default applies. */

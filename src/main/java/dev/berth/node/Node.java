@@ -1,6 +1,7 @@
 package dev.berth.node;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
 import dev.berth.advertise.AdvertiseException;
 import dev.berth.advertise.Advertisement;
 import dev.berth.advertise.Advertiser;
@@ -8,6 +9,10 @@ import dev.berth.cluster.BerthClusterManager;
 import dev.berth.cluster.ClusterOptions;
 import dev.berth.cluster.ClusterSetup;
 import dev.berth.cluster.ClusterTls;
+import dev.berth.cluster.GatedHazelcast;
+import dev.berth.cluster.JoinCredential;
+import dev.berth.cluster.JoinGate;
+import dev.berth.cluster.JoinRefusedException;
 import dev.berth.cluster.JoinWatch;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
@@ -24,12 +29,14 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * One berth node, worked out before Vert.x starts: its config, what it advertises, the metadata it publishes, and the
- * Vert.x, Hazelcast and event-bus options built once from them; then the verticle that runs it.
+ * Vert.x, Hazelcast and event-bus options built once from them; then its Hazelcast member, which joins the cluster
+ * through berth's gate before Vert.x starts on it; then the verticle that runs it.
  */
 public final class Node {
 
@@ -41,12 +48,14 @@ public final class Node {
   private final Advertisement advertisement;
   private final NodeMetadata metadata;
   private final EventBusOptions eventBus;
-  private final BerthClusterManager clusterManager;
+  private final Config hazelcast;
+  private final JoinGate gate;
   private final JoinWatch joinWatch;
   private final ClusterTls tls;
   private final NodeMetrics metrics;
   private final NodeTracing tracing;
-  private final NodeVerticle verticle;
+  private BerthClusterManager clusterManager;
+  private NodeVerticle verticle;
 
   private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterTls tls,
                ClusterOptions options) {
@@ -55,11 +64,13 @@ public final class Node {
     this.metadata = metadata;
     this.tls = tls;
     this.eventBus = options.eventBus();
-    this.clusterManager = new BerthClusterManager(options.hazelcast(), tls);
+    this.hazelcast = options.hazelcast();
+    this.gate = tls != null ? new JoinGate(hazelcast.getClusterName(), JoinCredential.of(tls))
+      : config.cluster().joinSecret() != null
+      ? new JoinGate(hazelcast.getClusterName(), JoinCredential.ofSecret(config.cluster().joinSecret())) : null;
     this.joinWatch = options.joinWatch();
     this.metrics = NodeMetrics.of(config.management(), metadata.name());
     this.tracing = NodeTracing.of(metadata.name());
-    this.verticle = new NodeVerticle(config, metadata, clusterManager, metrics, tracing);
   }
 
   /**
@@ -87,8 +98,24 @@ public final class Node {
   }
 
   /**
-   * A clustered Vert.x for this node: its event loops, event bus, Hazelcast, transport, metrics and tracer on top of
-   * {@code options}.
+   * Starts this node's Hazelcast member and joins the cluster, through berth's gate in a TLS or join-secret cluster;
+   * blocks until it has joined.
+   *
+   * @throws JoinRefusedException when the cluster refused this node, or a member it met did not prove it belongs
+   */
+  public void joinCluster() throws JoinRefusedException {
+    if (gate != null) {
+      metrics.watch(gate.refusals());
+    }
+    HazelcastInstance member = GatedHazelcast.start(hazelcast, gate);
+    joinWatch.joined();
+    clusterManager = new BerthClusterManager(member, hazelcast, tls);
+    verticle = new NodeVerticle(config, metadata, clusterManager, metrics, tracing);
+  }
+
+  /**
+   * A clustered Vert.x for this node, once it joined the cluster: its event loops, event bus, Hazelcast, transport,
+   * metrics and tracer on top of {@code options}.
    */
   public VertxBuilder vertxBuilder(VertxOptions options) {
     options.setEventBusOptions(eventBus);
@@ -106,11 +133,6 @@ public final class Node {
   public void watchJoin(Consumer<String> onTimeout) {
     joinWatch.start(config.cluster().joinTimeoutMs(), clusterName(), config.cluster().members(),
       metadata.hazelcast() + " (" + advertisement.reason() + ")", onTimeout);
-  }
-
-  /** The node is in the cluster: the join's bound no longer applies. */
-  public void joined() {
-    joinWatch.joined();
   }
 
   public NodeVerticle verticle() {
@@ -131,7 +153,25 @@ public final class Node {
   }
 
   public String clusterName() {
-    return clusterManager.getConfig().getClusterName();
+    return hazelcast.getClusterName();
+  }
+
+  /**
+   * The seeds other than this node, when it started a cluster of its own although it has some: a seed that was not up
+   * when the node checked it may be one it cannot join, a cluster that keeps strangers out otherwise.
+   */
+  public List<String> seedsWhenAlone() {
+    if (clusterManager.getNodes().size() > 1) {
+      return List.of();
+    }
+    String bound = HostPort.format(config.cluster().host(), config.cluster().hazelcastPort());
+    return config.cluster().members().stream()
+      .filter(seed -> !seed.equals(bound) && !seed.equals(metadata.hazelcast())).toList();
+  }
+
+  /** How this node's cluster keeps strangers out, for the seed check: null for a plain cluster open to anyone. */
+  public JoinCredential.Kind gateKind() {
+    return gate == null ? null : gate.credential().kind();
   }
 
   /** The one start-up line: what the node listens on, what it advertises and why, and the cluster it joined. */
@@ -154,8 +194,9 @@ public final class Node {
       .append(" (").append(advertisement.reason()).append("); ")
       .append(config.runsBridge() ? "bridge bound " + HostPort.format(config.bridge().host(), config.bridge().port())
         + " for " + String.join(", ", config.bridge().addresses()) + ", clients show the token; " : "")
-      .append(tls == null ? "event bus plain, no cluster.tls" : "event bus mutual TLS as " + tls.subject()
-        + ", only proven members get requests")
+      .append(tls != null ? "event bus mutual TLS as " + tls.subject() + ", only proven members join and get requests"
+        : gate != null ? "event bus plain, only members with the join secret join" : "event bus plain, no cluster.tls"
+        + " and no join secret: anyone who reaches the hazelcast port can join")
       .append("; cluster '").append(clusterName())
       .append("' has ").append(clusterManager.getNodes().size()).append(" member(s)")
       .toString();

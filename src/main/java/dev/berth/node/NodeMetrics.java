@@ -1,7 +1,9 @@
 package dev.berth.node;
 
 import dev.berth.cluster.BerthClusterManager;
+import dev.berth.cluster.Refusals;
 import dev.berth.config.ManagementConfig;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -101,6 +103,19 @@ public final class NodeMetrics {
           manager -> manager.getNodes().stream().filter(manager::isProven).count())
         .description("Members that proved they belong to the cluster").register(registry);
     }
+  }
+
+  /** What the gate of a TLS or join-secret cluster refused at this node's Hazelcast port. */
+  void watch(Refusals refusals) {
+    if (registry == null) {
+      return;
+    }
+    FunctionCounter.builder("berth.cluster.refused", refusals, Refusals::connections).tag("refused", "connection")
+      .description("Hazelcast connections and joins refused: strangers, and nodes of another cluster")
+      .register(registry);
+    FunctionCounter.builder("berth.cluster.refused", refusals, Refusals::joins).tag("refused", "join")
+      .description("Hazelcast connections and joins refused: strangers, and nodes of another cluster")
+      .register(registry);
   }
 
   /** {@code GET /metrics}, or null when metrics are off. */

@@ -2,6 +2,7 @@ package dev.berth.cluster;
 
 import dev.berth.Main;
 import dev.berth.testing.BerthProcess;
+import dev.berth.testing.Certificates;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
 import org.junit.jupiter.api.AfterEach;
@@ -114,8 +115,9 @@ class TlsRefusalIT {
     makeCertificates(Clock.systemUTC(), "node");
     cluster.start("plain", "conf/worker-first.json").awaitHealthy(BOUND);
     assertThat(refusal("tls-in-plain", tls())).filteredOn(line -> line.startsWith("berth: "))
-      .containsExactly("berth: cluster '" + cluster.name() + "' runs without TLS (plain has no cluster.tls), but this"
-        + " node has cluster.tls: give every node of a cluster TLS, or none");
+      .containsExactly("berth: seed 127.0.0.1:" + cluster.env("plain").get("BERTH_HAZELCAST_PORT") + " is a member of"
+        + " a plain cluster open to any Hazelcast member (no cluster.tls, no cluster.joinSecret), but this node has"
+        + " cluster.tls: give every node of a cluster the same TLS authority, or the same join secret, or neither");
   }
 
   private void makeCertificates(Clock clock, String... nodes) throws Exception {
@@ -124,13 +126,13 @@ class TlsRefusalIT {
 
   /** The TLS files of node "node", one of them changed when given. */
   private Map<String, String> tls(String variable, Path file) {
-    Map<String, String> env = ProvenMembershipIT.tlsEnv(certs, "node");
+    Map<String, String> env = Certificates.env(certs, "node");
     env.put(variable, file.toString());
     return env;
   }
 
   private Map<String, String> tls() {
-    return ProvenMembershipIT.tlsEnv(certs, "node");
+    return Certificates.env(certs, "node");
   }
 
   /** Starts a worker with {@code env} and returns its output once it exited 78. */

@@ -1,14 +1,9 @@
 package dev.berth.node;
 
-import dev.berth.advertise.Advertiser;
-import dev.berth.config.BerthConfig;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
 import dev.berth.testing.Poll;
 import dev.berth.testing.PrometheusText;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,12 +20,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -50,13 +42,11 @@ class FailoverClusterTest {
   private static final Duration BOUND = Duration.ofSeconds(20);
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private final String clusterName = "failover-" + UUID.randomUUID();
+  private final InJvmCluster cluster = new InJvmCluster("failover", BOUND);
   private final int seedPort = FreePorts.next();
   private final int httpPort = FreePorts.next();
   private final int managementPort = FreePorts.next();
   private final Map<String, Node> workers = new LinkedHashMap<>();
-  private final List<Vertx> running = new ArrayList<>();
-  private final Map<Node, Vertx> vertxOf = new HashMap<>();
 
   @BeforeAll
   void startGatewayAndTwoReplicas() throws Exception {
@@ -71,8 +61,7 @@ class FailoverClusterTest {
 
   @AfterAll
   void closeAll() {
-    running.forEach(vertx -> vertx.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 10,
-      TimeUnit.SECONDS).join());
+    cluster.close();
   }
 
   @Test
@@ -135,7 +124,7 @@ class FailoverClusterTest {
     Node crashed = workers.remove(holder);
     crashed.clusterManager().getHazelcastInstance().getLifecycleService().terminate();
     // Its event-bus connection to the gateway would otherwise still carry its answer.
-    vertxOf.get(crashed).close();
+    cluster.vertx(crashed).close();
     return holder;
   }
 
@@ -173,16 +162,6 @@ class FailoverClusterTest {
   }
 
   private Node start(String configJson) throws Exception {
-    BerthConfig config = BerthConfig.fromJson(new JsonObject(configJson));
-    Node node = Node.prepare(config, Advertiser.start(config.cluster(), Map.of()), Map.of());
-    Vertx vertx = await(node.vertxBuilder(new VertxOptions()).buildClustered());
-    running.add(vertx);
-    vertxOf.put(node, vertx);
-    await(vertx.deployVerticle(node.verticle()));
-    return node;
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS);
+    return cluster.start(configJson);
   }
 }

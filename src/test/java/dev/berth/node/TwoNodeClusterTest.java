@@ -1,7 +1,5 @@
 package dev.berth.node;
 
-import dev.berth.advertise.Advertiser;
-import dev.berth.config.BerthConfig;
 import dev.berth.protocol.BusReply;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
@@ -9,8 +7,6 @@ import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import dev.berth.testing.PrometheusText;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,10 +21,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -46,10 +40,9 @@ class TwoNodeClusterTest {
   private static final int DELAY_MS = 300;
   private static final Duration BOUND = Duration.ofSeconds(20);
 
-  private final String clusterName = "test-" + UUID.randomUUID();
+  private final InJvmCluster cluster = new InJvmCluster("two-nodes", BOUND);
   private final int gatewayHazelcastPort = FreePorts.next();
   private final int httpPort = FreePorts.next();
-  private final Map<Node, Vertx> running = new LinkedHashMap<>();
   private Node gateway;
   private Node worker;
 
@@ -70,9 +63,7 @@ class TwoNodeClusterTest {
 
   @AfterAll
   void closeBothNodes() throws Exception {
-    for (Vertx vertx : running.values()) {
-      await(vertx.close());
-    }
+    cluster.close();
   }
 
   @Test
@@ -140,7 +131,7 @@ class TwoNodeClusterTest {
   @Order(3)
   @DisplayName("a plain Vert.x consumer, which has no per-node address, is reached too, by Vert.x's own choice of node")
   void plainConsumer() throws Exception {
-    MessageConsumer<Object> plain = running.get(worker).eventBus().consumer("second",
+    MessageConsumer<Object> plain = cluster.vertx(worker).eventBus().consumer("second",
       message -> message.reply(BusReply.text("Plain", "plain consumer").toJson()));
     await(plain.completion());
 
@@ -160,7 +151,7 @@ class TwoNodeClusterTest {
 
     await(worker.verticle().drain());
     Http.Response answered = held.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-    await(running.remove(worker).close());
+    cluster.stop(worker);
     Http.Response afterwards = Poll.until("503 once the worker left", BOUND, () -> get("/a"), r -> r.status() == 503)
       .value();
 
@@ -170,12 +161,7 @@ class TwoNodeClusterTest {
   }
 
   private Node start(String configJson) throws Exception {
-    BerthConfig config = BerthConfig.fromJson(new JsonObject(configJson));
-    Node node = Node.prepare(config, Advertiser.start(config.cluster(), Map.of()), Map.of());
-    Vertx vertx = await(node.vertxBuilder(new VertxOptions()).buildClustered());
-    running.put(node, vertx);
-    await(vertx.deployVerticle(node.verticle()));
-    return node;
+    return cluster.start(configJson);
   }
 
   private Http.Response get(String path) {

@@ -1,21 +1,40 @@
 package dev.berth.testing;
 
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
-/** One client asking a cluster's gateway for /apple and /zebra in turn, until closed: a little steady traffic. */
+/**
+ * One client asking a cluster's gateway for /apple and /zebra in turn, until closed: a little steady traffic, whose
+ * answers it counts by status and by the node that served them.
+ */
 public final class BackgroundLoad implements AutoCloseable {
 
   private final AtomicBoolean loading = new AtomicBoolean(true);
+  private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> load;
 
   private BackgroundLoad(LocalCluster cluster) {
     load = CompletableFuture.runAsync(() -> {
       while (loading.get()) {
-        Http.get(cluster.gatewayUrl("/apple"));
-        Http.get(cluster.gatewayUrl("/zebra"));
+        count(Http.get(cluster.gatewayUrl("/apple")));
+        count(Http.get(cluster.gatewayUrl("/zebra")));
       }
     });
+  }
+
+  private void count(Http.Response response) {
+    answers.computeIfAbsent(response.status() + " from " + response.servedBy(), any -> new LongAdder()).increment();
+  }
+
+  /** The answers so far, "200 from worker-first" → how many; a refused connection counts as status -1. */
+  public Map<String, Long> answers() {
+    Map<String, Long> counted = new TreeMap<>();
+    answers.forEach((answer, count) -> counted.put(answer, count.sum()));
+    return counted;
   }
 
   public static BackgroundLoad on(LocalCluster cluster) {

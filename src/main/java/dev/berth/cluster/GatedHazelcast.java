@@ -1,0 +1,188 @@
+package dev.berth.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.SocketInterceptorConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.instance.EndpointQualifier;
+import com.hazelcast.instance.impl.DefaultNodeContext;
+import com.hazelcast.instance.impl.DefaultNodeExtension;
+import com.hazelcast.instance.impl.HazelcastInstanceFactory;
+import com.hazelcast.instance.impl.Node;
+import com.hazelcast.instance.impl.NodeExtension;
+import com.hazelcast.internal.cluster.Joiner;
+import com.hazelcast.internal.cluster.impl.JoinMessage;
+import com.hazelcast.internal.cluster.impl.JoinRequest;
+import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
+import com.hazelcast.logging.LogEvent;
+import com.hazelcast.nio.MemberSocketInterceptor;
+import dev.berth.config.HostPort;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+
+/**
+ * Starts a Hazelcast member whose joins and connections go through berth's gate ({@link JoinGate},
+ * {@link MemberHandshake}). This is berth's one use of Hazelcast's internal API: its own node context, which gives
+ * the node an extension whose {@code validateJoinRequest} the master runs before it admits a member, whose socket
+ * interceptor runs the handshake on every member connection, and a TCP-IP joiner that signs the join statement each
+ * time a join starts (the member UUID changes when a split cluster merges). {@code GatedHazelcastTest} fails when a
+ * Hazelcast upgrade changes any of it.
+ */
+public final class GatedHazelcast {
+
+  /** What a refusal is prefixed with on its way to the refused node, so that berth finds it among Hazelcast's lines. */
+  static final String REFUSAL = "berth refused the join: ";
+  /** Where Hazelcast logs, on the refused node, the reason its master sent (BeforeJoinCheckFailureOp). */
+  private static final String REFUSED_LOG = "Reason of failure for node join: ";
+
+  private GatedHazelcast() {
+  }
+
+  /**
+   * Starts the member and joins its cluster; blocks until it has.
+   *
+   * @param gate null for a plain cluster, which lets in anyone who reaches its port and knows its name
+   * @throws JoinRefusedException when the cluster refused this node, or one of its members did not prove it belongs
+   */
+  public static HazelcastInstance start(Config config, JoinGate gate) throws JoinRefusedException {
+    if (gate != null) {
+      config.getAdvancedNetworkConfig().getEndpointConfigs().get(EndpointQualifier.MEMBER)
+        .setSocketInterceptorConfig(new SocketInterceptorConfig().setEnabled(true));
+    }
+    GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate);
+    try {
+      HazelcastInstance instance = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(),
+        context);
+      context.joined();
+      return instance;
+    } catch (RuntimeException failed) {
+      String refusal = context.refusal.get();
+      if (refusal != null) {
+        throw new JoinRefusedException(refusal);
+      }
+      throw failed;
+    }
+  }
+
+  /**
+   * Hazelcast's default node context, which also hears why a master refused the node; for a gated member, with
+   * berth's extension and joiner.
+   */
+  private static final class GatedNodeContext extends DefaultNodeContext {
+
+    private final String clusterName;
+    private final JoinGate gate;
+    /** Why this node was refused while it joined; null while it was not. */
+    private final AtomicReference<String> refusal = new AtomicReference<>();
+    private volatile boolean joining = true;
+    private volatile Node node;
+
+    GatedNodeContext(String clusterName, JoinGate gate) {
+      this.clusterName = clusterName;
+      this.gate = gate;
+    }
+
+    @Override
+    public NodeExtension createNodeExtension(Node node) {
+      this.node = node;
+      node.getLoggingService().addLogListener(Level.SEVERE, this::refusedByMaster);
+      return gate == null ? super.createNodeExtension(node) : new GatedNodeExtension(node, gate, this::refusedByPeer);
+    }
+
+    @Override
+    public Joiner createJoiner(Node node) {
+      Joiner joiner = super.createJoiner(node);
+      if (gate == null) {
+        return joiner;
+      }
+      if (joiner == null || joiner.getClass() != TcpIpJoiner.class) {
+        throw new IllegalStateException("berth's signed join needs Hazelcast's tcp-ip join, the one cluster.xml"
+          + " enables; this config joins with " + (joiner == null ? "none" : joiner.getType()));
+      }
+      return new SigningJoiner(node, gate);
+    }
+
+    void joined() {
+      joining = false;
+    }
+
+    /** The master sent why it refused this node; Hazelcast logs it, then shuts the node down. */
+    private void refusedByMaster(LogEvent event) {
+      String message = event.getLogRecord().getMessage();
+      int at = message == null ? -1 : message.indexOf(REFUSED_LOG + REFUSAL);
+      if (at >= 0) {
+        refusal.compareAndSet(null, "cluster '" + clusterName + "' refused this node: "
+          + message.substring(at + REFUSED_LOG.length() + REFUSAL.length()));
+      }
+    }
+
+    /** A member refused this node's connection, or did not prove it belongs: while joining, that ends the join. */
+    private void refusedByPeer(String why) {
+      Node joiningNode = node;
+      if (joining && joiningNode != null && refusal.compareAndSet(null, why)) {
+        Thread stop = new Thread(() -> joiningNode.hazelcastInstance.getLifecycleService().terminate(),
+          "berth-refused-join");
+        stop.setDaemon(true);
+        stop.start();
+      }
+    }
+  }
+
+  /** Hazelcast's default extension, with berth's check of a joining member and its handshake. */
+  private static final class GatedNodeExtension extends DefaultNodeExtension {
+
+    private final JoinGate gate;
+    private final MemberHandshake handshake;
+
+    GatedNodeExtension(Node node, JoinGate gate, Consumer<String> refusedByPeer) {
+      super(node);
+      this.gate = gate;
+      this.handshake = new MemberHandshake(gate, refusedByPeer);
+    }
+
+    /** Run by the master on each join request, after Hazelcast's own checks; a refusal goes back to the joiner. */
+    @Override
+    public void validateJoinRequest(JoinMessage message) {
+      super.validateJoinRequest(message);
+      if (message instanceof JoinRequest request) {
+        String address = HostPort.format(request.getAddress().getHost(), request.getAddress().getPort());
+        Optional<String> refused = gate.refusal(request.getUuid(), address, request.getAttributes());
+        if (refused.isPresent()) {
+          gate.refusals().refused(Refusals.Kind.JOIN, address, "refused the join of member " + request.getUuid() + " at " + address + ": "
+            + refused.get());
+          throw new IllegalStateException(REFUSAL + refused.get());
+        }
+      }
+    }
+
+    @Override
+    public MemberSocketInterceptor getSocketInterceptor(EndpointQualifier endpoint) {
+      return handshake;
+    }
+  }
+
+  /** Hazelcast's TCP-IP joiner, which states this member's UUID and address anew, signed, each time a join starts. */
+  private static final class SigningJoiner extends TcpIpJoiner {
+
+    private final JoinGate gate;
+
+    SigningJoiner(Node node, JoinGate gate) {
+      super(node);
+      this.gate = gate;
+    }
+
+    @Override
+    public void doJoin() {
+      UUID member = node.getThisUuid();
+      String address = HostPort.format(node.getThisAddress().getHost(), node.getThisAddress().getPort());
+      for (Map.Entry<String, String> attribute : gate.attributesFor(member, address).entrySet()) {
+        node.getLocalMember().setAttribute(attribute.getKey(), attribute.getValue());
+      }
+      super.doJoin();
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.berth.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import dev.berth.advertise.Advertisement;
+import dev.berth.config.AdvertiseConfig;
+import dev.berth.config.ClusterConfig;
+import dev.berth.testing.FreePorts;
+import dev.berth.testing.Poll;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Real Hazelcast members in this JVM, started through {@link GatedHazelcast} as berth starts them: what berth does
+ * with Hazelcast's internal API. A member with a certificate from the cluster's authority joins and carries its signed
+ * statement; one from another authority is refused at its first connection; one whose statement is too old passes the
+ * handshake and is refused by the master's {@code validateJoinRequest}; two halves of a split cluster merge, which
+ * only works when the member that merges signs its new UUID. Each fails when a Hazelcast upgrade changes what berth
+ * hooks into.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class GatedHazelcastTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(40);
+
+  private final String clusterName = "gated-" + UUID.randomUUID();
+  private final List<HazelcastInstance> members = new CopyOnWriteArrayList<>();
+  @TempDir
+  private static Path certificates;
+  private static Path otherAuthority;
+
+  @BeforeAll
+  void makeCertificates() throws Exception {
+    new ClusterCertificates(certificates).make(List.of("a", "b", "c"));
+    otherAuthority = certificates.resolve("other");
+    new ClusterCertificates(otherAuthority).make(List.of("foreign"));
+  }
+
+  @AfterEach
+  void stopMembers() {
+    members.forEach(member -> member.getLifecycleService().terminate());
+    members.clear();
+  }
+
+  @Test
+  @DisplayName("a member with a certificate from the cluster's authority joins, carrying its signed statement")
+  void memberJoins() throws Exception {
+    int seed = FreePorts.next();
+    HazelcastInstance first = start(seed, seed, gate(certificates, "a"));
+    HazelcastInstance second = start(FreePorts.next(), seed, gate(certificates, "b"));
+
+    assertThat(first.getCluster().getMembers()).hasSize(2);
+    Member joined = second.getCluster().getLocalMember();
+    assertThat(joined.getAttribute(JoinGate.STATEMENT)).contains(clusterName, joined.getUuid().toString(),
+      "127.0.0.1:" + joined.getAddress().getPort());
+    assertThat(joined.getAttribute(JoinGate.CERTIFICATE)).startsWith("-----BEGIN CERTIFICATE-----");
+  }
+
+  @Test
+  @DisplayName("a member with another authority's certificate is refused at its first connection, with the reason")
+  void otherAuthorityRefused() throws Exception {
+    int seed = FreePorts.next();
+    HazelcastInstance first = start(seed, seed, gate(certificates, "a"));
+
+    assertThatThrownBy(() -> start(FreePorts.next(), seed, gate(otherAuthority, "foreign")))
+      .isInstanceOf(JoinRefusedException.class)
+      .hasMessage("127.0.0.1:" + seed + ", a member of cluster '" + clusterName + "', refused this node: its"
+        + " certificate (CN=foreign) is not from this cluster's authority");
+    assertThat(first.getCluster().getMembers()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a member whose statement is older than the bound passes the handshake, and the master refuses its"
+    + " join with the reason")
+  void staleStatementRefusedByTheMaster() throws Exception {
+    int seed = FreePorts.next();
+    HazelcastInstance first = start(seed, seed, gate(certificates, "a"));
+    JoinGate behind = new JoinGate(clusterName, NodeCredentials.of(certificates, "b"),
+      Clock.offset(Clock.systemUTC(), JoinGate.MAX_AGE.multipliedBy(2).negated()));
+
+    assertThatThrownBy(() -> start(FreePorts.next(), seed, behind))
+      .isInstanceOf(JoinRefusedException.class)
+      .hasMessageStartingWith("cluster '" + clusterName + "' refused this node: its join statement was signed 120 s"
+        + " ago, more than the 60 s allowed");
+    assertThat(first.getCluster().getMembers()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("two halves of a split cluster merge: the member that merges signs its new UUID, and the master checks"
+    + " it like any join")
+  void splitHalvesMerge() throws Exception {
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
+    HazelcastInstance a = start(portA, portA, gate(certificates, "a"));
+    HazelcastInstance b = start(portB, portB, gate(certificates, "b"));
+    List<LifecycleEvent.LifecycleState> states = new CopyOnWriteArrayList<>();
+    a.getLifecycleService().addLifecycleListener(event -> states.add(event.getState()));
+    b.getLifecycleService().addLifecycleListener(event -> states.add(event.getState()));
+    Set<UUID> before = Set.of(a.getCluster().getLocalMember().getUuid(), b.getCluster().getLocalMember().getUuid());
+
+    // Each half learns of the other, as after a network partition heals.
+    a.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portB);
+    b.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portA);
+
+    Poll.until("one cluster of both", BOUND, () -> a.getCluster().getMembers().size() + b.getCluster().getMembers()
+      .size(), sizes -> sizes == 4);
+    assertThat(states).contains(LifecycleEvent.LifecycleState.MERGED);
+    Set<UUID> after = a.getCluster().getMembers().stream().map(Member::getUuid).collect(Collectors.toSet());
+    assertThat(after).as("the member that merged has a new UUID").isNotEqualTo(before);
+    for (Member member : a.getCluster().getMembers()) {
+      assertThat(member.getAttribute(JoinGate.STATEMENT)).contains(member.getUuid().toString());
+    }
+  }
+
+  private HazelcastInstance start(int port, int seed, JoinGate gate) throws JoinRefusedException {
+    ClusterConfig cluster = new ClusterConfig(clusterName, "127.0.0.1", port, 0, List.of("127.0.0.1:" + seed),
+      ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null);
+    Config config = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), cluster,
+      Advertisement.bound(cluster, "test"), new JsonObject(), null).hazelcast();
+    config.setInstanceName("gated-" + port);
+    HazelcastInstance member = GatedHazelcast.start(config, gate);
+    members.add(member);
+    return member;
+  }
+
+  private JoinGate gate(Path directory, String node) throws TlsException {
+    return new JoinGate(clusterName, NodeCredentials.of(directory, node));
+  }
+
+}

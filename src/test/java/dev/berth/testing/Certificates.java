@@ -1,0 +1,32 @@
+package dev.berth.testing;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A cluster's certificates made as users make them, {@code java -jar berth.jar certs <dir> <node>...}. */
+public final class Certificates {
+
+  private Certificates() {
+  }
+
+  /** The authority in {@code directory} (made once) and a certificate for each node. */
+  public static void make(Path directory, String... nodes) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-jar", BerthProcess.JAR.toString(), "certs", directory.toString()));
+    command.addAll(List.of(nodes));
+    Docker.run(command, Duration.ofSeconds(60));
+  }
+
+  /** The variables that give {@code node} its TLS files from {@code directory}. */
+  public static Map<String, String> env(Path directory, String node) {
+    Map<String, String> env = new HashMap<>();
+    env.put("BERTH_TLS_CA", directory.resolve("ca.pem").toString());
+    env.put("BERTH_TLS_CERT", directory.resolve(node + ".pem").toString());
+    env.put("BERTH_TLS_KEY", directory.resolve(node + "-key.pem").toString());
+    return env;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.berth.testing;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.spi.properties.ClusterProperty;
+import dev.berth.cluster.ClusterSetup;
+
+import java.util.List;
+
+/**
+ * Hazelcast settings any Vert.x or Hazelcast user could write to reach a berth cluster: its name, its seeds and its
+ * partition count (public, in berth's cluster.xml; Hazelcast refuses a member whose count differs), on loopback. What a
+ * stranger who knows no more than that brings.
+ */
+public final class StockHazelcast {
+
+  private StockHazelcast() {
+  }
+
+  /**
+   * A stock member's config: bound to {@code host}, a loopback address, and a free port, connecting from that address,
+   * joining through {@code seeds} over TCP-IP.
+   */
+  public static Config member(String clusterName, String host, List<String> seeds) {
+    String partitionCount = ClusterProperty.PARTITION_COUNT.getName();
+    Config config = new Config().setClusterName(clusterName)
+      .setProperty(partitionCount, ClusterSetup.loadHazelcastConfig().getProperty(partitionCount))
+      .setProperty("hazelcast.local.localAddress", host)
+      .setProperty("hazelcast.socket.bind.any", "false")
+      .setProperty("hazelcast.socket.client.bind.any", "false")
+      .setProperty("hazelcast.phone.home.enabled", "false")
+      // A stranger's own choice; an impatient one keeps the tests short: it gives up on a join after 10 s.
+      .setProperty("hazelcast.max.join.seconds", "10");
+    config.getNetworkConfig().setPort(FreePorts.next()).setPortAutoIncrement(false);
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1).setMembers(seeds);
+    return config;
+  }
+
+  public static Config member(String clusterName, List<String> seeds) {
+    return member(clusterName, "127.0.0.1", seeds);
+  }
+}
