@@ -39,8 +39,22 @@ await_status() { # url expected-body-or-empty timeout-seconds: polls until the U
 
 now_ms() { date +%s%3N; }
 
-berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags
+berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags, and the
+  # class-data archive made beside its jar (another build's jar would not match target/berth.jsa)
+  local jar=${BENCH_JAR:-target/berth.jar} archive=()
+  [[ -f "$(dirname "$jar")/berth.jsa" ]] && archive=(-XX:SharedArchiveFile="$(dirname "$jar")/berth.jsa")
   launch "$1" env BERTH_NAME="$1" BERTH_CLUSTER_NAME="$3" BERTH_HTTP_PORT="$4" BERTH_MANAGEMENT_PORT="$5" \
     BERTH_HAZELCAST_PORT="$6" BERTH_CLUSTER_MEMBERS="$7" \
-    java @conf/jvm.options "${java_opts[@]}" -jar "${BENCH_JAR:-target/berth.jar}" -conf "$2"
+    java @conf/jvm.options "${archive[@]}" "${java_opts[@]}" -jar "$jar" -conf "$2"
+}
+
+make_certs() { # the authority and certificates of gateway, worker-first and worker-second in $work/certs
+  java -jar "${BENCH_JAR:-target/berth.jar}" certs "$work/certs" gateway worker-first worker-second >/dev/null
+}
+
+tls_node() { # name conf cluster http management hazelcast members: berth_node with the certificate of its conf's node
+  local node
+  node=$(basename "$2" .json)
+  BERTH_TLS_CA="$work/certs/ca.pem" BERTH_TLS_CERT="$work/certs/$node.pem" BERTH_TLS_KEY="$work/certs/$node-key.pem" \
+    berth_node "$@"
 }

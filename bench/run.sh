@@ -225,13 +225,7 @@ if [[ -n "$baseline" ]]; then
   await_status "${url_of[baseline-cluster]}/zebra" Second 60
 fi
 
-java -jar "${BENCH_JAR:-target/berth.jar}" certs "$work/certs" gateway worker-first worker-second >/dev/null
-tls_node() { # name conf cluster http management hazelcast members: berth_node with the certificate of its conf's node
-  local node
-  node=$(basename "$2" .json)
-  BERTH_TLS_CA="$work/certs/ca.pem" BERTH_TLS_CERT="$work/certs/$node.pem" BERTH_TLS_KEY="$work/certs/$node-key.pem" \
-    berth_node "$@"
-}
+make_certs
 tls_members="127.0.0.1:$((base + 52)),127.0.0.1:$((base + 54)),127.0.0.1:$((base + 56))"
 tls_node tls-gateway conf/gateway.json "bench-tls-$$" $((base + 50)) $((base + 51)) $((base + 52)) "$tls_members"
 await_status "http://127.0.0.1:$((base + 51))/health" "" 60

@@ -48,8 +48,8 @@ public final class SeedCheck {
     static final Gate OPEN = new Gate(null);
 
     String describe() {
-      return kind == null ? "a plain cluster open to any Hazelcast member (no cluster.tls, no cluster.joinSecret)"
-        : "a cluster whose members prove themselves with " + kind.configKey();
+      return kind == null ? "a cluster open to any Hazelcast member (no cluster.tls and no cluster.joinSecret, or a"
+        + " berth build without the member handshake)" : "a cluster whose members prove themselves with " + kind.configKey();
     }
   }
 

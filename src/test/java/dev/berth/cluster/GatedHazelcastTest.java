@@ -1,5 +1,7 @@
 package dev.berth.cluster;
 
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
@@ -132,6 +134,21 @@ class GatedHazelcastTest {
     for (Member member : a.getCluster().getMembers()) {
       assertThat(member.getAttribute(JoinGate.STATEMENT)).contains(member.getUuid().toString());
     }
+  }
+
+  @Test
+  @DisplayName("a member of a plain cluster, open to any member, still speaks no client protocol: a Hazelcast client"
+    + " with the cluster's name cannot connect")
+  void plainMemberRefusesClients() throws Exception {
+    int port = FreePorts.next();
+    HazelcastInstance plain = start(port, port, null);
+    ClientConfig client = new ClientConfig().setClusterName(clusterName);
+    client.getNetworkConfig().addAddress("127.0.0.1:" + port);
+    client.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(3_000);
+
+    assertThatThrownBy(() -> HazelcastClient.newHazelcastClient(client)).isInstanceOf(IllegalStateException.class)
+      .hasMessageContaining("Unable to connect to any cluster");
+    assertThat(plain.getClientService().getConnectedClients()).isEmpty();
   }
 
   private HazelcastInstance start(int port, int seed, JoinGate gate) throws JoinRefusedException {

@@ -86,8 +86,9 @@ class SeedCheckTest {
     assertThat(plainSeeds.gateMismatch(null)).isEmpty();
     assertThat(gatedSeeds.gateMismatch(JoinCredential.Kind.SECRET)).isEmpty();
     assertThat(plainSeeds.gateMismatch(JoinCredential.Kind.CERTIFICATE)).contains("seed " + plainSeed + " is a member"
-      + " of a plain cluster open to any Hazelcast member (no cluster.tls, no cluster.joinSecret), but this node has"
-      + " cluster.tls: give every node of a cluster the same TLS authority, or the same join secret, or neither");
+      + " of a cluster open to any Hazelcast member (no cluster.tls and no cluster.joinSecret, or a berth build without"
+      + " the member handshake), but this node has cluster.tls: give every node of a cluster the same TLS authority, or"
+      + " the same join secret, or neither");
     assertThat(gatedSeeds.gateMismatch(null)).contains("seed " + gatedSeed + " is a member of a cluster whose members"
       + " prove themselves with cluster.joinSecret, but this node has neither cluster.tls nor cluster.joinSecret: give"
       + " every node of a cluster the same TLS authority, or the same join secret, or neither");

@@ -4,7 +4,6 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.berth.Main;
 import dev.berth.advertise.Advertisement;
@@ -245,18 +244,13 @@ class StrangersIT {
         message -> message.reply(BusReply.text("EVIL", "stranger").toJson())).completion().map(vertx));
   }
 
-  /** A stock Hazelcast member started on a thread of its own; it may give up when no seed lets it in. */
+  /** A stock Hazelcast member started on a thread of its own; it fails when the member gave up. */
   private Future<HazelcastInstance> stranger(Config config) {
     Promise<HazelcastInstance> started = Promise.promise();
-    Thread start = new Thread(() -> {
-      try {
-        HazelcastInstance stranger = Hazelcast.newHazelcastInstance(config);
-        strangers.add(stranger);
-        started.complete(stranger);
-      } catch (RuntimeException refused) {
-        started.fail(refused);
-      }
-    }, "stranger");
+    Thread start = new Thread(() -> StockHazelcast.start(config).ifPresentOrElse(stranger -> {
+      strangers.add(stranger);
+      started.complete(stranger);
+    }, () -> started.fail("the stranger gave up")), "stranger");
     start.start();
     return started.future();
   }

@@ -116,8 +116,9 @@ class TlsRefusalIT {
     cluster.start("plain", "conf/worker-first.json").awaitHealthy(BOUND);
     assertThat(refusal("tls-in-plain", tls())).filteredOn(line -> line.startsWith("berth: "))
       .containsExactly("berth: seed 127.0.0.1:" + cluster.env("plain").get("BERTH_HAZELCAST_PORT") + " is a member of"
-        + " a plain cluster open to any Hazelcast member (no cluster.tls, no cluster.joinSecret), but this node has"
-        + " cluster.tls: give every node of a cluster the same TLS authority, or the same join secret, or neither");
+        + " a cluster open to any Hazelcast member (no cluster.tls and no cluster.joinSecret, or a berth build without"
+        + " the member handshake), but this node has cluster.tls: give every node of a cluster the same TLS authority, or"
+        + " the same join secret, or neither");
   }
 
   private void makeCertificates(Clock clock, String... nodes) throws Exception {

@@ -2,10 +2,13 @@ package dev.berth.testing;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.properties.ClusterProperty;
 import dev.berth.cluster.ClusterSetup;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Hazelcast settings any Vert.x or Hazelcast user could write to reach a berth cluster: its name, its seeds and its
@@ -37,6 +40,18 @@ public final class StockHazelcast {
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(1).setMembers(seeds);
     return config;
+  }
+
+  /**
+   * Starts a stock member; empty when it gave up, as one does when no seed lets it in within its join bound and it
+   * does not start a cluster of its own.
+   */
+  public static Optional<HazelcastInstance> start(Config config) {
+    try {
+      return Optional.of(Hazelcast.newHazelcastInstance(config));
+    } catch (IllegalStateException gaveUp) {
+      return Optional.empty();
+    }
   }
 
   public static Config member(String clusterName, List<String> seeds) {

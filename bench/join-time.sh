@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# How long a worker takes to join a TLS cluster, from its launch to the gateway's first answer from it, for this build
+# and, with --baseline, another one, alternated run by run so that drift hits both alike.
+#
+#   bench/join-time.sh [--runs N] [--baseline JAR]     5 runs per build by default
+#   BENCH_JAR (default target/berth.jar), BENCH_JAVA_OPTS and BENCH_PORT_BASE (default 24000) as for bench/run.sh.
+#
+# Each run: a fresh gateway (conf/gateway.json) with cluster.tls, left to become idle, then worker-first
+# (conf/worker-first.json) launched and timed until /apple answers First; the worker's own "ready in" figure beside it.
+# Printed: each run, and the median per build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=5 baseline=
+while (( $# )); do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
+    *) echo "usage: bench/join-time.sh [--runs N] [--baseline JAR]" >&2; exit 2 ;;
+  esac
+done
+
+script=bench/join-time.sh
+work=$(mktemp -d /tmp/berth-join-time.XXXXXX)
+source bench/lib.sh
+this=${BENCH_JAR:-target/berth.jar}
+[[ -f "$this" ]] || fail "$this is missing: run mvn -B package -DskipTests"
+[[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
+trap 'stop_all; echo "bench/join-time.sh: failed; the logs of this run are in $work" >&2' EXIT
+base=${BENCH_PORT_BASE:-24000}
+members="127.0.0.1:$((base + 2)),127.0.0.1:$((base + 4))"
+BENCH_JAR=$this make_certs
+
+idle() { # name: waits until the process uses under 5 % of one core, at most 15 s
+  local pid=${pid_of[$1]} before
+  for _ in $(seq 30); do
+    before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    sleep 0.5
+    (( ($(awk '{print $14 + $15}' "/proc/$pid/stat") - before) * 100 < $(getconf CLK_TCK) * 5 / 2 )) && return 0
+  done
+}
+
+join_once() { # jar run: one gateway, one worker; prints "<ms to first answer> <worker's ready in ms>"
+  local started
+  BENCH_JAR=$1 tls_node gateway conf/gateway.json "join-$2-$$" "$base" $((base + 1)) $((base + 2)) "$members"
+  await_status "http://127.0.0.1:$((base + 1))/health" "" 60
+  idle gateway
+  started=$(now_ms)
+  BENCH_JAR=$1 tls_node worker-first conf/worker-first.json "join-$2-$$" "$base" $((base + 3)) $((base + 4)) "$members"
+  await_status "http://127.0.0.1:$base/apple" First 60
+  local routed=$(( $(now_ms) - started )) deadline=$((SECONDS + 10))
+  until grep -q 'ready in [0-9]*' "$work/worker-first.log"; do
+    (( SECONDS < deadline )) || fail "worker-first logged no ready line: $(tail -n 5 "$work/worker-first.log")"
+    sleep 0.05
+  done
+  echo "$routed $(grep -o 'ready in [0-9]*' "$work/worker-first.log" | grep -o '[0-9]*$')"
+  stop_all
+  pid_of=()
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+builds=(this)
+[[ -n "$baseline" ]] && builds+=(baseline)
+declare -A jar_of=([this]=$this [baseline]=$baseline)
+: >"$work/runs"
+for run in $(seq 1 "$runs"); do
+  for build in "${builds[@]}"; do
+    read -r joined ready <<<"$(join_once "${jar_of[$build]}" "$build-$run")"
+    echo "   run $run $build (${jar_of[$build]}): routed ${joined} ms after launch, ready in ${ready} ms"
+    echo "$build $joined $ready" >>"$work/runs"
+  done
+done
+for build in "${builds[@]}"; do
+  echo "$build: median routed $(awk -v b="$build" '$1 == b {print $2}' "$work/runs" | median) ms after launch," \
+    "ready in $(awk -v b="$build" '$1 == b {print $3}' "$work/runs" | median) ms ($runs run(s))"
+done
+trap - EXIT
+rm -rf "$work"
