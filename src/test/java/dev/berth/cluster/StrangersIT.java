@@ -30,6 +30,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,24 +45,31 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A TLS cluster of three JVMs from the built jar, certificates from {@code java -jar berth.jar certs}, under a steady
- * load, and strangers that reach its Hazelcast ports and know its name and partition count: a Hazelcast client; a stock
- * Vert.x member serving {@code first} with "EVIL"; a stock member carrying a real member's signed attributes, replayed
- * from another address; four stock members that form a bigger cluster and invite the TLS cluster to merge into it; a
- * berth node with another authority's certificate. None of them becomes a member, none answers a request, no request
- * fails, and each node logs the refusals of a source address once.
+ * load, and strangers that reach its Hazelcast ports and know its name and partition count, one after another: a
+ * Hazelcast client; stock Vert.x members serving {@code first} with "EVIL", one with a TLS event bus of its own; stock
+ * Hazelcast members that write fake consumers of {@code first}, remove its registrations, or carry a real member's
+ * signed attributes from another address; four stock members that form a bigger cluster and invite the TLS cluster to
+ * merge into it; a berth node with another authority's certificate. None of them becomes a member, none answers a
+ * request, no request fails, and each node logs the refusals of a source address once. The test prints the table of
+ * the strangers and what they got.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,6 +78,9 @@ class StrangersIT {
 
   private static final List<String> NODES = List.of("gateway", "worker-first", "worker-second");
   private static final Duration BOUND = Duration.ofSeconds(60);
+  private static final int REQUESTS = 200;
+  /** Where vertx-hazelcast keeps the registry of consumers, by address. */
+  private static final String VERTX_SUBSCRIPTIONS = "__vertx.subs";
 
   private final Path logs = ItLogs.directory(StrangersIT.class);
   private final LocalCluster cluster = new LocalCluster(logs, NODES);
@@ -121,58 +132,48 @@ class StrangersIT {
 
   @Test
   @Order(2)
-  @DisplayName("a Hazelcast client, a stock Vert.x member, a replayed member, a bigger stock cluster and a berth node"
-    + " of another authority: none gets in, none answers, and no request of a steady load fails")
+  @DisplayName("strangers that know the cluster's name and partition count, each followed by 200 requests to /a: none"
+    + " gets in, none answers, no request fails, and a steady load meanwhile loses nothing")
   void strangersGetNothing() throws Exception {
     Map<String, String> realMember = attributesOf("worker-first");
     load = BackgroundLoad.on(cluster);
+    List<String> table = new ArrayList<>();
 
-    ClientConfig client = new ClientConfig().setClusterName(cluster.name());
-    client.getNetworkConfig().setAddresses(seeds);
-    client.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(5_000);
-    assertThatThrownBy(() -> HazelcastClient.newHazelcastClient(client)).as("a Hazelcast client")
-      .isInstanceOf(IllegalStateException.class).hasMessageContaining("Unable to connect to any cluster");
+    table.add(stranger("a Hazelcast client removing first's registrations through the member port", () -> {
+      ClientConfig client = new ClientConfig().setClusterName(cluster.name());
+      client.getNetworkConfig().setAddresses(seeds);
+      client.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(5_000);
+      try {
+        HazelcastClient.newHazelcastClient(client).getMultiMap(VERTX_SUBSCRIPTIONS).remove("first");
+        return true;
+      } catch (IllegalStateException refused) {
+        assertThat(refused).hasMessageContaining("Unable to connect to any cluster");
+        return false;
+      }
+    }));
+    table.add(stranger("a stock Vert.x, no certificate, consuming first", () -> joined(stockVertx("127.0.0.2", null))));
+    table.add(stranger("a stock Vert.x with a TLS event bus of another authority, consuming first",
+      () -> joined(stockVertx("127.0.0.3", otherCerts))));
+    table.add(stranger("a stock Hazelcast member writing fake consumers of first", () -> joined(stockMember("127.0.0.4",
+      Map.of(), member -> member.getMultiMap(VERTX_SUBSCRIPTIONS).put("first", "fake")))));
+    table.add(stranger("a stock Hazelcast member removing first's registrations every 100 ms", () -> joined(
+      stockMember("127.0.0.5", Map.of(), member -> member.getMultiMap(VERTX_SUBSCRIPTIONS).remove("first")))));
+    table.add(stranger("a stock Hazelcast member replaying worker-first's signed attributes from another address",
+      () -> joined(stockMember("127.0.0.6", realMember, member -> { }))));
+    table.add(stranger("four stock Hazelcast members inviting the cluster to merge into theirs", this::lure));
+    table.add(stranger("a berth node with a certificate from another authority", () -> {
+      BerthProcess foreign = foreignNode();
+      assertThat(foreign.awaitExit(BOUND)).as(foreign.output()).isEqualTo(Main.EXIT_CONFIG);
+      assertThat(foreign.output().lines().filter(line -> line.startsWith("berth: "))).singleElement().asString()
+        .matches("berth: 127\\.0\\.0\\.1:\\d+, a member of cluster '" + cluster.name() + "', refused this node: its"
+          + " certificate \\(CN=foreign\\) is not from this cluster's authority");
+      return false;
+    }));
 
-    Future<Vertx> evil = stockVertx("127.0.0.2");
-
-    Config replayer = StockHazelcast.member(cluster.name(), "127.0.0.3", seeds);
-    realMember.forEach(replayer.getMemberAttributeConfig()::setAttribute);
-    Future<HazelcastInstance> replayed = stranger(replayer);
-
-    List<HazelcastInstance> lure = new ArrayList<>();
-    List<Config> lureConfigs = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      lureConfigs.add(StockHazelcast.member(cluster.name(), "127.0.0.4", List.of())
-        .setProperty("hazelcast.merge.first.run.delay.seconds", "5")
-        .setProperty("hazelcast.merge.next.run.delay.seconds", "5"));
-    }
-    List<String> lureSeeds = lureConfigs.stream().map(member -> "127.0.0.4:" + member.getNetworkConfig().getPort())
-      .toList();
-    lureConfigs.forEach(member -> member.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(lureSeeds));
-    for (Config member : lureConfigs) {
-      lure.add(stranger(member).toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS));
-    }
-    Poll.until("the stock members in one cluster of four", BOUND, () -> lure.get(0).getCluster().getMembers().size(),
-      size -> size == 4);
-    // Four members, more than the TLS cluster's three: its search for clusters to merge with now reaches the seeds.
-    lure.forEach(member -> seeds.forEach(member.getConfig().getNetworkConfig().getJoin().getTcpIpConfig()::addMember));
-    double refusedOnceFormed = refusedConnections();
-    Poll.until("two rounds of the stock cluster's search for a cluster to merge with, refused at each TLS seed", BOUND,
-      this::refusedConnections, refused -> refused >= refusedOnceFormed + 2 * NODES.size());
-    BerthProcess foreign = foreignNode();
-    assertThat(foreign.awaitExit(BOUND)).as(foreign.output()).isEqualTo(Main.EXIT_CONFIG);
-
-    assertThat(foreign.output().lines().filter(line -> line.startsWith("berth: "))).singleElement().asString()
-      .matches("berth: 127\\.0\\.0\\.1:\\d+, a member of cluster '" + cluster.name() + "', refused this node: its"
-        + " certificate \\(CN=foreign\\) is not from this cluster's authority");
-    assertThat(Members.all(cluster.managementUrl("gateway", ""))).as("the gateway's members").hasSize(3);
+    System.out.println("| stranger | got in | requests to /a that failed | answered by a stranger |\n|---|---|---|---|\n"
+      + String.join("\n", table));
+    assertThat(table).allSatisfy(row -> assertThat(row).endsWith("| no | 0 of " + REQUESTS + " | 0 |"));
     assertThat(Members.of(cluster.managementUrl("gateway", ""))).containsOnlyKeys(NODES);
-    assertThat(aloneOrGone(evil.map(vertx -> ((VertxInternal) vertx).clusterManager().getNodes().size())))
-      .as("the stock Vert.x").isTrue();
-    assertThat(aloneOrGone(replayed.map(member -> member.getCluster().getMembers().size()))).as("the replayer")
-      .isTrue();
-    assertThat(lure.get(0).getCluster().getMembers()).as("the lure, still four").hasSize(4)
-      .extracting(member -> member.getAddress().getHost()).containsOnly("127.0.0.4");
     load.close();
     assertThat(load.answers()).as("the steady load's answers").isNotEmpty()
       .containsOnlyKeys("200 from worker-first", "200 from worker-second");
@@ -180,14 +181,18 @@ class StrangersIT {
 
   @Test
   @Order(3)
-  @DisplayName("each node logs the refusals of one source address once a minute, counting the rest")
+  @DisplayName("each node logs the refusals of one source address at most once a minute")
   void refusalsLoggedOncePerSource() {
     for (String node : NODES) {
       List<String> refusals = cluster.node(node).output().lines()
         .filter(line -> line.contains("Refusals - refused a Hazelcast connection from ")).toList();
-      Map<String, Long> bySource = refusals.stream().map(StrangersIT::source)
-        .collect(java.util.stream.Collectors.groupingBy(source -> source, java.util.stream.Collectors.counting()));
-      assertThat(bySource).as(node + ": " + refusals).allSatisfy((source, lines) -> assertThat(lines).isEqualTo(1));
+      Map<String, List<LocalTime>> bySource = refusals.stream().collect(Collectors.groupingBy(StrangersIT::source,
+        Collectors.mapping(line -> LocalTime.parse(line.substring(0, line.indexOf(' '))), Collectors.toList())));
+      assertThat(bySource).as(node + ": " + refusals).isNotEmpty().allSatisfy((source, times) -> {
+        for (int i = 1; i < times.size(); i++) {
+          assertThat(Duration.between(times.get(i - 1), times.get(i))).as(source).isGreaterThanOrEqualTo(Refusals.WINDOW);
+        }
+      });
     }
     String seedNode = cluster.node("gateway").output();
     assertThat(seedNode).contains("refused a Hazelcast connection from 127.0.0.1: it speaks Hazelcast's client protocol,"
@@ -233,15 +238,88 @@ class StrangersIT {
   }
 
   /**
-   * A stock clustered Vert.x bound to {@code host} that joins through the seeds and answers "EVIL" on first; it may
-   * give up, or start alone, when no seed lets it in.
+   * Runs one stranger, then 200 requests to /a, and returns its row of the table: whether it got in (it says, and the
+   * gateway lists more members than the cluster's), and how many requests failed or were answered by it.
    */
-  private Future<Vertx> stockVertx(String host) {
-    return Vertx.builder().with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost(host)))
+  private String stranger(String name, Callable<Boolean> stranger) throws Exception {
+    boolean gotIn = stranger.call() || Members.all(cluster.managementUrl("gateway", "")).size() != NODES.size();
+    List<Http.Response> answers = IntStream.range(0, REQUESTS).mapToObj(i -> get("/a")).toList();
+    long failed = answers.stream().filter(answer -> answer.status() != 200).count();
+    long foreign = answers.stream().filter(answer -> answer.status() == 200
+      && !"worker-first".equals(answer.servedBy())).count();
+    return "| " + name + " | " + (gotIn ? "yes" : "no") + " | " + failed + " of " + REQUESTS + " | " + foreign + " |";
+  }
+
+  /**
+   * A stock clustered Vert.x bound to {@code host} that joins through the seeds and answers "EVIL" on first, its event
+   * bus with TLS from {@code certificates} (its own authority) when given; it may give up, or start alone.
+   */
+  private Future<Integer> stockVertx(String host, Path certificates) {
+    EventBusOptions eventBus = new EventBusOptions().setHost(host);
+    if (certificates != null) {
+      eventBus.setSsl(true).setTrustAll(true).setKeyCertOptions(new PemKeyCertOptions()
+        .setCertPath(certificates.resolve("foreign.pem").toString())
+        .setKeyPath(certificates.resolve("foreign-key.pem").toString()));
+    }
+    return Vertx.builder().with(new VertxOptions().setEventBusOptions(eventBus))
       .withClusterManager(new HazelcastClusterManager(StockHazelcast.member(cluster.name(), host, seeds)))
       .buildClustered().onSuccess(strangeVertx::add)
       .compose(vertx -> vertx.eventBus().consumer("first",
-        message -> message.reply(BusReply.text("EVIL", "stranger").toJson())).completion().map(vertx));
+          message -> message.reply(BusReply.text("EVIL", "stranger").toJson())).completion()
+        .map(registered -> ((VertxInternal) vertx).clusterManager().getNodes().size()));
+  }
+
+  /**
+   * A stock Hazelcast member bound to {@code host} with {@code attributes}, joining through the seeds, that does
+   * {@code mischief} every 100 ms once started; it may give up, or start alone.
+   */
+  private Future<Integer> stockMember(String host, Map<String, String> attributes,
+                                      Consumer<HazelcastInstance> mischief) {
+    Config config = StockHazelcast.member(cluster.name(), host, seeds);
+    attributes.forEach(config.getMemberAttributeConfig()::setAttribute);
+    return stranger(config).map(member -> {
+      Thread loop = new Thread(() -> {
+        while (member.getLifecycleService().isRunning()) {
+          try {
+            mischief.accept(member);
+            Thread.sleep(100);
+          } catch (InterruptedException | RuntimeException stopped) {
+            return;
+          }
+        }
+      }, "mischief");
+      loop.setDaemon(true);
+      loop.start();
+      return member.getCluster().getMembers().size();
+    });
+  }
+
+  /**
+   * Four stock members that form a cluster of their own, bigger than the TLS cluster's three, then learn its seeds:
+   * against stock Hazelcast, their search for a cluster to merge with would make the smaller one merge into theirs.
+   * Whether it got in: the four did not stay among themselves.
+   */
+  private boolean lure() throws Exception {
+    List<Config> configs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      configs.add(StockHazelcast.member(cluster.name(), "127.0.0.7", List.of())
+        .setProperty("hazelcast.merge.first.run.delay.seconds", "5")
+        .setProperty("hazelcast.merge.next.run.delay.seconds", "5"));
+    }
+    List<String> own = configs.stream().map(member -> "127.0.0.7:" + member.getNetworkConfig().getPort()).toList();
+    configs.forEach(member -> member.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(own));
+    List<HazelcastInstance> lure = new ArrayList<>();
+    for (Config member : configs) {
+      lure.add(stranger(member).toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS));
+    }
+    Poll.until("the stock members in one cluster of four", BOUND, () -> lure.get(0).getCluster().getMembers().size(),
+      size -> size == 4);
+    lure.forEach(member -> seeds.forEach(member.getConfig().getNetworkConfig().getJoin().getTcpIpConfig()::addMember));
+    double refusedOnceFormed = refusedConnections();
+    Poll.until("two rounds of the stock cluster's search for a cluster to merge with, refused at each TLS seed", BOUND,
+      this::refusedConnections, refused -> refused >= refusedOnceFormed + 2 * NODES.size());
+    return !lure.get(0).getCluster().getMembers().stream().allMatch(member -> member.getAddress().getHost()
+      .equals("127.0.0.7"));
   }
 
   /** A stock Hazelcast member started on a thread of its own; it fails when the member gave up. */
@@ -255,12 +333,12 @@ class StrangersIT {
     return started.future();
   }
 
-  /** Whether a stranger, once its start ended, either gave up or sees only itself as its cluster. */
-  private static boolean aloneOrGone(Future<Integer> clusterSize) throws Exception {
+  /** Whether a stranger, once its start ended, is in a cluster of more than itself; one that gave up is not. */
+  private static boolean joined(Future<Integer> clusterSize) throws Exception {
     try {
-      return clusterSize.toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS) == 1;
-    } catch (java.util.concurrent.ExecutionException gaveUp) {
-      return true;
+      return clusterSize.toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS) > 1;
+    } catch (ExecutionException gaveUp) {
+      return false;
     }
   }
 
