@@ -4,8 +4,8 @@ import dev.berth.bridge.BridgeFrames.Error;
 import dev.berth.config.BridgeConfig;
 import dev.berth.config.HostPort;
 import dev.berth.protocol.Addresses;
+import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusRequest;
-import dev.berth.protocol.FailureCodes;
 import dev.berth.worker.QuietPeriod;
 import dev.berth.worker.WorkerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -309,10 +309,10 @@ public final class BridgeVerticle extends VerticleBase {
     if (client != null) {
       deliver(client, slot.address, message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
     } else if (slot.clients.isEmpty()) {
-      message.fail(FailureCodes.NOT_DELIVERED, "no bridge client serves '" + slot.address + "' on this node");
+      message.fail(BusFailure.NOT_DELIVERED, "no bridge client serves '" + slot.address + "' on this node");
       metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
     } else {
-      message.fail(FailureCodes.BUSY, "every bridge client of '" + slot.address + "' on this node holds "
+      message.fail(BusFailure.BUSY, "every bridge client of '" + slot.address + "' on this node holds "
         + config.maxPendingPerClient() + " requests (bridge.maxPendingPerClient)");
       metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
     }
@@ -364,7 +364,7 @@ public final class BridgeVerticle extends VerticleBase {
     for (BridgeClient client : clients) {
       List<BridgeClient.Pending> expired = client.expired(now);
       for (BridgeClient.Pending request : expired) {
-        request.message().fail(FailureCodes.TIMEOUT, "the bridge worker did not answer within " + config.timeoutMs()
+        request.message().fail(BusFailure.TIMEOUT, "the bridge worker did not answer within " + config.timeoutMs()
           + " ms");
         ended(request, WorkerMetrics.Outcome.TIMED_OUT);
       }
@@ -392,7 +392,7 @@ public final class BridgeVerticle extends VerticleBase {
         deliver(other, request.address(), request.message(), request.deadlineNanos());
         resent++;
       } else {
-        request.message().fail(FailureCodes.WORKER_LOST, "the bridge worker serving '" + request.address()
+        request.message().fail(BusFailure.WORKER_LOST, "the bridge worker serving '" + request.address()
           + "' disconnected before it answered");
         ended(request, WorkerMetrics.Outcome.FAILED);
       }

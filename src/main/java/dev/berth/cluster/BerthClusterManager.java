@@ -17,45 +17,32 @@ import io.vertx.core.spi.cluster.RegistrationListener;
 import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
- * Vert.x's Hazelcast cluster manager, which also tells berth what Vert.x keeps to itself: which nodes consume an
- * address, as the registry of consumers changes, and which nodes leave the cluster, as Hazelcast notices. The gateway
- * routes by these itself, so that it can send a request to one chosen node and move it elsewhere when that node goes.
- * It also keeps this node's own entries in the registry: after a split cluster merges, the registry can lack some of
- * them, or a gateway can miss their return (both seen here: a worker every gateway had forgotten), and
- * {@link #repairRegistry()} puts them back and reads them again. In a TLS cluster, only members that proved they
- * belong ({@link Membership}) count: the registrations of any other member are hidden from Vert.x and from the gateway,
- * and its node info is never used to connect.
+ * Vert.x's Hazelcast cluster manager, as berth runs it on a Hazelcast member it started itself ({@link GatedHazelcast}),
+ * with three concerns of berth's over the registry that Vert.x keeps to itself, each in a class of its own: which nodes
+ * serve each address, as the registry changes and as nodes leave ({@link RegistryDirectory}, the gateway's
+ * {@link ServingNodes}); this node's own entries, put back after a split cluster merges ({@link RegistryRepair}); and, in
+ * a TLS cluster, which members proved they belong ({@link Membership}): the registrations of any other member are
+ * hidden from Vert.x and from the gateway, and its node info is never used to connect.
  */
 public final class BerthClusterManager extends HazelcastClusterManager {
 
   /** Where Vert.x's Hazelcast cluster manager keeps each member's node info, by node id. */
   private static final String NODE_INFO_MAP = "__vertx.nodeInfo";
 
-  private final Map<String, List<String>> consumersByAddress = new ConcurrentHashMap<>();
-  private final Set<String> watched = ConcurrentHashMap.newKeySet();
-  /** Nodes that left; the registry can list one for a moment longer, or again after a split cluster merges. */
-  private final Set<String> departed = ConcurrentHashMap.newKeySet();
-  private final List<Consumer<String>> consumersChanged = new CopyOnWriteArrayList<>();
-  private final List<Consumer<String>> nodeLeft = new CopyOnWriteArrayList<>();
-  private final Map<String, Set<RegistrationInfo>> ownRegistrations = new ConcurrentHashMap<>();
   /** The registry's last word on each address Vert.x or the gateway asked about, before members are judged. */
   private final Map<String, List<RegistrationInfo>> listedByAddress = new ConcurrentHashMap<>();
+  private final RegistryDirectory directory;
+  private final RegistryRepair repair;
   private final Membership membership;
   private volatile NodeListener haListener;
   private volatile RegistrationListener vertxSelector;
-
   private volatile Vertx vertx;
 
   /**
@@ -70,6 +57,8 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     super.nodeListener(new NodeEvents());
     this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
       this::getNodeId, () -> getConfig().getClusterName(), this::standingChanged);
+    this.directory = new RegistryDirectory(this::readRegistry, this::counted);
+    this.repair = new RegistryRepair(new OwnEntries());
   }
 
   @Override
@@ -108,6 +97,16 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       }
       promise.complete(joined, failure);
     });
+  }
+
+  /** Which nodes serve each address: what the gateway routes by. */
+  public ServingNodes servingNodes() {
+    return directory;
+  }
+
+  /** The addresses whose serving nodes are kept up to date, in no order. */
+  public Set<String> watched() {
+    return directory.watched();
   }
 
   /** Whether members must prove they belong. */
@@ -163,13 +162,22 @@ public final class BerthClusterManager extends HazelcastClusterManager {
 
   @Override
   public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
-    super.getRegistrations(address, (registrations, failure) -> {
+    readRegistry(address, (registrations, failure) -> {
       if (failure != null) {
         promise.fail(failure);
-        return;
+      } else {
+        promise.succeed(counted(address, registrations));
       }
-      listedByAddress.put(address, registrations);
-      promise.succeed(counted(address, registrations));
+    });
+  }
+
+  /** The registrations the registry lists for an address now, before members are judged. */
+  private void readRegistry(String address, Completable<List<RegistrationInfo>> promise) {
+    super.getRegistrations(address, (registrations, failure) -> {
+      if (failure == null) {
+        listedByAddress.put(address, registrations);
+      }
+      promise.complete(registrations, failure);
     });
   }
 
@@ -190,9 +198,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
         if (selector != null) {
           selector.registrationsUpdated(new RegistrationUpdateEvent(address, counted(address, registrations)));
         }
-        if (watched.contains(address)) {
-          update(address, registrations);
-        }
+        directory.listed(address, registrations);
       }
     });
   }
@@ -211,120 +217,76 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       @Override
       public void registrationsUpdated(RegistrationUpdateEvent event) {
         listedByAddress.put(event.address(), event.registrations());
-        if (watched.contains(event.address())) {
-          update(event.address(), event.registrations());
-        }
+        directory.listed(event.address(), event.registrations());
         vertxSelector.registrationsUpdated(new RegistrationUpdateEvent(event.address(),
           counted(event.address(), event.registrations())));
       }
 
       @Override
       public void registrationsLost() {
-        watched.forEach(BerthClusterManager.this::refresh);
+        directory.refreshAll();
         vertxSelector.registrationsLost();
       }
 
       @Override
       public boolean wantsUpdatesFor(String address) {
-        return watched.contains(address) || vertxSelector.wantsUpdatesFor(address);
+        return directory.watches(address) || vertxSelector.wantsUpdatesFor(address);
       }
     });
   }
 
   @Override
   public void addRegistration(String address, RegistrationInfo registration, Completable<Void> promise) {
-    if (!registration.localOnly()) {
-      ownRegistrations.computeIfAbsent(address, any -> ConcurrentHashMap.newKeySet()).add(registration);
-    }
+    repair.added(address, registration);
     super.addRegistration(address, registration, promise);
   }
 
   @Override
   public void removeRegistration(String address, RegistrationInfo registration, Completable<Void> promise) {
-    ownRegistrations.computeIfPresent(address, (any, registrations) -> {
-      registrations.remove(registration);
-      return registrations.isEmpty() ? null : registrations;
-    });
+    repair.removed(address, registration);
     super.removeRegistration(address, registration, promise);
   }
 
   /**
-   * Puts back this node's consumers and node info where the registry lost them, and reads the consumers of the
-   * watched addresses again, in case an update was missed (a read fails while a split cluster merges).
+   * Puts back this node's consumers and node info where the registry lost them, reads the serving nodes of the
+   * watched addresses again, in case an update was missed, and judges again the members not proven yet.
    *
    * @return what was put back, an address or "node info" each; empty when nothing was missing
    */
   public Future<List<String>> repairRegistry() {
-    watched.forEach(this::refresh);
+    directory.refreshAll();
     if (membership != null) {
       membership.recheck();
     }
-    List<Future<String>> repairs = new ArrayList<>();
-    ownRegistrations.forEach((address, registrations) -> repairs.add(
-      Future.<List<RegistrationInfo>>future(promise -> getRegistrations(address, promise)).compose(listed -> {
-        List<RegistrationInfo> missing = registrations.stream().filter(mine -> !listed.contains(mine)).toList();
-        return Future.all(missing.stream().map(mine -> Future.<Void>future(
-            promise -> addRegistration(address, mine, promise))).toList())
-          .map(putBack -> missing.isEmpty() ? null : address);
-      })));
-    NodeInfo own = getNodeInfo();
-    repairs.add(Future.<NodeInfo>future(promise -> super.getNodeInfo(getNodeId(), promise))
-      .map(listed -> own.equals(listed) ? (String) null : "node info, overwritten")
-      .recover(lost -> Future.succeededFuture("node info"))
-      .compose(repair -> repair == null ? Future.succeededFuture((String) null)
-        : Future.<Void>future(promise -> setNodeInfo(own, promise)).map(repair)));
-    return Future.all(repairs).map(all -> repairs.stream().map(Future::result).filter(Objects::nonNull).toList());
+    return repair.repair();
   }
 
-  /**
-   * Keeps {@link #consumersOf} of {@code address} up to date from now on, starting from a read of the registry.
-   * Watching an address that is already watched does nothing.
-   */
-  public void watch(String address) {
-    if (watched.add(address)) {
-      refresh(address);
+  /** The registry as {@link RegistryRepair} reads and writes this node's entries in it. */
+  private final class OwnEntries implements RegistryRepair.Registry {
+
+    @Override
+    public void list(String address, Completable<List<RegistrationInfo>> promise) {
+      getRegistrations(address, promise);
     }
-  }
 
-  /** The nodes that consume a watched address, each once, in a stable order; empty while none does. */
-  public List<String> consumersOf(String address) {
-    return consumersByAddress.getOrDefault(address, List.of());
-  }
+    @Override
+    public void add(String address, RegistrationInfo registration, Completable<Void> promise) {
+      addRegistration(address, registration, promise);
+    }
 
-  /** The addresses whose consumers are kept up to date, in no order. */
-  public Set<String> watched() {
-    return Collections.unmodifiableSet(watched);
-  }
+    @Override
+    public void readOwn(Completable<NodeInfo> promise) {
+      BerthClusterManager.super.getNodeInfo(getNodeId(), promise);
+    }
 
-  /** Called, on a Hazelcast thread, with the address whose consumers changed. */
-  public void onConsumersChanged(Consumer<String> listener) {
-    consumersChanged.add(listener);
-  }
+    @Override
+    public NodeInfo own() {
+      return getNodeInfo();
+    }
 
-  /** Called, on a Hazelcast thread, with the id of a node that left the cluster or was found dead. */
-  public void onNodeLeft(Consumer<String> listener) {
-    nodeLeft.add(listener);
-  }
-
-  private void refresh(String address) {
-    super.getRegistrations(address, (registrations, failure) -> {
-      if (failure == null) {
-        listedByAddress.put(address, registrations);
-        update(address, registrations);
-      }
-    });
-  }
-
-  private void update(String address, List<RegistrationInfo> registrations) {
-    publish(address, counted(address, registrations).stream().filter(registration -> !registration.localOnly())
-      .map(RegistrationInfo::nodeId).distinct().sorted().toList());
-  }
-
-  private void publish(String address, List<String> nodes) {
-    List<String> present = nodes.stream().filter(node -> !departed.contains(node)).toList();
-    List<String> previous = consumersByAddress.put(address, present);
-    if (!present.equals(previous)) {
-      consumersChanged.forEach(listener -> listener.accept(address));
+    @Override
+    public void writeOwn(NodeInfo info, Completable<Void> promise) {
+      setNodeInfo(info, promise);
     }
   }
 
@@ -345,9 +307,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
 
     @Override
     public void nodeAdded(String nodeId) {
-      if (departed.remove(nodeId)) {
-        watched.forEach(BerthClusterManager.this::refresh);
-      }
+      directory.nodeAdded(nodeId);
       NodeListener ha = haListener;
       if (ha != null) {
         ha.nodeAdded(nodeId);
@@ -356,13 +316,11 @@ public final class BerthClusterManager extends HazelcastClusterManager {
 
     @Override
     public void nodeLeft(String nodeId) {
-      departed.add(nodeId);
       listedByAddress.keySet().removeIf(address -> address.endsWith("@" + nodeId));
       if (membership != null) {
         membership.forget(nodeId);
       }
-      watched.forEach(address -> publish(address, consumersOf(address)));
-      nodeLeft.forEach(listener -> listener.accept(nodeId));
+      directory.nodeLeft(nodeId);
       NodeListener ha = haListener;
       if (ha != null) {
         ha.nodeLeft(nodeId);

@@ -1,8 +1,8 @@
 package dev.berth.gateway;
 
 import dev.berth.config.FailoverConfig;
+import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusRequest;
-import dev.berth.protocol.FailureCodes;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.AsyncResult;
@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * Sends one gateway instance's requests to worker nodes it picks itself, so that it knows where each one is. A request
  * is sent to one replica; when that node leaves the cluster, or the attempt outlives its deadline, or nothing consumed
  * it, a request that may be sent twice goes to another replica within the request timeout, while earlier attempts may
- * still answer. Runs on the instance's event loop.
+ * still answer. A request that fails for good fails with its {@link BusFailure}. Runs on the instance's event loop.
  */
 final class Forwarder {
 
@@ -48,13 +48,6 @@ final class Forwarder {
 
   /** A request's answer and how many attempts it took. */
   record Delivered(Message<Object> reply, int attempts) {
-  }
-
-  /** The node an attempt went to left the cluster, and the request could not or may not be sent again. */
-  static final class WorkerLostException extends RuntimeException {
-    WorkerLostException(String message) {
-      super(message, null, false, false);
-    }
   }
 
   Forwarder(Vertx vertx, Replicas replicas, FailoverConfig failover, long requestTimeoutMs, GatewayMetrics metrics) {
@@ -90,12 +83,14 @@ final class Forwarder {
     final boolean repeatable;
     final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
     final List<String> tried = new ArrayList<>(2);
+    /** Attempts made, a resend to a node tried before included. */
+    int attempts;
     final Promise<Delivered> answer = Promise.promise();
     /** The request's span, for attempts sent later from a timer or a membership event; root when none is made. */
     final Context trace = Context.current();
     int outstanding;
     boolean waitedForWorker;
-    Throwable lastFailure;
+    BusFailure lastFailure;
 
     Request(String address, JsonObject message, boolean repeatable) {
       this.address = address;
@@ -148,15 +143,16 @@ final class Forwarder {
   }
 
   private void send(Request request, String node, long remainingMs, GatewayMetrics.Retry retry) {
-    if (remainingMs <= 0 || !request.tried.isEmpty() && !budget.withdraw()) {
+    if (remainingMs <= 0 || request.attempts > 0 && !budget.withdraw()) {
       if (request.outstanding == 0) {
         finish(request);
       }
       return;
     }
-    if (!request.tried.isEmpty()) {
+    if (request.attempts > 0) {
       metrics.retried(request.address, retry);
     }
+    request.attempts++;
     request.tried.add(node);
     request.outstanding++;
     Attempt attempt = new Attempt(request, node);
@@ -177,40 +173,31 @@ final class Forwarder {
     request.outstanding--;
     if (result.succeeded()) {
       replicas.answered(attempt.node);
-      request.answer.tryComplete(new Delivered(result.result(), request.tried.size()));
+      request.answer.tryComplete(new Delivered(result.result(), request.attempts));
       return;
     }
-    request.lastFailure = result.cause();
-    if (result.cause() instanceof ReplyException failure) {
-      if (failure.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-        switch (failure.failureCode()) {
-          case FailureCodes.NOT_DELIVERED -> {
-            request.lastFailure = new ReplyException(ReplyFailure.NO_HANDLERS, failure.getMessage());
-            attempt(request, GatewayMetrics.Retry.NOT_CONSUMED);
-          }
-          case FailureCodes.WORKER_LOST -> lost(request, failure.getMessage());
-          default -> request.answer.tryFail(failure);
-        }
-        return;
-      }
-      if (failure.failureType() == ReplyFailure.NO_HANDLERS) {
-        // Nothing consumed it, so any request may go elsewhere, or to the same node by the plain address.
-        if (replicas.withoutOwnAddress(request.address, attempt.node)) {
-          request.tried.remove(attempt.node);
-        }
-        attempt(request, GatewayMetrics.Retry.NOT_CONSUMED);
-        return;
-      }
+    BusFailure failure = BusFailure.of(request.address, result.cause(), requestTimeoutMs);
+    request.lastFailure = failure;
+    if (result.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+      && replicas.withoutOwnAddress(request.address, attempt.node)) {
+      // Nothing consumed its per-node address, but the node consumes the address: the same node may take it again.
+      request.tried.remove(attempt.node);
     }
-    if (request.outstanding == 0) {
-      finish(request);
+    switch (failure.kind()) {
+      case NOT_CONSUMED -> attempt(request, GatewayMetrics.Retry.NOT_CONSUMED);
+      case WORKER_LOST -> lost(request, failure);
+      case FAILED_BY_WORKER -> request.answer.tryFail(failure);
+      default -> {
+        if (request.outstanding == 0) {
+          finish(request);
+        }
+      }
     }
   }
 
   /** The worker that held the request is gone: one that may repeat goes elsewhere, others fail once nothing is out. */
-  private void lost(Request request, String what) {
-    request.lastFailure = new WorkerLostException(what
-      + (request.repeatable ? "" : "; the request was not sent again, as its method is not idempotent"));
+  private void lost(Request request, BusFailure lost) {
+    request.lastFailure = request.repeatable ? lost : lost.notSentAgain();
     if (request.repeatable) {
       attempt(request, GatewayMetrics.Retry.WORKER_LOST);
     } else if (request.outstanding == 0) {
@@ -218,12 +205,9 @@ final class Forwarder {
     }
   }
 
-  /** Fails the request with what happened last, or as unserved when nothing was sent. */
+  /** Fails the request with what happened last, or as not consumed when nothing was sent. */
   private void finish(Request request) {
-    Throwable failure = request.lastFailure != null
-      ? request.lastFailure
-      : new ReplyException(ReplyFailure.NO_HANDLERS, "no worker for address " + request.address);
-    request.answer.tryFail(failure);
+    request.answer.tryFail(request.lastFailure != null ? request.lastFailure : BusFailure.notConsumed(request.address));
   }
 
   /** Attempts that outlived their deadline: the node is suspected, and a request that may repeat tries another. */
@@ -258,7 +242,7 @@ final class Forwarder {
       Request request = attempt.request;
       request.outstanding--;
       if (!request.answer.future().isComplete()) {
-        lost(request, "the worker node left before it answered");
+        lost(request, BusFailure.workerLost(request.address, "the worker node left before it answered"));
         moved += request.repeatable ? 1 : 0;
       }
     }

@@ -1,6 +1,7 @@
 package dev.berth.gateway;
 
 import dev.berth.config.GatewayConfig;
+import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.HttpError;
@@ -12,7 +13,6 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -194,7 +194,7 @@ public final class GatewayVerticle extends VerticleBase {
     try {
       reply = BusReply.fromJson(delivered.reply().body());
     } catch (ProtocolException e) {
-      replyError(ctx, 502, "invalid reply from address '" + address + "': " + e.getMessage());
+      replyError(ctx, BusFailure.invalidReply(address, e.getMessage()));
       return;
     }
     HttpServerResponse response = ctx.response()
@@ -208,25 +208,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void replyBusFailure(RoutingContext ctx, String address, Throwable failure) {
-    if (failure instanceof Forwarder.WorkerLostException lost) {
-      replyError(ctx, 502, "address '" + address + "': " + lost.getMessage());
-      return;
-    }
-    if (!(failure instanceof ReplyException replyException)) {
-      replyError(ctx, 502, "could not reach address '" + address + "': " + failure.getMessage());
-      return;
-    }
-    switch (replyException.failureType()) {
-      case NO_HANDLERS -> replyError(ctx, 503, "no worker for address '" + address + "'");
-      case TIMEOUT -> replyError(ctx, 504,
-        "no reply from address '" + address + "' within " + config.requestTimeoutMs() + " ms");
-      case RECIPIENT_FAILURE -> {
-        int code = replyException.failureCode();
-        replyError(ctx, code >= 400 && code <= 599 ? code : 500,
-          "worker for address '" + address + "' failed: " + replyException.getMessage());
-      }
-      default -> replyError(ctx, 502, "could not reach address '" + address + "': " + replyException.getMessage());
-    }
+    replyError(ctx, BusFailure.of(address, failure, config.requestTimeoutMs()));
   }
 
   /**
@@ -261,6 +243,10 @@ public final class GatewayVerticle extends VerticleBase {
     HttpError.send(request.response(), status, status == 400
       ? "malformed request: " + (cause == null ? "not HTTP" : cause.getMessage())
       : defaultReason(status), request.path() == null ? "" : request.path());
+  }
+
+  private void replyError(RoutingContext ctx, BusFailure failure) {
+    replyError(ctx, failure.status(), failure.getMessage());
   }
 
   private void replyError(RoutingContext ctx, int status, String error) {

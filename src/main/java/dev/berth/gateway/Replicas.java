@@ -1,6 +1,6 @@
 package dev.berth.gateway;
 
-import dev.berth.cluster.BerthClusterManager;
+import dev.berth.cluster.ServingNodes;
 import dev.berth.protocol.Addresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -33,7 +33,7 @@ public final class Replicas {
   private static final String LOCAL_BUS = "local";
 
   private final Vertx vertx;
-  private final BerthClusterManager cluster;
+  private final ServingNodes cluster;
   private final Map<String, AtomicInteger> nextByAddress = new ConcurrentHashMap<>();
   private final Set<String> draining = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
@@ -48,16 +48,16 @@ public final class Replicas {
   private record NodeLossListener(Context context, Consumer<String> listener) {
   }
 
-  private Replicas(Vertx vertx, BerthClusterManager cluster) {
+  private Replicas(Vertx vertx, ServingNodes cluster) {
     this.vertx = vertx;
     this.cluster = cluster;
   }
 
   /** The replicas of a clustered node: watches the routed addresses and hears which nodes drain or leave. */
-  public static Replicas inCluster(Vertx vertx, BerthClusterManager cluster, Set<String> addresses) {
+  public static Replicas inCluster(Vertx vertx, ServingNodes cluster, Set<String> addresses) {
     Replicas replicas = new Replicas(vertx, cluster);
     addresses.forEach(cluster::watch);
-    cluster.onConsumersChanged(replicas::wakeWaiters);
+    cluster.onChange(replicas::wakeWaiters);
     cluster.onNodeLeft(replicas::nodeLeft);
     vertx.eventBus().<String>consumer(Addresses.DRAINING, message -> replicas.nodeDraining(message.body()));
     return replicas;
@@ -73,7 +73,7 @@ public final class Replicas {
    * when no other is left; null when there is none.
    */
   String pick(String address, Collection<String> tried) {
-    List<String> nodes = cluster == null ? List.of(LOCAL_BUS) : cluster.consumersOf(address);
+    List<String> nodes = cluster == null ? List.of(LOCAL_BUS) : cluster.of(address);
     int size = nodes.size();
     if (size == 0) {
       return null;
@@ -102,7 +102,7 @@ public final class Replicas {
     if (cluster == null) {
       return true;
     }
-    for (String node : cluster.consumersOf(address)) {
+    for (String node : cluster.of(address)) {
       if (!draining.contains(node)) {
         return true;
       }

@@ -118,7 +118,7 @@ final class ClusterView {
   private JsonObject consumers(Map<String, String> nameById) {
     JsonObject consumers = new JsonObject();
     clusterManager.watched().stream().sorted().forEach(address -> consumers.put(address, new JsonArray(
-      clusterManager.consumersOf(address).stream().map(id -> nameById.getOrDefault(id, id)).toList())));
+      clusterManager.servingNodes().of(address).stream().map(id -> nameById.getOrDefault(id, id)).toList())));
     return consumers;
   }
 

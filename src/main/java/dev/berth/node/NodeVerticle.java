@@ -91,7 +91,7 @@ public final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     replicas = config.runsGateway()
-      ? Replicas.inCluster(vertx, clusterManager, config.gateway().routes().addresses())
+      ? Replicas.inCluster(vertx, clusterManager.servingNodes(), config.gateway().routes().addresses())
       : null;
     metrics.watch(clusterManager);
     pulse = new Pulse(vertx, clusterManager, state::get, metrics);

@@ -2,9 +2,9 @@ package dev.berth.worker;
 
 import dev.berth.config.WorkerConfig;
 import dev.berth.protocol.Addresses;
+import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
-import dev.berth.protocol.FailureCodes;
 import dev.berth.protocol.ProtocolException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -83,7 +83,7 @@ public final class WorkerVerticle extends VerticleBase {
     try {
       request = BusRequest.fromJson(message.body());
     } catch (ProtocolException e) {
-      message.fail(FailureCodes.BAD_REQUEST, e.getMessage());
+      message.fail(BusFailure.BAD_REQUEST, e.getMessage());
       meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
       return;
     }
@@ -123,12 +123,12 @@ public final class WorkerVerticle extends VerticleBase {
     if (answer.cause() instanceof WorkerFailure failure) {
       message.fail(failure.status(), failure.getMessage());
     } else if (answer.cause() instanceof TimeoutException) {
-      message.fail(FailureCodes.TIMEOUT, "the worker did not answer within " + config.timeoutMs() + " ms");
+      message.fail(BusFailure.TIMEOUT, "the worker did not answer within " + config.timeoutMs() + " ms");
       meters.ended(WorkerMetrics.Outcome.TIMED_OUT, arrived);
       return;
     } else {
       log.warn("worker {} failed on {} {}", config.handler(), request.method(), request.path(), answer.cause());
-      message.fail(FailureCodes.WORKER_FAILED, "the worker failed");
+      message.fail(BusFailure.WORKER_FAILED, "the worker failed");
     }
     meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
   }

@@ -1,0 +1,206 @@
+package dev.berth.gateway;
+
+import dev.berth.config.FailoverConfig;
+import dev.berth.protocol.Addresses;
+import dev.berth.protocol.BusFailure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Where the gateway sends a request, when it sends it again and how it fails, on a fake of the cluster's registry:
+ * each "node" is a consumer of the address's per-node address on a local event bus, which answers, fails, or holds
+ * the request for ever, as a node whose process is stuck or about to leave would.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class ForwarderTest {
+
+  private static final long REQUEST_TIMEOUT_MS = 10_000;
+  /** Far below the request timeout, so that an attempt that is never answered is found overdue long before it. */
+  private static final int ATTEMPT_TIMEOUT_MS = 300;
+
+  private final FakeServingNodes cluster = new FakeServingNodes();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final Map<String, List<Message<Object>>> received = new ConcurrentHashMap<>();
+  private Vertx vertx;
+  private Forwarder forwarder;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    Replicas replicas = Replicas.inCluster(vertx, cluster, Set.of("first"));
+    forwarder = new Forwarder(vertx, replicas, new FailoverConfig(ATTEMPT_TIMEOUT_MS, 200, Set.of()), REQUEST_TIMEOUT_MS,
+      new GatewayMetrics(registry, GatewayLoad.idle()));
+    ReplicasTest.onContext(vertx, () -> {
+      forwarder.start();
+      return Future.succeededFuture();
+    }).await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a request goes to one node, which answers it in one attempt")
+  void oneAttempt() throws Exception {
+    answering("a");
+    answering("b");
+    cluster.serve("first", "a", "b");
+
+    Forwarder.Delivered delivered = forward("GET");
+
+    assertThat(delivered.attempts()).isEqualTo(1);
+    assertThat(delivered.reply().body()).isEqualTo(answer("a"));
+    assertThat(retries()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a GET whose node leaves before it answers goes to the other node: worker-lost")
+  void getMovesWhenItsNodeLeaves() throws Exception {
+    holding("a");
+    answering("b");
+    cluster.serve("first", "a", "b");
+
+    Future<Forwarder.Delivered> answer = forwardLater("GET");
+    awaitHeld("a");
+    cluster.leave("a");
+
+    Forwarder.Delivered delivered = answer.await(10, TimeUnit.SECONDS);
+    assertThat(delivered.attempts()).isEqualTo(2);
+    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(retries()).containsExactly(Map.entry("worker-lost", 1.0));
+  }
+
+  @Test
+  @DisplayName("a POST whose node leaves before it answers is not sent again, and fails as lost: 502")
+  void postIsNotSentTwice() throws Exception {
+    holding("a");
+    answering("b");
+    cluster.serve("first", "a", "b");
+
+    Future<Forwarder.Delivered> answer = forwardLater("POST");
+    awaitHeld("a");
+    cluster.leave("a");
+
+    BusFailure failure = failure(answer);
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.WORKER_LOST);
+    assertThat(failure.status()).isEqualTo(502);
+    assertThat(failure).hasMessage("address 'first': the worker node left before it answered; the request was not sent"
+      + " again, as its method is not idempotent");
+    assertThat(received.getOrDefault("b", List.of())).isEmpty();
+    assertThat(retries()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a GET whose node does not answer within the attempt timeout also goes to the other node, which"
+    + " answers: overdue, and the stuck node is passed over")
+  void overdueGetIsHedged() throws Exception {
+    holding("a");
+    answering("b");
+    cluster.serve("first", "a", "b");
+
+    Forwarder.Delivered delivered = forward("GET");
+
+    assertThat(delivered.attempts()).isEqualTo(2);
+    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(retries()).containsExactly(Map.entry("overdue", 1.0));
+  }
+
+  @Test
+  @DisplayName("a POST to a node that consumes nothing there goes to another node: not-consumed, whatever the method")
+  void notConsumedGoesElsewhere() throws Exception {
+    answering("b");
+    cluster.serve("first", "gone", "b");
+
+    Forwarder.Delivered delivered = forward("POST");
+
+    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(retries()).containsExactly(Map.entry("not-consumed", 1.0));
+  }
+
+  @Test
+  @DisplayName("a request for an address no node serves fails once the wait for a worker is over: 503")
+  void noWorker() {
+    BusFailure failure = failure(forwardLater("GET"));
+
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.NOT_CONSUMED);
+    assertThat(failure.status()).isEqualTo(503);
+    assertThat(failure).hasMessage("no worker for address 'first'");
+  }
+
+  @Test
+  @DisplayName("a worker's own failure reaches the client with its status, and is not tried elsewhere")
+  void workerFailure() {
+    vertx.eventBus().consumer(Addresses.onNode("first", "a"), message -> message.fail(418, "a teapot"));
+    answering("b");
+    cluster.serve("first", "a", "b");
+
+    BusFailure failure = failure(forwardLater("GET"));
+
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.FAILED_BY_WORKER);
+    assertThat(failure.status()).isEqualTo(418);
+    assertThat(failure).hasMessage("worker for address 'first' failed: a teapot");
+    assertThat(received.getOrDefault("b", List.of())).isEmpty();
+  }
+
+  /** A node whose consumer answers each request with its own name. */
+  private void answering(String node) {
+    vertx.eventBus().consumer(Addresses.onNode("first", node), message -> {
+      received.computeIfAbsent(node, any -> new CopyOnWriteArrayList<>()).add(message);
+      message.reply(answer(node));
+    });
+  }
+
+  /** A node whose consumer takes each request and never answers. */
+  private void holding(String node) {
+    vertx.eventBus().consumer(Addresses.onNode("first", node),
+      message -> received.computeIfAbsent(node, any -> new CopyOnWriteArrayList<>()).add(message));
+  }
+
+  private void awaitHeld(String node) {
+    dev.berth.testing.Poll.until(node + " holding the request", java.time.Duration.ofSeconds(5),
+      () -> received.getOrDefault(node, List.of()).size(), held -> held == 1);
+  }
+
+  private static JsonObject answer(String node) {
+    return new JsonObject().put("from", node);
+  }
+
+  private Future<Forwarder.Delivered> forwardLater(String method) {
+    return ReplicasTest.onContext(vertx, () -> forwarder.forward("first", method, new JsonObject()));
+  }
+
+  private Forwarder.Delivered forward(String method) throws Exception {
+    return forwardLater(method).await(10, TimeUnit.SECONDS);
+  }
+
+  private static BusFailure failure(Future<Forwarder.Delivered> answer) {
+    Throwable failure = assertThatThrownBy(() -> answer.await(10, TimeUnit.SECONDS)).actual();
+    return (BusFailure) (failure instanceof ExecutionException ? failure.getCause() : failure);
+  }
+
+  /** The retries counted, by reason. */
+  private Map<String, Double> retries() {
+    Map<String, Double> byReason = new ConcurrentHashMap<>();
+    registry.find("berth.gateway.retries").counters().forEach(counter -> byReason.merge(counter.getId().getTag("reason"),
+      counter.count(), Double::sum));
+    return byReason;
+  }
+}

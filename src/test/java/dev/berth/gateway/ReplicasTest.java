@@ -1,0 +1,137 @@
+package dev.berth.gateway;
+
+import dev.berth.protocol.Addresses;
+import dev.berth.testing.Poll;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which node the gateway picks for a request, on a fake of the cluster's registry. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class ReplicasTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(5);
+
+  private final FakeServingNodes cluster = new FakeServingNodes();
+  private Replicas replicas;
+
+  @BeforeEach
+  void watchFirst(Vertx vertx) {
+    replicas = Replicas.inCluster(vertx, cluster, Set.of("first"));
+    cluster.serve("first", "a", "b");
+  }
+
+  @Test
+  @DisplayName("the routed addresses are watched, and their nodes are picked in turn")
+  void inTurn() {
+    assertThat(cluster.watched()).containsExactly("first");
+    List<String> picked = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      picked.add(replicas.pick("first", List.of()));
+    }
+    assertThat(picked).containsExactly("a", "b", "a", "b");
+  }
+
+  @Test
+  @DisplayName("a node already tried is not picked again; none is left, none is picked")
+  void notTwice() {
+    assertThat(replicas.pick("first", List.of("a"))).isEqualTo("b");
+    assertThat(replicas.pick("first", List.of("b"))).isEqualTo("a");
+    assertThat(replicas.pick("first", List.of("a", "b"))).isNull();
+    assertThat(replicas.pick("second", List.of())).isNull();
+    assertThat(replicas.serves("second")).isFalse();
+  }
+
+  @Test
+  @DisplayName("a draining node is passed over, and serves nothing once it is the last")
+  void draining(Vertx vertx) {
+    vertx.eventBus().publish(Addresses.DRAINING, "a");
+    Poll.until("a passed over", BOUND, replicas::passedOver, passed -> passed.contains("a"));
+
+    assertThat(List.of(replicas.pick("first", List.of()), replicas.pick("first", List.of()))).containsOnly("b");
+    vertx.eventBus().publish(Addresses.DRAINING, "b");
+    Poll.until("b passed over", BOUND, replicas::passedOver, passed -> passed.contains("b"));
+    assertThat(replicas.serves("first")).isFalse();
+    assertThat(replicas.pick("first", List.of())).isNull();
+  }
+
+  @Test
+  @DisplayName("a suspected node is passed over while another is left, picked when it is the only one, and forgiven"
+    + " once it answers")
+  void suspected() {
+    replicas.suspect("a");
+    assertThat(List.of(replicas.pick("first", List.of()), replicas.pick("first", List.of()))).containsOnly("b");
+    assertThat(replicas.pick("first", List.of("b"))).isEqualTo("a");
+    assertThat(replicas.passedOver()).containsExactly("a");
+
+    replicas.answered("a");
+    assertThat(replicas.passedOver()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a request sent to a node goes to that node's own address, or to the address itself once the node"
+    + " turned out to consume it without one (a plain Vert.x consumer)")
+  void targets() {
+    assertThat(replicas.target("first", "a")).isEqualTo(Addresses.onNode("first", "a"));
+    assertThat(replicas.withoutOwnAddress("first", "a")).as("news").isTrue();
+    assertThat(replicas.withoutOwnAddress("first", "a")).as("known").isFalse();
+    assertThat(replicas.target("first", "a")).isEqualTo("first");
+    assertThat(replicas.target("first", "b")).isEqualTo(Addresses.onNode("first", "b"));
+  }
+
+  @Test
+  @DisplayName("a request for an address no node serves waits for one, and gets the first that comes")
+  void awaitsANode(Vertx vertx) throws Exception {
+    Future<String> waiting = onContext(vertx, () -> replicas.awaitPick("second", List.of(), 5_000));
+    cluster.serve("second", "c");
+    assertThat(waiting.await(5, TimeUnit.SECONDS)).isEqualTo("c");
+  }
+
+  @Test
+  @DisplayName("a request for an address no node serves gets none once its wait is over")
+  void waitsInVain(Vertx vertx) throws Exception {
+    Future<String> waiting = onContext(vertx, () -> replicas.awaitPick("second", List.of(), 100));
+    assertThat(waiting.await(5, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  @DisplayName("a node that leaves is forgotten, and those listening on a context hear of it there")
+  void nodeLeaves(Vertx vertx) throws Exception {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    onContext(vertx, () -> {
+      replicas.onNodeLoss(heard::add);
+      return Future.succeededFuture();
+    }).await(5, TimeUnit.SECONDS);
+    replicas.suspect("a");
+
+    cluster.leave("a");
+
+    Poll.until("a heard of", BOUND, () -> heard, left -> left.contains("a"));
+    assertThat(replicas.passedOver()).isEmpty();
+    assertThat(replicas.pick("first", List.of())).isEqualTo("b");
+  }
+
+  /** Runs {@code action} on a Vert.x context, as the gateway's event loop runs it. */
+  static <T> Future<T> onContext(Vertx vertx, Supplier<Future<T>> action) {
+    Promise<T> done = Promise.promise();
+    vertx.runOnContext(run -> action.get().onComplete(done));
+    return done.future();
+  }
+}
