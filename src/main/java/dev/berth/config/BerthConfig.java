@@ -75,6 +75,34 @@ public record BerthConfig(
     return new BerthConfig(name, eventLoops, roles, gateway, workers, newCluster, management, bridge);
   }
 
+  /**
+   * Every port this node listens on, the one list that the port check, the start-up line and the node's metadata
+   * read: HTTP (a gateway), management, Hazelcast, the event bus, and the bridge (a node with one).
+   */
+  public List<Listener> listeners() {
+    List<Listener> listeners = new ArrayList<>();
+    if (runsGateway()) {
+      listeners.add(new Listener("http", "gateway.httpPort", EnvOverride.BERTH_HTTP_PORT, gateway.host(),
+        gateway.httpPort()));
+    }
+    listeners.add(new Listener("management", "management.port", EnvOverride.BERTH_MANAGEMENT_PORT, management.host(),
+      management.port()));
+    listeners.add(new Listener("hazelcast", "cluster.hazelcastPort", EnvOverride.BERTH_HAZELCAST_PORT, cluster.host(),
+      cluster.hazelcastPort()));
+    listeners.add(new Listener("event bus", "cluster.eventBusPort", EnvOverride.BERTH_EVENTBUS_PORT, cluster.host(),
+      cluster.eventBusPort()));
+    if (runsBridge()) {
+      listeners.add(new Listener("bridge", "bridge.port", EnvOverride.BERTH_BRIDGE_PORT, bridge.host(), bridge.port()));
+    }
+    return List.copyOf(listeners);
+  }
+
+  /** The listener for {@code purpose}, which this node has. */
+  public Listener listener(String purpose) {
+    return listeners().stream().filter(listener -> listener.purpose().equals(purpose)).findFirst()
+      .orElseThrow(() -> new IllegalArgumentException("this node listens for no " + purpose));
+  }
+
   public boolean runsGateway() {
     return roles.contains(Role.GATEWAY);
   }

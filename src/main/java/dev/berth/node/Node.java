@@ -182,18 +182,16 @@ public final class Node {
     StringBuilder line = new StringBuilder("node ").append(metadata.name()).append(" ready in ").append(uptimeMs)
       .append(" ms: ");
     if (config.runsGateway()) {
-      line.append("http bound ").append(HostPort.format(config.gateway().host(), config.gateway().httpPort()))
-        .append(", ");
+      line.append("http bound ").append(config.listener("http").address()).append(", ");
     }
-    return line.append("management bound ")
-      .append(HostPort.format(config.management().host(), config.management().port()))
+    return line.append("management bound ").append(config.listener("management").address())
       .append("; event bus bound ").append(HostPort.format(eventBusHost, eventBusPort))
       .append(", advertised ").append(HostPort.format(published.host(), published.port()))
-      .append("; hazelcast bound ").append(HostPort.format(config.cluster().host(), config.cluster().hazelcastPort()))
+      .append("; hazelcast bound ").append(config.listener("hazelcast").address())
       .append(", advertised ").append(metadata.hazelcast())
       .append(" (").append(advertisement.reason()).append("); ")
-      .append(config.runsBridge() ? "bridge bound " + HostPort.format(config.bridge().host(), config.bridge().port())
-        + " for " + String.join(", ", config.bridge().addresses()) + ", clients show the token; " : "")
+      .append(config.runsBridge() ? "bridge bound " + config.listener("bridge").address() + " for "
+        + String.join(", ", config.bridge().addresses()) + ", clients show the token; " : "")
       .append(tls != null ? "event bus mutual TLS as " + tls.subject() + ", only proven members join and get requests"
         : gate != null ? "event bus plain, only members with the join secret join" : "event bus plain, no cluster.tls"
         + " and no join secret: anyone who reaches the hazelcast port can join")

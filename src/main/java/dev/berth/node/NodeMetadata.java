@@ -24,7 +24,8 @@ public record NodeMetadata(String name, List<String> roles, List<String> address
     List<String> addresses = Stream.concat(config.workers().stream().map(WorkerConfig::address),
       config.runsBridge() ? config.bridge().addresses().stream() : Stream.empty()).distinct().toList();
     JsonObject bridge = config.runsBridge()
-      ? new JsonObject().put("port", config.bridge().port()).put("addresses", new JsonArray(config.bridge().addresses()))
+      ? new JsonObject().put("port", config.listener("bridge").port())
+        .put("addresses", new JsonArray(config.bridge().addresses()))
       : null;
     return new NodeMetadata(name, roles, addresses, advertisement.mode().configName(), advertisement.hazelcastAddress(),
       config.cluster().tls() != null, bridge);
