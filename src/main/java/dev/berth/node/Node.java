@@ -18,6 +18,8 @@ import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.HostPort;
 import dev.berth.runtime.FlushCoalescingTransport;
+import dev.berth.observability.NodeMetrics;
+import dev.berth.observability.NodeTracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;

@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

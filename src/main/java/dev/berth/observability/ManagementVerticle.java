@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.ManagementConfig;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code GET /health}, {@code GET /cluster}, {@code GET /metrics} (Prometheus text) and the cluster's page at
  * {@code GET /}, on the management port, apart from the routed HTTP port.
  */
-final class ManagementVerticle extends VerticleBase {
+public final class ManagementVerticle extends VerticleBase {
 
   private final ManagementConfig config;
   private final String nodeName;
@@ -30,7 +30,7 @@ final class ManagementVerticle extends VerticleBase {
   private final Handler<RoutingContext> metrics;
 
   /** @param metrics serves {@code GET /metrics}, null when {@code management.metrics} is off */
-  ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state, InFlight inFlight,
+  public ManagementVerticle(ManagementConfig config, String nodeName, AtomicReference<NodeState> state, InFlight inFlight,
                      ClusterView clusterView, Handler<RoutingContext> metrics) {
     this.config = config;
     this.nodeName = nodeName;

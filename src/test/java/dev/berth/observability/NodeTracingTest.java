@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;

@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.gateway.GatewayMetrics;
 import com.hazelcast.topic.ITopic;
@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * leaving then stalled requests for up to a second. Each member speaks for itself only (the publishing member is the
  * pulse's id), and in a TLS cluster only proven members are heard.
  */
-final class Pulse {
+public final class Pulse {
 
   static final long INTERVAL_MS = 1_000;
   /** Three beats missed; shorter than Hazelcast's 5 s without heartbeat, after which a member is dropped. */
@@ -56,7 +56,7 @@ final class Pulse {
   private record Heard(JsonObject pulse, long atNanos) {
   }
 
-  Pulse(Vertx vertx, BerthClusterManager cluster, Supplier<NodeState> state, NodeMetrics metrics) {
+  public Pulse(Vertx vertx, BerthClusterManager cluster, Supplier<NodeState> state, NodeMetrics metrics) {
     this.vertx = vertx;
     this.cluster = cluster;
     this.state = state;
@@ -64,13 +64,13 @@ final class Pulse {
     this.measured = metrics.enabled();
   }
 
-  void start() {
+  public void start() {
     topic = cluster.getHazelcastInstance().getTopic(TOPIC);
     listener = topic.addMessageListener(this::heard);
     timer = vertx.setPeriodic(0, INTERVAL_MS, tick -> beat());
   }
 
-  void stop() {
+  public void stop() {
     vertx.cancelTimer(timer);
     if (cluster.getHazelcastInstance().getLifecycleService().isRunning()) {
       topic.removeMessageListener(listener);

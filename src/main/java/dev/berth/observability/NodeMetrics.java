@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.cluster.BerthClusterManager;
 import dev.berth.cluster.Refusals;
@@ -48,7 +48,7 @@ public final class NodeMetrics {
     this.eventBusMetrics = eventBusMetrics;
   }
 
-  static NodeMetrics of(ManagementConfig config, String nodeName) {
+  public static NodeMetrics of(ManagementConfig config, String nodeName) {
     if (!config.metrics()) {
       return new NodeMetrics(null, false);
     }
@@ -66,7 +66,7 @@ public final class NodeMetrics {
    * Vert.x's metrics SPI, for the JVM, and with {@code management.eventBusMetrics} for the event bus: berth measures
    * requests itself, by address, where the gateway and the workers handle them.
    */
-  void applyTo(VertxOptions options, VertxBuilder builder) {
+  public void applyTo(VertxOptions options, VertxBuilder builder) {
     if (registry == null) {
       return;
     }
@@ -92,7 +92,7 @@ public final class NodeMetrics {
   }
 
   /** The cluster's members and, in a TLS cluster, how many of them proved they belong. */
-  void watch(BerthClusterManager cluster) {
+  public void watch(BerthClusterManager cluster) {
     if (registry == null) {
       return;
     }
@@ -106,7 +106,7 @@ public final class NodeMetrics {
   }
 
   /** What the gate of a TLS or join-secret cluster refused at this node's Hazelcast port. */
-  void watch(Refusals refusals) {
+  public void watch(Refusals refusals) {
     if (registry == null) {
       return;
     }
@@ -119,7 +119,7 @@ public final class NodeMetrics {
   }
 
   /** {@code GET /metrics}, or null when metrics are off. */
-  Handler<RoutingContext> scraper() {
+  public Handler<RoutingContext> scraper() {
     return registry == null ? null : PrometheusScrapingHandler.create(registry);
   }
 

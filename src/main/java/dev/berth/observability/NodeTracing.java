@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.gateway.TraceHeaders;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -49,7 +49,7 @@ public final class NodeTracing {
     this.exporting = exporting;
   }
 
-  static NodeTracing of(String nodeName) {
+  public static NodeTracing of(String nodeName) {
     AtomicBoolean disabled = new AtomicBoolean();
     AtomicBoolean exporting = new AtomicBoolean();
     OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
@@ -79,7 +79,7 @@ public final class NodeTracing {
   }
 
   /** Vert.x's tracer, when spans go somewhere: with the exporter {@code none} spans would only cost. */
-  void applyTo(VertxBuilder builder) {
+  public void applyTo(VertxBuilder builder) {
     if (sdk != null && exporting) {
       builder.withTracer(new OpenTelemetryTracingFactory(sdk));
     }
@@ -100,7 +100,7 @@ public final class NodeTracing {
   }
 
   /** Exports what is left, within {@value #SHUTDOWN_TIMEOUT_MS} ms. */
-  Future<Void> shutdown() {
+  public Future<Void> shutdown() {
     if (sdk == null) {
       return Future.succeededFuture();
     }

@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.HostPort;
@@ -23,9 +23,9 @@ import java.util.function.Supplier;
  * costs a view no time; one never read is listed by id alone after {@value #LOOKUP_TIMEOUT_MS} ms. Until it is
  * proven, a member's metadata is read again, since a node adds its proof right after it joins.
  */
-final class ClusterView {
+public final class ClusterView {
 
-  static final long LOOKUP_TIMEOUT_MS = 1_000;
+  public static final long LOOKUP_TIMEOUT_MS = 1_000;
 
   private final BerthClusterManager clusterManager;
   private final Replicas replicas;
@@ -38,7 +38,7 @@ final class ClusterView {
    * @param bridgeStatus this node's bridge as it is now, null when it has none
    * @param pulse        what the members last said of their state and load
    */
-  ClusterView(BerthClusterManager clusterManager, Replicas replicas, Supplier<Future<JsonObject>> bridgeStatus,
+  public ClusterView(BerthClusterManager clusterManager, Replicas replicas, Supplier<Future<JsonObject>> bridgeStatus,
               Pulse pulse) {
     this.clusterManager = clusterManager;
     this.pulse = pulse;

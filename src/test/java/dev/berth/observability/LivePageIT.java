@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.testing.BackgroundLoad;
 import dev.berth.testing.BerthProcess;

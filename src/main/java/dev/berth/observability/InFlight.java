@@ -1,4 +1,4 @@
-package dev.berth.node;
+package dev.berth.observability;
 
 import dev.berth.gateway.GatewayLoad;
 import io.vertx.core.json.JsonObject;
