@@ -9,7 +9,7 @@ import dev.berth.gateway.GatewayMetrics;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.gateway.Replicas;
 import dev.berth.protocol.Addresses;
-import dev.berth.worker.QuietPeriod;
+import dev.berth.worker.Drain;
 import dev.berth.worker.WorkerHandlers;
 import dev.berth.worker.WorkerMetrics;
 import dev.berth.worker.WorkerVerticle;
@@ -91,7 +91,7 @@ public final class NodeVerticle extends VerticleBase {
     long gateway = config.runsGateway() ? config.gateway().requestTimeoutMs() : 0;
     long longestAnswer = Math.max(config.runsBridge() ? config.bridge().timeoutMs() : 0,
       config.workers().stream().mapToLong(WorkerConfig::longestAnswerMs).max().orElse(0));
-    long workers = config.runsWorkers() ? QuietPeriod.QUIET_MS + longestAnswer + REPLY_LINGER_MS : 0;
+    long workers = config.runsWorkers() ? Drain.QUIET_MS + longestAnswer + REPLY_LINGER_MS : 0;
     return Duration.ofMillis(gateway + workers + DRAIN_MARGIN_MS);
   }
 

@@ -8,7 +8,6 @@ import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.ProtocolException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -25,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Consumes one event-bus address, and the same address on its own node only ({@link Addresses#onNode}), where gateways
  * send it requests, and answers each with its {@link WorkerHandler}: the configured text, or the configured class,
- * which has {@code timeoutMs} to answer before the request fails with 504. Drained, it goes on serving until no request
- * has arrived for a {@link QuietPeriod}, then unregisters cluster-wide and finishes the requests it holds.
+ * which has {@code timeoutMs} to answer before the request fails with 504. It stops with the {@link Drain} every
+ * worker shares.
  */
 public final class WorkerVerticle extends VerticleBase {
 
@@ -42,9 +41,7 @@ public final class WorkerVerticle extends VerticleBase {
   /** The last reply and its encoding: a handler that answers the same reply each time has it encoded once. */
   private WorkerReply lastReply;
   private JsonObject lastEncoded;
-  private final QuietPeriod quietPeriod = new QuietPeriod();
-  private int inFlight;
-  private Promise<Void> drained;
+  private final Drain drain = new Drain();
 
   /**
    * @param nodeId this node's id in the cluster, or null on a Vert.x that is not clustered
@@ -78,7 +75,7 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void handle(Message<Object> message) {
     long arrived = System.nanoTime();
-    quietPeriod.arrived();
+    drain.arrived();
     BusRequest request;
     try {
       request = BusRequest.fromJson(message.body());
@@ -97,15 +94,12 @@ public final class WorkerVerticle extends VerticleBase {
       answer(message, request, answer, arrived);
       return;
     }
-    inFlight++;
+    drain.took();
     held.incrementAndGet();
     bounded(answer).onComplete(answered -> {
       answer(message, request, answered, arrived);
-      inFlight--;
       held.decrementAndGet();
-      if (inFlight == 0 && drained != null) {
-        drained.tryComplete();
-      }
+      drain.settled(1);
     });
   }
 
@@ -147,16 +141,8 @@ public final class WorkerVerticle extends VerticleBase {
    * {@code timeoutMs} in all. Call once the node has announced its drain.
    */
   public Future<Void> drain(long timeoutMs) {
-    return Future.<Void>future(promise -> context.runOnContext(onContext -> {
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-      quietPeriod.arrived();
-      drained = Promise.promise();
-      (nodeId == null ? Future.<Void>succeededFuture() : quietPeriod.await(vertx, deadline))
-        .compose(silent -> unregisterInTurn(0))
-        .compose(unregistered -> inFlight == 0 ? Future.<Void>succeededFuture() : drained.future())
-        .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .onComplete(promise);
-    }));
+    return Future.<Void>future(promise -> context.runOnContext(onContext ->
+      drain.run(vertx, nodeId != null, timeoutMs, () -> unregisterInTurn(0)).onComplete(promise)));
   }
 
   /** The address first, then the node's own address, the reverse of their registration. */

@@ -1,0 +1,264 @@
+package dev.berth.bridge;
+
+import dev.berth.bridge.BridgeFrames.Error;
+import dev.berth.config.BridgeConfig;
+import dev.berth.protocol.Addresses;
+import dev.berth.protocol.BusFailure;
+import dev.berth.protocol.BusRequest;
+import dev.berth.worker.Drain;
+import dev.berth.worker.WorkerMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which clients of the bridge serve which address, and the requests given to them. The node consumes an address (and
+ * its per-node copy) while a client serves it, and hands each request to one of its clients in turn; a request a
+ * client does not answer within {@code timeoutMs} fails with 504, and one held by a client that goes away is given to
+ * another client when it may be repeated, or fails at once so that the gateway can decide. Used on the bridge's
+ * context; the counts the metrics read may be read from any thread.
+ */
+final class Dispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final Vertx vertx;
+  private final BridgeConfig config;
+  private final String nodeId;
+  private final AtomicInteger nodeHeld;
+  private final Drain drain;
+  private final Map<String, ServedAddress> served = new HashMap<>();
+  private final Map<String, AtomicInteger> clientsByAddress = new TreeMap<>();
+  private final Map<String, WorkerMetrics.AddressMeters> metersByAddress = new HashMap<>();
+
+  /** An address some clients of this bridge serve: its consumers on this node, and whose turn is next. */
+  private static final class ServedAddress {
+    final String address;
+    final List<BridgeClient> clients = new ArrayList<>(2);
+    final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
+    Future<?> registered;
+    int next;
+
+    ServedAddress(String address) {
+      this.address = address;
+    }
+
+    /** The next client in turn that can take a request, or null when each holds as many as it may. */
+    BridgeClient next(int maxPending) {
+      for (int i = 0; i < clients.size(); i++) {
+        BridgeClient client = clients.get(Math.floorMod(next++, clients.size()));
+        if (client.canTake(maxPending)) {
+          return client;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * @param nodeId   this node's id in the cluster, or null on a Vert.x that is not clustered
+   * @param nodeHeld counts the requests not answered yet, across all workers of the node
+   * @param drain    the bridge's drain, which counts the requests its clients hold
+   */
+  Dispatcher(Vertx vertx, BridgeConfig config, String nodeId, AtomicInteger nodeHeld, Drain drain,
+             MeterRegistry metrics, WorkerMetrics requests) {
+    this.vertx = vertx;
+    this.config = config;
+    this.nodeId = nodeId;
+    this.nodeHeld = nodeHeld;
+    this.drain = drain;
+    Gauge.builder("berth.bridge.holding", drain.held(), Number::doubleValue)
+      .description("Requests the bridge's clients hold and have not answered").register(metrics);
+    for (String address : config.addresses()) {
+      AtomicInteger clients = new AtomicInteger();
+      clientsByAddress.put(address, clients);
+      Gauge.builder("berth.bridge.clients", clients, Number::doubleValue).tag("address", address)
+        .description("Bridge clients registered for an address").register(metrics);
+      metersByAddress.put(address, requests.of(address));
+    }
+  }
+
+  /** For each address, how many clients serve it now, for those served at all; from any thread. */
+  JsonObject serving() {
+    JsonObject serving = new JsonObject();
+    clientsByAddress.forEach((address, clients) -> {
+      if (clients.get() > 0) {
+        serving.put(address, clients.get());
+      }
+    });
+    return serving;
+  }
+
+  /** {@code client} serves {@code address} from now on; completes once the cluster knows the node consumes it. */
+  Future<?> join(BridgeClient client, String address) {
+    ServedAddress slot = served.computeIfAbsent(address, this::serve);
+    slot.clients.add(client);
+    clientsByAddress.get(address).incrementAndGet();
+    return slot.registered;
+  }
+
+  /** Whether {@code client} serves {@code address} now. */
+  boolean serves(BridgeClient client, String address) {
+    ServedAddress slot = served.get(address);
+    return slot != null && slot.clients.contains(client);
+  }
+
+  /** The client no longer serves {@code address}; the node stops consuming it when no client does. */
+  void leave(String address, BridgeClient client) {
+    ServedAddress slot = served.get(address);
+    if (slot == null || !slot.clients.remove(client)) {
+      return;
+    }
+    clientsByAddress.get(address).decrementAndGet();
+    if (!slot.clients.isEmpty()) {
+      return;
+    }
+    served.remove(address);
+    slot.consumers.forEach(MessageConsumer::unregister);
+  }
+
+  /** Unregisters every address the node consumes for its clients, cluster-wide. */
+  Future<?> unregisterAll() {
+    return Future.join(served.values().stream()
+      .flatMap(slot -> slot.consumers.stream().map(MessageConsumer::unregister)).toList());
+  }
+
+  /** The node's consumers of {@code address}: its own copy first, which gateways send to once they see the other. */
+  private ServedAddress serve(String address) {
+    ServedAddress slot = new ServedAddress(address);
+    List<Future<Void>> registrations = new ArrayList<>(2);
+    List<String> names = nodeId == null ? List.of(address) : List.of(Addresses.onNode(address, nodeId), address);
+    for (String name : names) {
+      MessageConsumer<Object> consumer = vertx.eventBus().consumer(name, message -> dispatch(slot, message));
+      slot.consumers.add(consumer);
+      registrations.add(consumer.completion());
+    }
+    slot.registered = Future.all(registrations);
+    return slot;
+  }
+
+  private void dispatch(ServedAddress slot, Message<Object> message) {
+    drain.arrived();
+    BridgeClient client = slot.next(config.maxPendingPerClient());
+    if (client != null) {
+      deliver(client, slot.address, message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
+    } else if (slot.clients.isEmpty()) {
+      message.fail(BusFailure.NOT_DELIVERED, "no bridge client serves '" + slot.address + "' on this node");
+      metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
+    } else {
+      message.fail(BusFailure.BUSY, "every bridge client of '" + slot.address + "' on this node holds "
+        + config.maxPendingPerClient() + " requests (bridge.maxPendingPerClient)");
+      metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
+    }
+  }
+
+  private void deliver(BridgeClient client, String address, Message<Object> message, long deadlineNanos) {
+    client.deliver(address, message, deadlineNanos);
+    if (message.replyAddress() != null) {
+      drain.took();
+      nodeHeld.incrementAndGet();
+    }
+  }
+
+  /** The client's {@code send} frame, which answers (or fails) a request it was given. */
+  void reply(BridgeClient client, String replyAddress, JsonObject frame) {
+    if (!client.waitsAt(replyAddress)) {
+      client.send(BridgeFrames.error(Error.UNKNOWN_REPLY_ADDRESS, "no request waits for an answer at '" + replyAddress
+        + "': it was answered, it expired after " + config.timeoutMs() + " ms (bridge.timeoutMs), or it was not"
+        + " given to this connection; bridge clients may only answer"));
+      return;
+    }
+    Object failureCode = frame.getValue("failureCode");
+    if (failureCode != null && !(failureCode instanceof Integer)) {
+      client.send(BridgeFrames.error(Error.INVALID_FAILURE_CODE, "failureCode must be an integer, such as an HTTP"
+        + " status, was " + failureCode));
+      return;
+    }
+    BridgeClient.Pending request = client.answered(replyAddress);
+    settled(1);
+    if (failureCode == null) {
+      request.message().reply(frame.getValue("body"));
+      ended(request, WorkerMetrics.Outcome.ANSWERED);
+    } else {
+      request.message().fail((Integer) failureCode,
+        frame.getValue("message") instanceof String description ? description : "the worker failed");
+      ended(request, WorkerMetrics.Outcome.FAILED);
+    }
+  }
+
+  /** Requests whose client did not answer within {@code timeoutMs} fail with 504. */
+  void expire(Iterable<BridgeClient> clients) {
+    if (drain.held().get() == 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    for (BridgeClient client : clients) {
+      List<BridgeClient.Pending> expired = client.expired(now);
+      for (BridgeClient.Pending request : expired) {
+        request.message().fail(BusFailure.TIMEOUT, "the bridge worker did not answer within " + config.timeoutMs()
+          + " ms");
+        ended(request, WorkerMetrics.Outcome.TIMED_OUT);
+      }
+      settled(expired.size());
+    }
+  }
+
+  /**
+   * The client went: it serves nothing any more, and each request it held goes to another client of the address when
+   * it may be repeated, or fails at once so that the gateway can decide.
+   */
+  void gone(BridgeClient client) {
+    List.copyOf(client.addresses()).forEach(address -> leave(address, client));
+    List<BridgeClient.Pending> abandoned = client.abandoned();
+    settled(abandoned.size());
+    int resent = 0;
+    for (BridgeClient.Pending request : abandoned) {
+      ServedAddress slot = served.get(request.address());
+      BridgeClient other = slot != null && repeatable(request.message()) ? slot.next(config.maxPendingPerClient()) : null;
+      if (other != null) {
+        deliver(other, request.address(), request.message(), request.deadlineNanos());
+        resent++;
+      } else {
+        request.message().fail(BusFailure.WORKER_LOST, "the bridge worker serving '" + request.address()
+          + "' disconnected before it answered");
+        ended(request, WorkerMetrics.Outcome.FAILED);
+      }
+    }
+    if (!abandoned.isEmpty()) {
+      log.warn("bridge client {} disconnected holding {} request(s): {} given to another client, {} failed back to the"
+        + " gateway", client, abandoned.size(), resent, abandoned.size() - resent);
+    } else if (!client.addresses().isEmpty()) {
+      log.info("bridge client {} disconnected", client);
+    }
+  }
+
+  /** A request given to a client arrived {@code timeoutMs} before its deadline. */
+  private void ended(BridgeClient.Pending request, WorkerMetrics.Outcome outcome) {
+    metersByAddress.get(request.address()).ended(outcome,
+      request.deadlineNanos() - TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
+  }
+
+  private void settled(int count) {
+    nodeHeld.addAndGet(-count);
+    drain.settled(count);
+  }
+
+  private static boolean repeatable(Message<Object> message) {
+    return message.body() instanceof JsonObject request && request.getValue("method") instanceof String method
+      && BusRequest.idempotent(method);
+  }
+}
