@@ -13,11 +13,14 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
+import io.netty.channel.ChannelPipeline;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -47,6 +50,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String ADDRESS = "berth.address";
   /** Where a request's trace context is kept for the request sent on the bus. */
   private static final String TRACE = "berth.trace";
+  /** The name of Vert.x's HTTP/1 request decoder in a connection's pipeline. */
+  private static final String HTTP_DECODER = "httpDecoder";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -85,11 +90,14 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.route().handler(this::route);
     router.route().failureHandler(this::replyFailure);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
       .setIdleTimeout(config.connections().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-      .setHttp2ClearTextEnabled(config.http2Cleartext()));
-    return server.connectionHandler(clients::accept).invalidRequestHandler(this::replyInvalid).requestHandler(router)
-      .listen();
+      .setHttp2ClearTextEnabled(config.http2Cleartext());
+    server = vertx.createHttpServer(options);
+    return server.connectionHandler(connection -> {
+      strictVersions(connection, options);
+      clients.accept(connection);
+    }).invalidRequestHandler(this::replyInvalid).requestHandler(router).listen();
   }
 
   /** Stops accepting, lets the forwarded requests finish within {@code timeoutMs}, then closes the server. */
@@ -234,12 +242,27 @@ public final class GatewayVerticle extends VerticleBase {
     replyError(ctx, 500, "internal error");
   }
 
-  /** A request head Netty could not parse: 400, or 414 and 431 for a line or headers too long; then the close. */
+  /** An HTTP/1 connection decodes its requests' versions as RFC 9112 has them, not as Vert.x would ({@code 501}). */
+  private static void strictVersions(HttpConnection connection, HttpServerOptions options) {
+    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+    if (pipeline.get(HTTP_DECODER) != null) {
+      pipeline.replace(HTTP_DECODER, HTTP_DECODER, new HttpVersionDecoder(options));
+    }
+  }
+
+  /**
+   * A request head Netty could not parse: 400, 414 and 431 for a line or headers too long, 505 for an HTTP version
+   * other than 1.x; then the close.
+   */
   private void replyInvalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
     request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
       .endHandler(ended -> request.connection().close());
+    if (cause instanceof HttpVersionDecoder.RejectedVersion rejected) {
+      HttpError.send(request.response(), rejected.status(), rejected.getMessage(), rejected.path());
+      return;
+    }
+    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
     HttpError.send(request.response(), status, status == 400
       ? "malformed request: " + (cause == null ? "not HTTP" : cause.getMessage())
       : defaultReason(status), request.path() == null ? "" : request.path());

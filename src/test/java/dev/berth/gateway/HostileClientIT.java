@@ -72,7 +72,7 @@ class HostileClientIT {
   }
 
   @Test
-  @DisplayName("malformed request heads get 400 (501 for an HTTP version other than 1.x) and the connection closes")
+  @DisplayName("malformed request heads get 400 with the usual JSON and the connection closes")
   void malformedHeads() {
     List<String> heads = List.of(
       "BLAH\r\n\r\n",
@@ -85,20 +85,45 @@ class HostileClientIT {
       "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
       "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
       "GET /a HTTP/1.1\r\n\r\n",
-      "GET /a HTTP/9.9\r\nHost: x\r\n\r\n",
-      "GET /a http/1.1\r\nHost: x\r\n\r\n",
       "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n",
       "GET /%e0%a4%a HTTP/1.1\r\nHost: x\r\n\r\n");
     for (String head : heads) {
       for (int repeat = 0; repeat < 3; repeat++) {
         RawHttp.Exchange answer = RawHttp.exchange(port, head, WAIT);
-        assertThat(answer.status()).as(head + " → " + answer).isIn(400, 501);
-        if (answer.status() == 400) {
-          assertThat(answer.text()).as(head).contains("application/json", "\"status\":400");
-        }
+        assertThat(answer.status()).as(head + " → " + answer).isEqualTo(400);
+        assertThat(answer.text()).as(head).contains("application/json", "\"status\":400");
         assertThat(answer.closed()).as(head + " → " + answer).isTrue();
       }
     }
+  }
+
+  @Test
+  @DisplayName("HTTP versions as RFC 9112 has them: 1.x above 1.1 is served as 1.1; another major version gets 505, an"
+    + " HTTP/2 preface included; a version that is not one gets 400; each with the usual JSON, then the close")
+  void httpVersions() {
+    RawHttp.Exchange newerMinor = RawHttp.exchange(port, "GET /a HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n", WAIT);
+    assertThat(newerMinor.status()).as(newerMinor.toString()).isEqualTo(200);
+    assertThat(newerMinor.text()).startsWith("HTTP/1.1 200").endsWith("First");
+
+    for (String version : List.of("HTTP/2.0", "HTTP/0.9", "HTTP/9.9")) {
+      RawHttp.Exchange answer = RawHttp.exchange(port, "GET /apple " + version + "\r\nHost: x\r\n\r\n", WAIT);
+      assertThat(answer.status()).as(version + " → " + answer).isEqualTo(505);
+      assertThat(answer.text()).as(version).contains("{\"status\":505,\"error\":\"" + version + " is not served: this port"
+        + " speaks HTTP/1.0 and HTTP/1.1\",\"path\":\"/apple\"}");
+      assertThat(answer.closed()).as(version).isTrue();
+    }
+    for (String version : List.of("http/1.1", "TTP/1.1", "HT:TP/1.1", "HTTP/1.10", "HTTP/01.1", "XHTTP/1.1")) {
+      RawHttp.Exchange answer = RawHttp.exchange(port, "POST /apple " + version + "\r\nHost: x\r\n\r\n", WAIT);
+      assertThat(answer.status()).as(version + " → " + answer).isEqualTo(400);
+      assertThat(answer.text()).as(version).contains("{\"status\":400,\"error\":\"malformed HTTP"
+        + " version '" + version + "': expected HTTP/1.1\",\"path\":\"/apple\"}");
+      assertThat(answer.closed()).as(version).isTrue();
+    }
+    RawHttp.Exchange preface = RawHttp.exchange(port, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", WAIT);
+    assertThat(preface.status()).as(preface.toString()).isEqualTo(505);
+    assertThat(preface.text()).contains("an HTTP/2 connection preface: this port speaks HTTP/1.1, and HTTP/2 without"
+      + " TLS only with gateway.http2Cleartext");
+    assertThat(preface.closed()).isTrue();
   }
 
   @Test

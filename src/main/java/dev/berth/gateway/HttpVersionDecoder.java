@@ -1,0 +1,72 @@
+package dev.berth.gateway;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Vert.x's HTTP/1 request decoder, strict about the version as RFC 9112 has it ({@code HTTP/} DIGIT {@code .} DIGIT,
+ * case-sensitive): {@code HTTP/1.x} with x above 1 is served as HTTP/1.1; another major version fails the head with a
+ * {@link RejectedVersion} of 505 (an HTTP/2 connection preface among them), and a version that is not one with a
+ * {@link RejectedVersion} of 400. Vert.x would answer all of them with a bare 501.
+ */
+final class HttpVersionDecoder extends VertxHttpRequestDecoder {
+
+  private static final Pattern VERSION = Pattern.compile("HTTP/(\\d)\\.(\\d)");
+
+  /** A request head whose version is refused: the status to answer with, and the path the head asked for. */
+  static final class RejectedVersion extends IllegalArgumentException {
+    private final int status;
+    private final String path;
+
+    RejectedVersion(int status, String message, String path) {
+      super(message, null);
+      this.status = status;
+      this.path = path;
+    }
+
+    int status() {
+      return status;
+    }
+
+    String path() {
+      return path;
+    }
+  }
+
+  HttpVersionDecoder(HttpServerOptions options) {
+    super(options);
+  }
+
+  @Override
+  protected HttpMessage createMessage(String[] initialLine) {
+    String version = initialLine[2];
+    HttpVersion served;
+    if (version.equals("HTTP/1.1")) {
+      served = HttpVersion.HTTP_1_1;
+    } else if (version.equals("HTTP/1.0")) {
+      served = HttpVersion.HTTP_1_0;
+    } else {
+      Matcher matcher = VERSION.matcher(version);
+      if (!matcher.matches()) {
+        throw new RejectedVersion(400, "malformed HTTP version '" + version + "': expected HTTP/1.1", initialLine[1]);
+      }
+      if (!matcher.group(1).equals("1")) {
+        throw new RejectedVersion(505, initialLine[0].equals("PRI") && version.equals("HTTP/2.0")
+          ? "an HTTP/2 connection preface: this port speaks HTTP/1.1, and HTTP/2 without TLS only with"
+            + " gateway.http2Cleartext"
+          : version + " is not served: this port speaks HTTP/1.0 and HTTP/1.1", initialLine[1]);
+      }
+      served = HttpVersion.HTTP_1_1;
+    }
+    return new DefaultHttpRequest(served, HttpMethod.valueOf(initialLine[0]), initialLine[1],
+      HeadersMultiMap.httpHeaders());
+  }
+}
