@@ -12,7 +12,8 @@
 # gets SIGTERM (a graceful stop), SIGKILL (a crash) or SIGSTOP (a frozen process, like a stalled host; it is killed
 # after the run). Printed per fault: requests, failed requests (non-2xx answers and socket errors), p99, the longest
 # any client waited, and how long after the signal the replica was out of rotation (the gateway's GET /cluster passes
-# it over, or no longer lists it among the consumers of `first`) and out of the cluster (no longer a member).
+# it over, or no longer lists it among the consumers of `first`) and out of the cluster (no longer a member), and the
+# gateway's retries by reason (berth_gateway_retries_total).
 # Output: a table on stdout and <out>/failover-<time>.json, copied to <out>/failover-latest.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,19 +82,28 @@ run_fault() { # signal: one cluster, one load, one signal; prints the result as 
   done
   [[ $rotation_ms != null ]] || rotation_ms=$cluster_ms  # a node out of the cluster is out of rotation too
   wait "$wrk_pid" || fail "wrk failed during the $signal run: $(cat "$work/wrk-$signal.out")"
+  local retries
+  retries=$(gateway_retries)
   [[ $signal == STOP ]] && kill -CONT "${pid_of[first-b]}" 2>/dev/null || true
   stop_all
   pid_of=()
   grep '^{' "$work/wrk-$signal.out" | jq -c --arg fault "$signal" --argjson rotation "$rotation_ms" \
-    --argjson cluster "$cluster_ms" '{fault: $fault, requests, failed: (.non_2xx + .socket_errors + .timeouts), non_2xx,
-      socket_errors, timeouts, p50_ms, p99_ms, max_ms, out_of_rotation_ms: $rotation, out_of_cluster_ms: $cluster}'
+    --argjson cluster "$cluster_ms" --argjson retries "$retries" '{fault: $fault, requests,
+      failed: (.non_2xx + .socket_errors + .timeouts), non_2xx, socket_errors, timeouts, p50_ms, p99_ms, max_ms,
+      out_of_rotation_ms: $rotation, out_of_cluster_ms: $cluster, retries: $retries}'
+}
+
+gateway_retries() { # the gateway's retries of /apple so far, by reason, from its metrics: {"overdue": 3, ...}
+  curl -sf --max-time 2 "http://127.0.0.1:$((base + 1))/metrics" \
+    | sed -n 's/^berth_gateway_retries_total{.*address="first".*reason="\([a-z-]*\)".*} \([0-9.]*\)$/\1 \2/p' \
+    | jq -R -s 'split("\n") | map(select(length > 0) | split(" ") | {(.[0]): (.[1] | tonumber | floor)}) | add // {}'
 }
 
 echo "== $mode: wrk -t1 -c$connections for $duration s per fault, one of two worker-first replicas signalled $at s in"
 : >"$work/faults.jsonl"
 for signal in TERM KILL STOP; do
   run_fault "$signal" | tee -a "$work/faults.jsonl" | jq -r \
-    '"   SIG\(.fault): \(.requests) requests, \(.failed) failed, p99 \(.p99_ms) ms, longest wait \(.max_ms) ms, out of rotation after \(.out_of_rotation_ms // "-") ms, of the cluster after \(.out_of_cluster_ms // "-") ms"'
+    '"   SIG\(.fault): \(.requests) requests, \(.failed) failed, p99 \(.p99_ms) ms, longest wait \(.max_ms) ms, out of rotation after \(.out_of_rotation_ms // "-") ms, of the cluster after \(.out_of_cluster_ms // "-") ms, retries \(.retries | tostring)"'
 done
 
 mkdir -p "$out"

@@ -21,14 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * One of two worker-first replicas, each its own JVM from the built jar, stopped, killed and frozen under steady load
  * from wrk, through bench/failover.sh in its quick mode. Without failover each fault cost 20 to 40 requests, every one
- * a 504 after the request timeout (3 s) of the shipped gateway config.
+ * a 504 after the request timeout (3 s) of the shipped gateway config. What is checked is what berth decides: whether a
+ * request failed, and why the gateway moved those it moved; how long clients waited is the bench's to measure.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
 class FailoverIT {
 
   private static final Path OUT = Path.of("target", "failover-quick");
-  private static final double REQUEST_TIMEOUT_MS = 3_000;
   private Map<String, JsonObject> byFault;
 
   @BeforeAll
@@ -45,29 +45,32 @@ class FailoverIT {
   }
 
   @Test
-  @DisplayName("SIGTERM to a replica under load: no request fails and no client waits a second")
+  @DisplayName("SIGTERM to a replica under load: no request fails, and the gateway moves none for a lost or unconsumed"
+    + " attempt: the replica drained first")
   void gracefulStop() {
     JsonObject term = byFault.get("TERM");
     assertThat(term.getInteger("failed")).as("failed requests: " + term).isZero();
-    assertThat(term.getDouble("max_ms")).as("longest wait: " + term).isLessThan(1_000);
     assertThat(term.getValue("out_of_cluster_ms")).as("the replica left: " + term).isNotNull();
+    assertThat(term.getJsonObject("retries").fieldNames()).as("retries by reason: " + term)
+      .doesNotContain("worker-lost", "not-consumed");
   }
 
   @Test
-  @DisplayName("SIGKILL to a replica under load: no GET fails, each is answered by the other replica well within the"
-    + " request timeout")
+  @DisplayName("SIGKILL to a replica under load: no GET fails; the gateway moved those the replica held")
   void crash() {
     JsonObject kill = byFault.get("KILL");
     assertThat(kill.getInteger("failed")).as("failed requests: " + kill).isZero();
-    assertThat(kill.getDouble("max_ms")).as("longest wait: " + kill).isLessThan(REQUEST_TIMEOUT_MS / 2);
+    assertThat(kill.getValue("out_of_cluster_ms")).as("the replica left: " + kill).isNotNull();
+    assertThat(kill.getJsonObject("retries").fieldNames()).as("retries by reason: " + kill).isNotEmpty()
+      .isSubsetOf("worker-lost", "overdue");
   }
 
   @Test
-  @DisplayName("SIGSTOP to a replica under load: no GET fails and p99 stays under the request timeout")
+  @DisplayName("SIGSTOP to a replica under load: no GET fails; the gateway moved those the frozen replica held, as"
+    + " overdue")
   void freeze() {
     JsonObject stop = byFault.get("STOP");
     assertThat(stop.getInteger("failed")).as("failed requests: " + stop).isZero();
-    assertThat(stop.getDouble("p99_ms")).as("p99: " + stop).isLessThan(REQUEST_TIMEOUT_MS);
-    assertThat(stop.getDouble("max_ms")).as("longest wait: " + stop).isLessThan(REQUEST_TIMEOUT_MS);
+    assertThat(stop.getJsonObject("retries").getInteger("overdue", 0)).as("retries by reason: " + stop).isPositive();
   }
 }

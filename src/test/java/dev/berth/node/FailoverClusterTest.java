@@ -48,10 +48,14 @@ class FailoverClusterTest {
   private final int managementPort = FreePorts.next();
   private final Map<String, Node> workers = new LinkedHashMap<>();
 
+  /**
+   * The gateway's attempt timeout is far above a crash's detection even on a loaded machine, so that a request moved
+   * after a crash can only have moved because its node was lost.
+   */
   @BeforeAll
   void startGatewayAndTwoReplicas() throws Exception {
     start("""
-      {"name": "gateway", "roles": ["gateway"], "gateway": {"httpPort": %d, "attemptTimeoutMs": 2500,
+      {"name": "gateway", "roles": ["gateway"], "gateway": {"httpPort": %d, "attemptTimeoutMs": 15000,
        "requestTimeoutMs": 20000, "awaitWorkerMs": 15000}, "management":
        {"port": %d}, "cluster": {"host": "127.0.0.1", "hazelcastPort": %d, "members": ["127.0.0.1:%d"],
        "advertise": {"mode": "none"}}}""".formatted(httpPort, managementPort, seedPort, seedPort));

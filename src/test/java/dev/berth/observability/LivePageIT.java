@@ -25,6 +25,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -50,6 +52,9 @@ class LivePageIT {
 
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final List<String> NODES = List.of("gateway", "worker-first", "worker-second");
+  /** The page's red for a problem ({@code --bad}) and the background of its problem banner, from page.css. */
+  private static final int BAD = 0xb3261e;
+  private static final int PROBLEM_BACKGROUND = 0xffebe9;
   private static final Pattern WORKER_RATE = Pattern.compile("workers</dt><dd>[0-9.]+ req/s, p99 ≤ [0-9.]+ ms");
 
   private final Path logs = ItLogs.directory(LivePageIT.class);
@@ -105,15 +110,33 @@ class LivePageIT {
 
   @Test
   @Order(2)
-  @DisplayName("a screenshot of the page, for the README")
-  void screenshot() {
+  @DisplayName("a screenshot of the page, for the README: the window's size, with the stranger's problem drawn in the"
+    + " page's red")
+  void screenshot() throws IOException {
     Poll.until("both workers serving with rates", BOUND, () -> chromium.dom(pageUrl()),
       dom -> Pattern.compile("workers</dt><dd>[0-9.]+ req/s").matcher(dom).results().count() >= 2);
     Path png = logs.resolve("cluster-page.png");
 
     chromium.screenshot(pageUrl(), png, 1200, 720);
 
-    assertThat(png.toFile().length()).isGreaterThan(10_000);
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image).as("a PNG image").isNotNull();
+    assertThat(List.of(image.getWidth(), image.getHeight())).containsExactly(1200, 720);
+    assertThat(pixels(image, PROBLEM_BACKGROUND)).as("pixels of the problem banner's background").isGreaterThan(1_000);
+    assertThat(pixels(image, BAD)).as("pixels of the red that marks the stranger").isGreaterThan(100);
+  }
+
+  /** How many pixels of the image have exactly the colour {@code rgb}. */
+  private static long pixels(BufferedImage image, int rgb) {
+    long count = 0;
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        if ((image.getRGB(x, y) & 0xffffff) == rgb) {
+          count++;
+        }
+      }
+    }
+    return count;
   }
 
   @Test
