@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** A process a test started, its output in a file: stopped by SIGTERM or killed by SIGKILL, every wait bounded. */
-final class RunningProcess implements AutoCloseable {
+/**
+ * A process a test started, its output in a file: stopped by SIGTERM or killed by SIGKILL, with whatever it started,
+ * every wait bounded.
+ */
+public final class RunningProcess implements AutoCloseable {
 
   private final String name;
   private final Process process;
@@ -21,7 +24,7 @@ final class RunningProcess implements AutoCloseable {
   }
 
   /** Starts {@code builder}, its output and errors written to {@code output}, which it replaces. */
-  static RunningProcess start(String name, ProcessBuilder builder, Path output) {
+  public static RunningProcess start(String name, ProcessBuilder builder, Path output) {
     try {
       return new RunningProcess(name, builder.redirectErrorStream(true).redirectOutput(output.toFile()).start(),
         output);
@@ -38,7 +41,7 @@ final class RunningProcess implements AutoCloseable {
   }
 
   /** Sends SIGTERM and waits for the exit code. */
-  int stop(Duration timeout) {
+  public int stop(Duration timeout) {
     process.destroy();
     return awaitExit(timeout);
   }
@@ -49,7 +52,7 @@ final class RunningProcess implements AutoCloseable {
     awaitExit(Duration.ofSeconds(10));
   }
 
-  int awaitExit(Duration timeout) {
+  public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
@@ -62,7 +65,7 @@ final class RunningProcess implements AutoCloseable {
     }
   }
 
-  String output() {
+  public String output() {
     try {
       return Files.readString(output);
     } catch (IOException e) {
@@ -74,8 +77,10 @@ final class RunningProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Kills the process and every process it started that is still there: a script's children too. */
   @Override
   public void close() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     if (process.isAlive()) {
       process.destroyForcibly();
     }

@@ -1,0 +1,117 @@
+package dev.berth;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README is a landing page, and every link between berth's documents leads somewhere: each file a link names
+ * exists, and each anchor is a heading of its page, as GitHub names headings.
+ */
+class DocsTest {
+
+  private static final Path README = Path.of("README.md");
+  private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
+  private static final Pattern HEADING = Pattern.compile("^#{1,6} (.+)$");
+
+  @Test
+  @DisplayName("the README is one page: at most 250 lines")
+  void readmeIsALandingPage() throws IOException {
+    assertThat(Files.readAllLines(README)).hasSizeLessThanOrEqualTo(250);
+  }
+
+  @Test
+  @DisplayName("every relative link of the README and docs/ names a file that exists, and a heading of it when it has"
+    + " an anchor")
+  void linksLeadSomewhere() throws IOException {
+    List<Path> pages = new ArrayList<>(List.of(README));
+    try (Stream<Path> docs = Files.list(Path.of("docs"))) {
+      docs.filter(page -> page.toString().endsWith(".md")).sorted().forEach(pages::add);
+    }
+    List<String> broken = new ArrayList<>();
+    int checked = 0;
+    for (Path page : pages) {
+      for (String link : links(page)) {
+        if (link.matches("^[a-z]+:.*")) {
+          continue;
+        }
+        checked++;
+        int hash = link.indexOf('#');
+        String file = hash < 0 ? link : link.substring(0, hash);
+        Path target = file.isEmpty() ? page : page.toAbsolutePath().getParent().resolve(file).normalize();
+        if (!Files.exists(target)) {
+          broken.add(page + ": " + link + " (no such file)");
+        } else if (hash >= 0 && !anchors(target).contains(link.substring(hash + 1))) {
+          broken.add(page + ": " + link + " (no such heading in " + target.getFileName() + ")");
+        }
+      }
+    }
+    assertThat(checked).as("links checked").isGreaterThan(50);
+    assertThat(broken).as("broken links").isEmpty();
+  }
+
+  /** The links of a Markdown page, outside code blocks and code spans. */
+  private static List<String> links(Path page) {
+    List<String> links = new ArrayList<>();
+    boolean code = false;
+    for (String line : read(page)) {
+      if (line.startsWith("```")) {
+        code = !code;
+        continue;
+      }
+      if (!code) {
+        Matcher link = LINK.matcher(line.replaceAll("`[^`]*`", ""));
+        while (link.find()) {
+          links.add(link.group(1));
+        }
+      }
+    }
+    return links;
+  }
+
+  /** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+  private static Set<String> anchors(Path page) {
+    Set<String> anchors = new HashSet<>();
+    if (!page.toString().endsWith(".md")) {
+      return anchors;
+    }
+    boolean code = false;
+    for (String line : read(page)) {
+      if (line.startsWith("```")) {
+        code = !code;
+      }
+      Matcher heading = HEADING.matcher(line);
+      if (!code && heading.matches()) {
+        String anchor = heading.group(1).toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "")
+          .replace(' ', '-');
+        String unique = anchor;
+        for (int repeat = 1; !anchors.add(unique); repeat++) {
+          unique = anchor + "-" + repeat;
+        }
+      }
+    }
+    return anchors;
+  }
+
+  private static List<String> read(Path page) {
+    try {
+      return Files.readAllLines(page);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

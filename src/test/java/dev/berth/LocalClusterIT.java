@@ -1,0 +1,86 @@
+package dev.berth;
+
+import dev.berth.testing.Http;
+import dev.berth.testing.ItLogs;
+import dev.berth.testing.Poll;
+import dev.berth.testing.RunningProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's one command, {@code ./local-cluster}, run as a user runs it: a gateway and a worker per address, each its
+ * own JVM, serving /apple and /zebra; SIGTERM (as Ctrl-C) drains and stops them all.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class LocalClusterIT {
+
+  private static final Duration BOUND = Duration.ofSeconds(90);
+  /** The ports the script uses, at its offset 0: HTTP, management, Hazelcast. */
+  private static final List<Integer> PORTS = List.of(2345, 9345, 9346, 9347, 5701, 5702, 5703);
+
+  private final Path logs = ItLogs.directory(LocalClusterIT.class);
+  private RunningProcess script;
+
+  @AfterAll
+  void stop() {
+    if (script != null) {
+      script.close();
+    }
+  }
+
+  @Test
+  @DisplayName("./local-cluster serves /apple from worker-first and /zebra from worker-second, and stops every node on"
+    + " SIGTERM")
+  void oneCommand() {
+    int offset = freeOffset();
+    ProcessBuilder builder = new ProcessBuilder("./local-cluster");
+    builder.environment().put("BERTH_LOCAL_PORT_OFFSET", Integer.toString(offset));
+    script = RunningProcess.start("local-cluster", builder, logs.resolve("local-cluster.log"));
+    Poll.until("local-cluster serving", BOUND, script::output, output -> output.contains("local-cluster: serving"));
+
+    Http.Response first = Http.get("http://127.0.0.1:" + (2345 + offset) + "/apple");
+    Http.Response second = Http.get("http://127.0.0.1:" + (2345 + offset) + "/zebra");
+    int exit = script.stop(BOUND);
+
+    assertThat(List.of(first.body(), first.servedBy())).containsExactly("First", "worker-first");
+    assertThat(List.of(second.body(), second.servedBy())).containsExactly("Second", "worker-second");
+    assertThat(exit).as(script.output()).isZero();
+    assertThat(script.output()).contains("[gateway] ", "node gateway left the cluster and stopped",
+      "node worker-first left the cluster and stopped", "node worker-second left the cluster and stopped",
+      "local-cluster: stopped");
+  }
+
+  /** An offset at which every port of the script is free on this machine. */
+  private static int freeOffset() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int offset = ThreadLocalRandom.current().nextInt(10_000, 50_000);
+      if (PORTS.stream().allMatch(port -> free(port + offset))) {
+        return offset;
+      }
+    }
+    throw new AssertionError("no free offset for the script's ports");
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
+  }
+}
