@@ -10,7 +10,6 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.node.Node;
 import dev.berth.node.PortCheck;
-import dev.berth.node.SecurityMismatchException;
 import dev.berth.worker.HandlerException;
 import dev.berth.worker.WorkerHandlers;
 import io.vertx.core.Deployable;
@@ -144,12 +143,9 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     return node::verticle;
   }
 
-  /** A node whose security does not match its cluster's refuses to start, as for a broken config. */
+  /** A node whose verticles could not all start leaves the cluster, and the launcher exits 15. */
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
-    if (failure instanceof SecurityMismatchException mismatch) {
-      exit(EXIT_CONFIG, mismatch.getMessage());
-    }
     context.vertx().close();
   }
 

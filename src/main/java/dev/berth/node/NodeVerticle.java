@@ -103,8 +103,7 @@ public final class NodeVerticle extends VerticleBase {
     metrics.watch(clusterManager);
     pulse = new Pulse(vertx, clusterManager, state::get, metrics);
     return publishProof()
-      .compose(published -> sameSecurityAsTheCluster())
-      .compose(checked -> {
+      .compose(published -> {
         pulse.start();
         return vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight,
           new ClusterView(clusterManager, replicas, this::bridgeStatus, pulse), metrics.scraper()));
@@ -128,30 +127,6 @@ public final class NodeVerticle extends VerticleBase {
     }
     NodeInfo proven = clusterManager.withProof(clusterManager.getNodeInfo(), metadata.addresses(), metadata.hazelcast());
     return Future.future(promise -> clusterManager.setNodeInfo(proven, promise));
-  }
-
-  /** A node with TLS in a cluster whose berth members run without it, or the other way round, cannot serve there. */
-  private Future<Void> sameSecurityAsTheCluster() {
-    List<Future<NodeInfo>> others = clusterManager.getNodes().stream()
-      .filter(node -> !node.equals(clusterManager.getNodeId()))
-      .map(node -> Future.<NodeInfo>future(promise -> clusterManager.listedNodeInfo(node, promise))
-        .timeout(ClusterView.LOOKUP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-      .toList();
-    return Future.join(others).transform(read -> {
-      for (Future<NodeInfo> other : others) {
-        JsonObject theirs = other.succeeded() && other.result().metadata() != null
-          ? other.result().metadata() : new JsonObject();
-        if (theirs.getValue("tls") instanceof Boolean tls && tls != metadata.tls()) {
-          String member = theirs.getString("name", "a member");
-          return Future.failedFuture(new SecurityMismatchException(metadata.tls()
-            ? "cluster '" + clusterManager.getConfig().getClusterName() + "' runs without TLS (" + member + " has no"
-              + " cluster.tls), but this node has cluster.tls: give every node of a cluster TLS, or none"
-            : "cluster '" + clusterManager.getConfig().getClusterName() + "' runs with TLS (" + member + " proves its"
-              + " membership), but this node has no cluster.tls: set BERTH_TLS_CA, BERTH_TLS_CERT and BERTH_TLS_KEY"));
-        }
-      }
-      return Future.succeededFuture();
-    });
   }
 
   /** The node's last spans are exported once its verticles have stopped answering. */
