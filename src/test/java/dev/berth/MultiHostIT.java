@@ -7,15 +7,18 @@ import dev.berth.testing.ComposeProject;
 import dev.berth.testing.Docker;
 import dev.berth.testing.DockerHosts;
 import dev.berth.testing.Http;
+import dev.berth.testing.ItLogs;
 import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -63,6 +66,11 @@ class MultiHostIT {
     hostA = hosts.host("a");
     hostB = hosts.host("b");
     System.out.printf("MultiHostIT: two Docker hosts up, image loaded: %d ms%n", elapsedMs(start));
+  }
+
+  @AfterEach
+  void keepLogs(TestInfo test) {
+    hosts.saveLogs(ItLogs.directory(MultiHostIT.class, test.getTestMethod().orElseThrow().getName()));
   }
 
   @AfterAll

@@ -152,8 +152,8 @@ public final class GatedHazelcast {
         String address = HostPort.format(request.getAddress().getHost(), request.getAddress().getPort());
         Optional<String> refused = gate.refusal(request.getUuid(), address, request.getAttributes());
         if (refused.isPresent()) {
-          gate.refusals().refused(Refusals.Kind.JOIN, address, "refused the join of member " + request.getUuid() + " at " + address + ": "
-            + refused.get());
+          gate.refusals().refused(Refusals.Kind.JOIN, address, "refused the join of member " + request.getUuid() + " at "
+            + address + ": " + refused.get());
           throw new IllegalStateException(REFUSAL + refused.get());
         }
       }

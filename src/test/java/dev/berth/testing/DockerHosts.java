@@ -5,6 +5,10 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +48,19 @@ public final class DockerHosts implements AutoCloseable {
         Duration.ofSeconds(20)).output();
     }
 
+    /** Writes the log of every container this host has, running or not, into the directory. */
+    private void saveLogs(Path directory) {
+      String containers = Docker.execute(List.of("docker", "-H", dockerHost, "ps", "-a", "--format", "{{.Names}}"),
+        Map.of(), Duration.ofSeconds(20)).output();
+      for (String container : containers.lines().filter(line -> !line.isBlank()).toList()) {
+        try {
+          Files.writeString(directory.resolve(name + "-" + container + ".log"), logs(container));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+
     /** A compose project of the repository's docker-compose.yml on this host, mounting this host's socket. */
     public ComposeProject compose() {
       return new ComposeProject().env("DOCKER_HOST", dockerHost).env("BERTH_DOCKER_SOCKET", socketPath());
@@ -74,6 +91,11 @@ public final class DockerHosts implements AutoCloseable {
   /** Plugs the host back in. */
   public void heal(String name) {
     Docker.run(List.of(SCRIPT, "heal", name), Duration.ofSeconds(10));
+  }
+
+  /** Keeps what every container on every host has printed so far, named host-container.log in the directory. */
+  public void saveLogs(Path directory) {
+    hosts.forEach(host -> host.saveLogs(directory));
   }
 
   public Host host(String name) {
