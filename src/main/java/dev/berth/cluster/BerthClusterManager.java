@@ -3,6 +3,7 @@ package dev.berth.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Completable;
@@ -44,6 +45,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private volatile NodeListener haListener;
   private volatile RegistrationListener vertxSelector;
   private volatile Vertx vertx;
+  private volatile Runnable onMerge = () -> { };
 
   /**
    * @param hazelcast this node's Hazelcast member, started and joined ({@link GatedHazelcast}), which leaves with the
@@ -97,6 +99,19 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       }
       promise.complete(joined, failure);
     });
+  }
+
+  /** What runs when this node's side of a split cluster has merged back: the registry check, at once. */
+  public void onMerge(Runnable action) {
+    onMerge = action;
+  }
+
+  @Override
+  public synchronized void stateChanged(LifecycleEvent event) {
+    super.stateChanged(event);
+    if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+      onMerge.run();
+    }
   }
 
   /** Which nodes serve each address: what the gateway routes by. */

@@ -44,6 +44,15 @@ public final class ClusterSetup {
     .addClasses("[Ljava.lang.StackTraceElement;", "[Ljava.lang.Throwable;", "[Ljava.lang.Object;",
       "[Ljava.lang.String;");
 
+  /**
+   * A connection to a member that stopped answering (a link cut, then back) is dropped once a ping goes unanswered for
+   * 3 s, and a connect gives up after 5 s: with Vert.x's defaults (20 s, 20 s, 60 s) a replica stayed unreachable for
+   * up to a minute after its link was back, behind a socket in TCP retransmission backoff.
+   */
+  static final long PING_INTERVAL_MS = 2_000;
+  static final long PING_REPLY_MS = 3_000;
+  static final int CONNECT_TIMEOUT_MS = 5_000;
+
   private ClusterSetup() {
   }
 
@@ -111,7 +120,10 @@ public final class ClusterSetup {
   }
 
   private static EventBusOptions eventBusOptions(ClusterConfig cluster, Advertisement advertisement) {
-    EventBusOptions options = new EventBusOptions().setPort(cluster.eventBusPort());
+    EventBusOptions options = new EventBusOptions().setPort(cluster.eventBusPort())
+      .setClusterPingInterval(PING_INTERVAL_MS)
+      .setClusterPingReplyInterval(PING_REPLY_MS)
+      .setConnectTimeout(CONNECT_TIMEOUT_MS);
     if (advertisement.isPublic()) {
       return options.setHost(cluster.host())
         .setClusterPublicHost(advertisement.host())

@@ -114,6 +114,7 @@ public final class NodeVerticle extends VerticleBase {
       .onSuccess(ready -> {
         state.set(NodeState.READY);
         vertx.setPeriodic(REGISTRY_CHECK_MS, check -> checkRegistry());
+        clusterManager.onMerge(() -> context.runOnContext(merged -> checkRegistry()));
       });
   }
 
