@@ -68,17 +68,21 @@ final class Forwarder {
     vertx.cancelTimer(sweepTimer);
   }
 
-  Future<Delivered> forward(String address, String method, JsonObject message) {
+  /** @param route the request's address, then those it may go on to when no worker of that one is left */
+  Future<Delivered> forward(List<String> route, String method, JsonObject message) {
     budget.deposit();
-    Request request = new Request(address, message,
-      BusRequest.idempotent(method) || failover.retryAnyMethod().contains(address));
+    Request request = new Request(route, message,
+      BusRequest.idempotent(method) || failover.retryAnyMethod().contains(route.get(0)));
     attempt(request, null);
     return request.answer.future();
   }
 
   /** One request on its way: where it was sent, how many attempts are out, and the one answer. */
   private final class Request {
-    final String address;
+    final List<String> route;
+    /** Where on its route the request is. */
+    int routed;
+    String address;
     final JsonObject message;
     final boolean repeatable;
     final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
@@ -92,8 +96,9 @@ final class Forwarder {
     boolean waitedForWorker;
     BusFailure lastFailure;
 
-    Request(String address, JsonObject message, boolean repeatable) {
-      this.address = address;
+    Request(List<String> route, JsonObject message, boolean repeatable) {
+      this.route = route;
+      this.address = route.get(0);
       this.message = message;
       this.repeatable = repeatable;
     }
@@ -123,6 +128,9 @@ final class Forwarder {
     }
     long remainingMs = request.remainingMs();
     String node = remainingMs > 0 ? replicas.pick(request.address, request.tried) : null;
+    if (node == null && remainingMs > 0 && request.outstanding == 0 && movedAlongRoute(request)) {
+      node = replicas.pick(request.address, request.tried);
+    }
     if (node != null) {
       send(request, node, remainingMs, retry);
     } else if (request.outstanding > 0) {
@@ -140,6 +148,23 @@ final class Forwarder {
     } else {
       finish(request);
     }
+  }
+
+  /**
+   * A request that no worker of its address is left to take goes on to the next address of its route that a worker
+   * serves. It gets here only when it may be sent again: on its first attempt, when it was not consumed, or when it
+   * may repeat.
+   */
+  private boolean movedAlongRoute(Request request) {
+    for (int next = request.routed + 1; next < request.route.size(); next++) {
+      if (replicas.serves(request.route.get(next))) {
+        request.routed = next;
+        request.address = request.route.get(next);
+        request.tried.clear();
+        return true;
+      }
+    }
+    return false;
   }
 
   private void send(Request request, String node, long remainingMs, GatewayMetrics.Retry retry) {

@@ -167,15 +167,16 @@ public final class GatewayVerticle extends VerticleBase {
       replyError(ctx, 400, "malformed path: " + e.getMessage());
       return;
     }
-    String address = routes.addressFor(path);
-    if (address == null) {
+    List<String> route = routes.routeFor(path);
+    if (route == null) {
       replyError(ctx, 404, "no route for '" + ctx.request().path() + "'");
       return;
     }
-    forward(ctx, address);
+    forward(ctx, route);
   }
 
-  private void forward(RoutingContext ctx, String address) {
+  private void forward(RoutingContext ctx, List<String> route) {
+    String address = route.get(0);
     ctx.put(ADDRESS, address);
     HttpServerRequest request = ctx.request();
     Map<String, List<String>> headers = headersOf(request.headers());
@@ -183,7 +184,7 @@ public final class GatewayVerticle extends VerticleBase {
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(), headers,
       ctx.body().buffer());
     load.requests().incrementAndGet();
-    forwarder.forward(address, request.method().name(), busRequest.toJson())
+    forwarder.forward(route, request.method().name(), busRequest.toJson())
       .onComplete(answered -> answer(ctx, address, answered));
   }
 

@@ -7,7 +7,8 @@ import java.util.function.Predicate;
 
 /**
  * The gateway's lookup of a request path's first letter in the configured {@link Routes}: of a range's addresses, the
- * first that some worker serves, or the last when none does.
+ * first that some worker serves, or the last when none does, with the addresses after it, where a request goes on
+ * when no worker of that one is left to take it.
  */
 public final class RoutingTable {
 
@@ -20,8 +21,11 @@ public final class RoutingTable {
     this.served = served;
   }
 
-  /** The address for a decoded request path, or {@code null} when its first character is not a routed letter. */
-  public String addressFor(String path) {
+  /**
+   * The route of a decoded request path, its address first, or {@code null} when its first character is not a routed
+   * letter.
+   */
+  public List<String> routeFor(String path) {
     if (path == null || path.length() < 2 || path.charAt(0) != '/') {
       return null;
     }
@@ -30,12 +34,10 @@ public final class RoutingTable {
     if (addresses == null) {
       return null;
     }
-    int last = addresses.size() - 1;
-    for (int i = 0; i < last; i++) {
-      if (served.test(addresses.get(i))) {
-        return addresses.get(i);
-      }
+    int first = 0;
+    while (first < addresses.size() - 1 && !served.test(addresses.get(first))) {
+      first++;
     }
-    return addresses.get(last);
+    return first == 0 ? addresses : addresses.subList(first, addresses.size());
   }
 }

@@ -48,7 +48,7 @@ class ForwarderTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    Replicas replicas = Replicas.inCluster(vertx, cluster, Set.of("first"));
+    Replicas replicas = Replicas.inCluster(vertx, cluster, Set.of("first", "second"));
     forwarder = new Forwarder(vertx, replicas, new FailoverConfig(ATTEMPT_TIMEOUT_MS, 200, Set.of()), REQUEST_TIMEOUT_MS,
       new GatewayMetrics(registry, GatewayLoad.idle()));
     ReplicasTest.onContext(vertx, () -> {
@@ -160,9 +160,61 @@ class ForwarderTest {
     assertThat(received.getOrDefault("b", List.of())).isEmpty();
   }
 
+  @Test
+  @DisplayName("a GET whose bridge client died, with no other worker of its address, goes on to the route's next"
+    + " address that a worker serves: worker-lost")
+  void lostGetFollowsTheRoute() throws Exception {
+    losingItsWorker("a");
+    cluster.serve("first", "a");
+    answering("b", "second");
+    cluster.serve("second", "b");
+
+    Forwarder.Delivered delivered = forwardLater("GET", List.of("first", "second")).await(10, TimeUnit.SECONDS);
+
+    assertThat(delivered.attempts()).isEqualTo(2);
+    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(retries()).containsExactly(Map.entry("worker-lost", 1.0));
+  }
+
+  @Test
+  @DisplayName("a POST whose bridge client died is not sent on along its route: 502")
+  void lostPostStays() {
+    losingItsWorker("a");
+    cluster.serve("first", "a");
+    answering("b", "second");
+    cluster.serve("second", "b");
+
+    BusFailure failure = failure(forwardLater("POST", List.of("first", "second")));
+
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.WORKER_LOST);
+    assertThat(failure.status()).isEqualTo(502);
+    assertThat(received.getOrDefault("b", List.of())).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a request whose route's next addresses no worker serves fails as its own address does: 503")
+  void routeWithNothingServedAfter() {
+    cluster.serve("first", "gone");
+
+    BusFailure failure = failure(forwardLater("GET", List.of("first", "second")));
+
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.NOT_CONSUMED);
+    assertThat(failure).hasMessage("no worker for address 'first'");
+  }
+
+  /** A node whose bridge client disconnects holding each request, the only client of its address there. */
+  private void losingItsWorker(String node) {
+    vertx.eventBus().consumer(Addresses.onNode("first", node),
+      message -> message.fail(BusFailure.WORKER_LOST, "the bridge worker serving 'first' disconnected"));
+  }
+
   /** A node whose consumer answers each request with its own name. */
   private void answering(String node) {
-    vertx.eventBus().consumer(Addresses.onNode("first", node), message -> {
+    answering(node, "first");
+  }
+
+  private void answering(String node, String address) {
+    vertx.eventBus().consumer(Addresses.onNode(address, node), message -> {
       received.computeIfAbsent(node, any -> new CopyOnWriteArrayList<>()).add(message);
       message.reply(answer(node));
     });
@@ -184,7 +236,11 @@ class ForwarderTest {
   }
 
   private Future<Forwarder.Delivered> forwardLater(String method) {
-    return ReplicasTest.onContext(vertx, () -> forwarder.forward("first", method, new JsonObject()));
+    return forwardLater(method, List.of("first"));
+  }
+
+  private Future<Forwarder.Delivered> forwardLater(String method, List<String> route) {
+    return ReplicasTest.onContext(vertx, () -> forwarder.forward(route, method, new JsonObject()));
   }
 
   private Forwarder.Delivered forward(String method) throws Exception {
