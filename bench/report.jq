@@ -12,7 +12,7 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
 . as $runs
 | ($runs | map(.system) | unique) as $measured
 | ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls",
-   "baseline-cluster", "bridge-python", "bridge-node", "bus-floor", "nginx"]
+   "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
@@ -50,6 +50,8 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       bridge_python_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-python"; "berth-cluster")),
       bridge_node_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-node"; "berth-cluster")),
       bridge_node_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-node"; "berth-cluster")),
+      bridge_go_vs_berth_cluster_rps: ($rounds | ratio(.rps; "bridge-go"; "berth-cluster")),
+      bridge_go_vs_berth_cluster_cpu: ($rounds | ratio(.cpu_us_per_request | add; "bridge-go"; "berth-cluster")),
       berth_cluster_vs_baseline_rps: ($rounds | ratio(.rps; "berth-cluster"; "baseline-cluster")),
       berth_cluster_vs_baseline_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "baseline-cluster"))
     },

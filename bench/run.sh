@@ -19,8 +19,10 @@
 #   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS
 #                  on the event bus and only proven members routed to
 #   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
-#                  a workers/python/berth_worker.py process: the cost of a worker in another language
-#   bridge-node    the same with workers/node/berth-worker.js
+#                  a process of the Python worker package's demo (python3 -m berth_worker): the cost of a worker in
+#                  another language
+#   bridge-node    the same with the Node.js package's (workers/node/bin/berth-worker.js)
+#   bridge-go      the same with the Go package's, built here (go build ./cmd/berth-worker)
 #   bus-floor      bench/BusFloor.java: three JVMs like berth-cluster, passing the path as a String over the same
 #                  clustered event bus; no router, no JSON: the floor of berth's design on this machine
 #   nginx          Debian's nginx routing /[a-m] and /[n-z] (any case) to two BareServer JVMs answering First and
@@ -58,8 +60,9 @@ work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 source bench/lib.sh
 [[ -f target/berth.jar ]] || fail "target/berth.jar is missing: run mvn -B package -DskipTests"
 [[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
-for tool in wrk nginx gnuplot jq curl python3 node; do
-  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl python3 nodejs"
+for tool in wrk nginx gnuplot jq curl python3 node go; do
+  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl python3"\
+    "nodejs golang-go"
 done
 
 base=${BENCH_PORT_BASE:-20000}
@@ -77,11 +80,12 @@ bus_floor() { # name role-arguments...: a JVM of bench/BusFloor.java with berth'
   launch "$name" java @conf/jvm.options "${java_opts[@]}" -cp target/berth.jar bench/BusFloor.java "$@"
 }
 
-bridge_worker() { # name python|node bridge-port address: a reference bridge worker process
+bridge_worker() { # name python|node|go bridge-port address: the demo worker of a worker package
   local script
   case "$2" in
-    python) script=(python3 workers/python/berth_worker.py) ;;
-    node) script=(node workers/node/berth-worker.js) ;;
+    python) script=(env PYTHONPATH=workers/python python3 -m berth_worker) ;;
+    node) script=(node workers/node/bin/berth-worker.js) ;;
+    go) script=("$work/berth-worker-go") ;;
   esac
   launch "$1" env BERTH_BRIDGE="127.0.0.1:$3" BERTH_ADDRESS="$4" BERTH_WORKER_NAME="$1" "${script[@]}"
 }
@@ -160,6 +164,7 @@ declare -A url_of=(
   [berth-cluster-notracing]="http://127.0.0.1:$((base + 90))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
   [bridge-node]="http://127.0.0.1:$((base + 70))"
+  [bridge-go]="http://127.0.0.1:$((base + 100))"
 )
 declare -A processes_of=(
   [ceiling]="ceiling"
@@ -172,9 +177,10 @@ declare -A processes_of=(
   [berth-cluster-notracing]="notracing-gateway notracing-first notracing-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
+  [bridge-go]="go-gateway go-bridge go-first go-second"
 )
 systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-cluster-tls bridge-python
-  bridge-node bus-floor nginx)
+  bridge-node bridge-go bus-floor nginx)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -252,13 +258,14 @@ variant_cluster() { # prefix offset jq-filter [NAME=value...]: berth-cluster aga
 variant_cluster nometrics 80 '.management.metrics = false'
 variant_cluster notracing 90 . OTEL_SDK_DISABLED=true
 
-# Two bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
+# Three bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
 # its launch to the gateway's first answer from it.
+(cd workers/go && CGO_ENABLED=0 GOPROXY=off GOFLAGS=-mod=mod go build -o "$work/berth-worker-go" ./cmd/berth-worker)
 export BERTH_BRIDGE_TOKEN=bench-token-$$-$RANDOM$RANDOM
 jq -n '{roles: ["worker"], bridge: {host: "127.0.0.1", addresses: ["first", "second"]}, cluster: {host: "127.0.0.1"}}' \
   >"$work/bridge.json"
 declare -A first_answer_ms=()
-for cluster in python:60 node:70; do
+for cluster in python:60 node:70 go:100; do
   IFS=: read -r language offset <<<"$cluster"
   bridge_members="127.0.0.1:$((base + offset + 2)),127.0.0.1:$((base + offset + 4))"
   berth_node "$language-gateway" conf/gateway.json "bench-$language-$$" $((base + offset)) $((base + offset + 1)) \
@@ -289,7 +296,7 @@ startup_json=$({
     jq -n --arg node "$node" --argjson ready "$(ready_ms "$node")" --argjson join "${join_ms[$node]:-null}" \
       '{node: $node, ready_ms: $ready, join_ms: $join}'
   done
-  for worker in python-first node-first; do
+  for worker in python-first node-first go-first; do
     jq -n --arg node "$worker" --argjson join "${first_answer_ms[$worker]}" '{node: $node, ready_ms: null, join_ms: $join}'
   done
 } | jq -s .)

@@ -24,6 +24,8 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
   .ratios.bridge_python_vs_berth_cluster_cpu) x CPU per request",
 "bridge-node / berth-cluster:   \(.ratios.bridge_node_vs_berth_cluster_rps) x req/s, \(
   .ratios.bridge_node_vs_berth_cluster_cpu) x CPU per request",
+"bridge-go / berth-cluster:     \(.ratios.bridge_go_vs_berth_cluster_rps) x req/s, \(
+  .ratios.bridge_go_vs_berth_cluster_cpu) x CPU per request",
 (if .baseline then "berth-cluster / baseline: \(.ratios.berth_cluster_vs_baseline_rps) x req/s, \(
   .ratios.berth_cluster_vs_baseline_cpu) x CPU per request (baseline: \(.baseline))" else empty end),
 "",

@@ -5,8 +5,9 @@
 #           (JAVA_HOME=/opt/java/openjdk), so docker/Dockerfile works unchanged on it or on eclipse-temurin:17-jre.
 #   python  berth-base/python3:bookworm     python3, for docker/worker-python.Dockerfile instead of python:3.11-slim.
 #   node    berth-base/nodejs:bookworm      nodejs, for docker/worker-node.Dockerfile instead of node:20-slim.
+#   go      berth-base/golang:bookworm      golang-go, to build docker/worker-go.Dockerfile instead of golang:1.19-bookworm.
 #
-# Usage: docker/build-base-image.sh [java|python|node] [tag]     default: java, and the tag above
+# Usage: docker/build-base-image.sh [java|python|node|go] [tag]     default: java, and the tag above
 #   DEBIAN_MIRROR=http://mirror/debian  overrides the mirror read from this machine's apt sources.
 #   REBUILD=1                           builds even when the tag exists.
 # Needs root, debootstrap and a Docker daemon.
@@ -18,7 +19,8 @@ case "$kind" in
   java)   default_tag=berth-base/java17-jre:bookworm; packages=(openjdk-17-jre-headless) ;;
   python) default_tag=berth-base/python3:bookworm;    packages=(python3) ;;
   node)   default_tag=berth-base/nodejs:bookworm;     packages=(nodejs) ;;
-  *) echo "build-base-image.sh: unknown kind '$kind': java, python or node" >&2; exit 1 ;;
+  go)     default_tag=berth-base/golang:bookworm;     packages=(golang-go) ;;
+  *) echo "build-base-image.sh: unknown kind '$kind': java, python, node or go" >&2; exit 1 ;;
 esac
 tag=${2:-$default_tag}
 suite=bookworm

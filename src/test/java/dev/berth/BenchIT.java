@@ -24,7 +24,8 @@ class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
   private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster",
-    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls", "bridge-python", "bridge-node", "bus-floor", "nginx");
+    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls", "bridge-python", "bridge-node",
+    "bridge-go", "bus-floor", "nginx");
 
   @Test
   @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
@@ -59,11 +60,13 @@ class BenchIT {
     assertThat(results.getJsonObject("ratios").getDouble("tracing_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("bridge_python_vs_berth_cluster_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("bridge_node_vs_berth_cluster_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("bridge_go_vs_berth_cluster_rps")).isPositive();
     List<JsonObject> startup = results.getJsonArray("startup").stream().map(JsonObject.class::cast).toList();
     assertThat(startup).extracting(node -> node.getString("node"))
-      .containsExactly("local", "gateway", "worker-first", "worker-second", "python-first", "node-first");
+      .containsExactly("local", "gateway", "worker-first", "worker-second", "python-first", "node-first",
+        "go-first");
     assertThat(startup.subList(0, 4)).allSatisfy(node -> assertThat(node.getInteger("ready_ms")).isPositive());
-    assertThat(startup.subList(4, 6)).as("bridge workers, launch to first answer")
+    assertThat(startup.subList(4, 7)).as("bridge workers, launch to first answer")
       .allSatisfy(node -> assertThat(node.getInteger("join_ms")).isPositive());
     byte[] chart = Files.readAllBytes(OUT.resolve("latest.png"));
     assertThat(chart).as("a PNG chart").startsWith(0x89, 'P', 'N', 'G').hasSizeGreaterThan(10_000);

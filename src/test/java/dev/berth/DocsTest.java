@@ -1,10 +1,12 @@
 package dev.berth;
 
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,14 +21,19 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README is a landing page, and every link between berth's documents leads somewhere: each file a link names
- * exists, and each anchor is a heading of its page, as GitHub names headings.
+ * The README is a landing page; every link between berth's documents leads somewhere: each file a link names exists,
+ * and each anchor is a heading of its page, as GitHub names headings; and the protocol's frames are shown as sent.
  */
 class DocsTest {
 
   private static final Path README = Path.of("README.md");
   private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
   private static final Pattern HEADING = Pattern.compile("^#{1,6} (.+)$");
+  /** A frame as docs/protocol.md shows it: who sends it, its 4 length bytes in hex, then its JSON. */
+  private static final Pattern FRAME = Pattern.compile("^(?:client|bridge) → (?:bridge|client)  ((?:\\p{XDigit}{2} ){3}"
+    + "\\p{XDigit}{2})  (\\{.*)$");
+  /** Where a frame's JSON starts on its line, and so how far its wrapped lines are indented. */
+  private static final int FRAME_JSON_COLUMN = 30;
 
   @Test
   @DisplayName("the README is one page: at most 250 lines")
@@ -38,7 +45,8 @@ class DocsTest {
   @DisplayName("every relative link of the README and docs/ names a file that exists, and a heading of it when it has"
     + " an anchor")
   void linksLeadSomewhere() throws IOException {
-    List<Path> pages = new ArrayList<>(List.of(README));
+    List<Path> pages = new ArrayList<>(List.of(README, Path.of("workers/python/README.md"),
+      Path.of("workers/node/README.md"), Path.of("workers/go/README.md")));
     try (Stream<Path> docs = Files.list(Path.of("docs"))) {
       docs.filter(page -> page.toString().endsWith(".md")).sorted().forEach(pages::add);
     }
@@ -62,6 +70,28 @@ class DocsTest {
     }
     assertThat(checked).as("links checked").isGreaterThan(50);
     assertThat(broken).as("broken links").isEmpty();
+  }
+
+  @Test
+  @DisplayName("each frame docs/protocol.md shows byte for byte is one JSON object, and its length bytes count it")
+  void protocolFramesHaveTheirLengths() {
+    List<String> lines = read(Path.of("docs/protocol.md"));
+    List<String> frames = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      Matcher frame = FRAME.matcher(lines.get(i));
+      if (!frame.matches()) {
+        continue;
+      }
+      StringBuilder json = new StringBuilder(frame.group(2));
+      while (i + 1 < lines.size() && lines.get(i + 1).startsWith(" ".repeat(FRAME_JSON_COLUMN))) {
+        json.append(lines.get(++i).strip());
+      }
+      assertThat(new JsonObject(json.toString())).as(json.toString()).isNotNull();
+      assertThat(json.toString().getBytes(StandardCharsets.UTF_8)).as(json.toString())
+        .hasSize(Integer.parseInt(frame.group(1).replace(" ", ""), 16));
+      frames.add(json.toString());
+    }
+    assertThat(frames).as("frames shown").hasSizeGreaterThanOrEqualTo(9);
   }
 
   /** The links of a Markdown page, outside code blocks and code spans. */

@@ -47,6 +47,7 @@ class PolyglotComposeIT {
     stack.env("BERTH_IMAGE", BerthImage.tag())
       .env("BERTH_PYTHON_WORKER_IMAGE", BerthImage.PYTHON_WORKER.built())
       .env("BERTH_NODE_WORKER_IMAGE", BerthImage.NODE_WORKER.built())
+      .env("BERTH_GO_WORKER_IMAGE", BerthImage.GO_WORKER.built())
       .env("BERTH_HTTP_PUBLISH", "2345").env("BERTH_MANAGEMENT_PUBLISH", "127.0.0.1::9345");
     stack.run("up", "-d", "--no-build");
     InspectContainerResponse gateway = Docker.client().inspectContainerCmd(stack.containers("gateway").get(0)).exec();
@@ -63,16 +64,21 @@ class PolyglotComposeIT {
 
   @Test
   @Order(1)
-  @DisplayName("/z is served by the Python worker, /n by the Node.js one, /a and /o by berth's own workers")
+  @DisplayName("/z is served by the Python worker, /n by the Node.js one, /g by the Go one, /a and /o by berth's own"
+    + " workers")
   void everyLanguageServes() {
     Http.Response nut = Poll.until("/nut from the Node.js worker", HEALTHY_BOUND, () -> get("/nut"),
       response -> response.body().startsWith("Hello from Node.js worker")).value();
+    Http.Response gopher = Poll.until("/gopher from the Go worker", HEALTHY_BOUND, () -> get("/gopher"),
+      response -> response.body().startsWith("Hello from Go worker")).value();
     Http.Response zebra = get("/zebra");
 
     assertThat(zebra.body()).isEqualTo("Hello from Python worker " + zebra.servedBy() + ": GET /zebra");
     assertThat(zebra.servedBy()).startsWith(Docker.shortId(stack.containers("worker-python").get(0)));
     assertThat(nut.body()).isEqualTo("Hello from Node.js worker " + nut.servedBy() + ": GET /nut");
     assertThat(nut.servedBy()).startsWith(Docker.shortId(stack.containers("worker-node").get(0)));
+    assertThat(gopher.body()).isEqualTo("Hello from Go worker " + gopher.servedBy() + ": GET /gopher");
+    assertThat(gopher.servedBy()).startsWith(Docker.shortId(stack.containers("worker-go").get(0)));
     assertThat(get("/apple").body()).isEqualTo("First");
     assertThat(get("/orange").body()).isEqualTo("Second");
     assertThat(get("/z/fail/418").status()).isEqualTo(418);
@@ -91,10 +97,10 @@ class PolyglotComposeIT {
 
     JsonObject bridge = members.get(bridgeNode.getConfig().getHostName()).getJsonObject("bridge");
     assertThat(bridge).isEqualTo(new JsonObject().put("port", 7000).put("addresses",
-      new JsonArray().add("python").add("node")));
+      new JsonArray().add("python").add("node").add("go")));
     assertThat(bridgeNode.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(7000))).isNull();
     assertThat(Docker.run(List.of("docker", "logs", bridgeNode.getId()), STOP_BOUND))
-      .contains("bridge bound 0.0.0.0:7000 for python, node, clients show the token");
+      .contains("bridge bound 0.0.0.0:7000 for python, node, go, clients show the token");
   }
 
   @Test

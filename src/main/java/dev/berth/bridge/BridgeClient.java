@@ -38,7 +38,10 @@ final class BridgeClient {
     return pending.size() < maxPending && !socket.writeQueueFull();
   }
 
-  /** Sends the request as a {@code message} frame, with a reply address of its own when the sender waits. */
+  /**
+   * Sends the request as a {@code message} frame, as Vert.x's bridge writes one, with a reply address of its own when
+   * the sender waits.
+   */
   void deliver(String address, Message<Object> message, long deadlineNanos) {
     JsonObject frame = new JsonObject().put("type", "message").put("address", address);
     if (message.replyAddress() != null) {
@@ -48,7 +51,11 @@ final class BridgeClient {
     }
     JsonObject headers = new JsonObject();
     message.headers().forEach(header -> headers.put(header.getKey(), header.getValue()));
-    send(BridgeFrames.encode(frame.put("headers", headers).put("body", message.body())));
+    frame.put("headers", headers);
+    if (message.body() != null) {
+      frame.put("body", message.body());
+    }
+    send(BridgeFrames.encode(frame.put("send", message.isSend())));
   }
 
   /** The request waiting at {@code replyAddress}, now answered; null when none waits there. */

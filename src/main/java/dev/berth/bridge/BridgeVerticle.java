@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The TCP event-bus bridge: programs in any language connect, show the token, and register for the addresses the
  * config lists; the {@link Dispatcher} then hands them the requests. It speaks the wire protocol of Vert.x's TCP
- * event-bus bridge ({@link FrameReader}), with what a production worker needs on top: a registration is acknowledged
- * once the cluster knows it, a bad frame gets an {@code err} frame (or, when the framing itself is broken, the
+ * event-bus bridge ({@link FrameReader}), with what a production worker needs on top: a registration is acknowledged,
+ * when the client asks, once the cluster knows it; a bad frame gets an {@code err} frame (or, when the framing itself is broken, the
  * connection is closed), and the bridge stops with the {@link Drain} every worker shares, then closes its clients.
  */
 public final class BridgeVerticle extends VerticleBase {
@@ -149,7 +149,8 @@ public final class BridgeVerticle extends VerticleBase {
 
   private void register(BridgeClient client, JsonObject frame) {
     String address = address(client, frame);
-    if (address == null) {
+    Boolean ack = address == null ? null : asksAck(client, frame);
+    if (ack == null) {
       return;
     }
     if (!hasToken(frame)) {
@@ -169,7 +170,7 @@ public final class BridgeVerticle extends VerticleBase {
       return;
     }
     if (!client.addresses().add(address)) {
-      client.send(BridgeFrames.acknowledged("registered", address));
+      acknowledge(client, ack, "registered", address);
       return;
     }
     dispatcher.join(client, address).onComplete(registered -> {
@@ -178,7 +179,7 @@ public final class BridgeVerticle extends VerticleBase {
       }
       if (registered.succeeded()) {
         log.info("bridge client {} serves '{}'", client, address);
-        client.send(BridgeFrames.acknowledged("registered", address));
+        acknowledge(client, ack, "registered", address);
       } else {
         dispatcher.leave(address, client);
         client.addresses().remove(address);
@@ -190,7 +191,8 @@ public final class BridgeVerticle extends VerticleBase {
 
   private void unregister(BridgeClient client, JsonObject frame) {
     String address = address(client, frame);
-    if (address == null) {
+    Boolean ack = address == null ? null : asksAck(client, frame);
+    if (ack == null) {
       return;
     }
     if (!client.addresses().remove(address)) {
@@ -198,7 +200,29 @@ public final class BridgeVerticle extends VerticleBase {
       return;
     }
     dispatcher.leave(address, client);
-    client.send(BridgeFrames.acknowledged("unregistered", address));
+    acknowledge(client, ack, "unregistered", address);
+  }
+
+  private static void acknowledge(BridgeClient client, boolean asked, String type, String address) {
+    if (asked) {
+      client.send(BridgeFrames.acknowledged(type, address));
+    }
+  }
+
+  /**
+   * Whether the frame asks for an acknowledgement, as {@code headers.ack} {@code "true"}; Vert.x's bridge sends none,
+   * and clients of it take any frame naming an address for a message. Null after telling the client the value is bad.
+   */
+  private static Boolean asksAck(BridgeClient client, JsonObject frame) {
+    Object ack = frame.getValue("headers") instanceof JsonObject headers ? headers.getValue("ack") : null;
+    if (ack == null || "false".equals(ack) || Boolean.FALSE.equals(ack)) {
+      return false;
+    }
+    if ("true".equals(ack) || Boolean.TRUE.equals(ack)) {
+      return true;
+    }
+    client.send(BridgeFrames.error(Error.INVALID_HEADER, "headers.ack must be \"true\" or \"false\", was " + ack));
+    return null;
   }
 
   private void closed(BridgeClient client) {

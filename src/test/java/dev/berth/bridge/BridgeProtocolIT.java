@@ -5,8 +5,8 @@ import dev.berth.testing.BridgeSocket;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.Poll;
-import dev.berth.testing.ScriptWorker;
-import dev.berth.testing.ScriptWorker.Language;
+import dev.berth.testing.WorkerProcess;
+import dev.berth.testing.WorkerProcess.Language;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -51,7 +51,7 @@ class BridgeProtocolIT {
 
   private final BridgeCluster cluster = new BridgeCluster(ItLogs.directory(BridgeProtocolIT.class),
     new JsonObject().put("timeoutMs", TIMEOUT_MS).put("maxFrameBytes", MAX_FRAME_BYTES));
-  private ScriptWorker python;
+  private WorkerProcess python;
   private BridgeSocket socket;
 
   @BeforeAll
@@ -156,16 +156,18 @@ class BridgeProtocolIT {
 
     assertThat(refusal.getString("message")).isEqualTo("access_denied");
     assertThat(refusal.getString("detail"))
-      .isEqualTo("this bridge serves only first, second (bridge.addresses), not 'third'");
+      .isEqualTo("this bridge serves only first, second, python, node, go (bridge.addresses),"
+        + " not 'third'");
   }
 
   @Test
-  @DisplayName("once acknowledged, a registration serves at once; the request and the reply, frame by frame")
+  @DisplayName("once acknowledged (asked for with headers.ack), a registration serves at once; the request and the"
+    + " reply, frame by frame")
   void acknowledgedThenServed() {
     socket = cluster.socket();
 
     assertThat(socket.register("first", BridgeCluster.TOKEN))
-      .isEqualTo(new JsonObject().put("type", "registered").put("address", "first"));
+      .isEqualTo(new JsonObject().put("type", "registered").put("registered", "first"));
     CompletableFuture<Http.Response> answer = Http.getAsync(cluster.url("/apple?x=1"));
 
     JsonObject message = socket.read();
@@ -251,8 +253,8 @@ class BridgeProtocolIT {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       client.handler(new FrameParser(frame -> received.add(frame.result())));
 
-      FrameHelper.sendFrame("register", "first", null, new JsonObject().put("token", BridgeCluster.TOKEN), null, null,
-        client);
+      FrameHelper.sendFrame("register", "first", null,
+        new JsonObject().put("token", BridgeCluster.TOKEN).put("ack", "true"), null, null, client);
 
       assertThat(received.poll(10, TimeUnit.SECONDS).getString("type")).isEqualTo("registered");
       CompletableFuture<Http.Response> answer = Http.getAsync(cluster.url("/apple"));

@@ -6,7 +6,7 @@ import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
 import dev.berth.testing.OtlpCollector;
 import dev.berth.testing.Poll;
-import dev.berth.testing.ScriptWorker;
+import dev.berth.testing.WorkerProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +47,7 @@ class TracingIT {
   private final LocalCluster cluster = new LocalCluster(logs, List.of("gateway", "worker-first"));
   private final int bridgePort = FreePorts.next();
   private OtlpCollector collector;
-  private ScriptWorker python;
+  private WorkerProcess python;
 
   @BeforeAll
   void start() {
@@ -64,7 +64,7 @@ class TracingIT {
     cluster.start("worker-first", "conf/worker-first.json");
     cluster.start("bridge", "conf/bridge.json");
     cluster.awaitHealthy(BOUND);
-    python = ScriptWorker.start(ScriptWorker.Language.PYTHON, "python-1", "python", bridgePort, TOKEN, logs)
+    python = WorkerProcess.start(WorkerProcess.Language.PYTHON, "python-1", "python", bridgePort, TOKEN, logs)
       .awaitServing(BOUND);
     Poll.until("/zebra served by Python", BOUND, () -> Http.get(cluster.gatewayUrl("/zebra")).body(),
       body -> body.startsWith("Hello from Python worker python-1"));

@@ -7,13 +7,14 @@ import java.util.Map;
 
 /**
  * The images of this build, each built once per test run from docker/: the berth node (with the jar of this build) and
- * the reference bridge workers. Each base is the local one docker/build-base-image.sh makes (no registry needed),
+ * the worker packages' demo workers. Each base is the local one docker/build-base-image.sh makes (no registry needed),
  * built first when missing; BERTH_BASE_IMAGE picks another base for the node.
  */
 public enum BerthImage {
   NODE("berth:it", "docker/Dockerfile", "java", "berth-base/java17-jre:bookworm"),
   PYTHON_WORKER("berth-worker-python:it", "docker/worker-python.Dockerfile", "python", "berth-base/python3:bookworm"),
-  NODE_WORKER("berth-worker-node:it", "docker/worker-node.Dockerfile", "node", "berth-base/nodejs:bookworm");
+  NODE_WORKER("berth-worker-node:it", "docker/worker-node.Dockerfile", "node", "berth-base/nodejs:bookworm"),
+  GO_WORKER("berth-worker-go:it", "docker/worker-go.Dockerfile", "go", "berth-base/golang:bookworm");
 
   private static final Map<BerthImage, Boolean> BUILT = new HashMap<>();
 

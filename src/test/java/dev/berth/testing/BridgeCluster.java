@@ -11,13 +11,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A gateway JVM and a worker JVM whose only workers come through its TCP event-bus bridge (addresses {@code first} and
- * {@code second}), on loopback, as a user would run them.
+ * A gateway JVM ({@code conf/gateway.json}) and a worker JVM whose only workers come through its TCP event-bus bridge
+ * ({@link #ADDRESSES}), on loopback, as a user would run them.
  */
 public final class BridgeCluster implements AutoCloseable {
 
   public static final String TOKEN = "test-token-" + Long.toHexString(System.nanoTime());
   public static final Duration BOUND = Duration.ofSeconds(60);
+  /** What the bridge's clients may serve: the default routes' addresses, and each worker package's own. */
+  public static final List<String> ADDRESSES = List.of("first", "second", "python", "node", "go");
 
   private final LocalCluster cluster;
   private final Path logs;
@@ -31,7 +33,7 @@ public final class BridgeCluster implements AutoCloseable {
     Path conf = logs.resolve("bridge.json");
     try {
       Files.writeString(conf, new JsonObject().put("roles", new JsonArray().add("worker"))
-        .put("bridge", bridge.copy().put("host", "127.0.0.1").put("addresses", new JsonArray().add("first").add("second")))
+        .put("bridge", bridge.copy().put("host", "127.0.0.1").put("addresses", new JsonArray(ADDRESSES)))
         .put("cluster", new JsonObject().put("host", "127.0.0.1")).encode());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -57,8 +59,20 @@ public final class BridgeCluster implements AutoCloseable {
     return cluster.node("bridge");
   }
 
-  public ScriptWorker worker(ScriptWorker.Language language, String name, String address) {
-    return ScriptWorker.start(language, name, address, bridgePort, TOKEN, logs).awaitServing(BOUND);
+  public WorkerProcess worker(WorkerProcess.Language language, String name, String address) {
+    return WorkerProcess.start(language, name, address, bridgePort, TOKEN, logs).awaitServing(BOUND);
+  }
+
+  /** A worker started without the bridge's token, which must refuse to start. */
+  public WorkerProcess workerWithoutToken(WorkerProcess.Language language) {
+    return WorkerProcess.start(language, "no-token", "first", bridgePort, null, logs);
+  }
+
+  /** Waits until the gateway sees a node consume {@code address}, so that it routes there. */
+  public void awaitRouted(String address) {
+    Poll.until("the gateway routing to " + address, BOUND,
+      () -> Http.get(cluster.managementUrl("gateway", "/cluster")).json().getJsonObject("consumers", new JsonObject()),
+      consumers -> !consumers.getJsonArray(address, new JsonArray()).isEmpty());
   }
 
   public BridgeSocket socket() {

@@ -40,6 +40,12 @@ public final class BridgeSocket implements AutoCloseable {
 
   /** One frame holding {@code text}, JSON or not. */
   public BridgeSocket sendText(String text) {
+    writeFrame(out, text);
+    return this;
+  }
+
+  /** Writes one frame: the length of {@code text} in UTF-8, then the text. */
+  static void writeFrame(DataOutputStream out, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     try {
       out.writeInt(bytes.length);
@@ -48,7 +54,13 @@ public final class BridgeSocket implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return this;
+  }
+
+  /** Reads one frame's JSON object. */
+  static JsonObject readFrame(DataInputStream in) throws IOException {
+    byte[] frame = new byte[in.readInt()];
+    in.readFully(frame);
+    return new JsonObject(new String(frame, StandardCharsets.UTF_8));
   }
 
   /** Bytes as they are, framed or not. */
@@ -65,9 +77,7 @@ public final class BridgeSocket implements AutoCloseable {
   /** The next frame; fails when none comes within the read timeout or the bridge closed the connection. */
   public JsonObject read() {
     try {
-      byte[] frame = new byte[in.readInt()];
-      in.readFully(frame);
-      return new JsonObject(new String(frame, StandardCharsets.UTF_8));
+      return readFrame(in);
     } catch (IOException e) {
       throw new AssertionError("no frame from the bridge: " + e, e);
     }
@@ -86,9 +96,10 @@ public final class BridgeSocket implements AutoCloseable {
     }
   }
 
+  /** Registers, asking for the acknowledgement: returns it, or the err frame that refuses the registration. */
   public JsonObject register(String address, String token) {
     send(new JsonObject().put("type", "register").put("address", address)
-      .put("headers", new JsonObject().put("token", token)));
+      .put("headers", new JsonObject().put("token", token).put("ack", "true")));
     return read();
   }
 

@@ -46,8 +46,9 @@ public final class RunningProcess implements AutoCloseable {
     return awaitExit(timeout);
   }
 
-  /** SIGKILL, then waits for the exit. */
+  /** SIGKILL to the process and whatever it started, then waits for the exit. */
   void kill() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     awaitExit(Duration.ofSeconds(10));
   }

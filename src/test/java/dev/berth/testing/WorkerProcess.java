@@ -6,44 +6,56 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One of berth's reference bridge workers, run as users run it ({@code python3 workers/python/berth_worker.py} or
- * {@code node workers/node/berth-worker.js}) with its settings in the environment and its output in a file.
+ * The demo worker of one of berth's worker packages, installed and run as a user runs it ({@code python -m
+ * berth_worker}, {@code npx berth-worker}, the Go {@code berth-worker} binary; {@link WorkerPackages}), with its
+ * settings in the environment and its output in a file.
  */
-public final class ScriptWorker implements AutoCloseable {
+public final class WorkerProcess implements AutoCloseable {
 
-  /** The reference workers, each a real interpreter process. */
+  /** The worker packages, each run as a real process of its language. */
   public enum Language {
-    PYTHON("python3", "workers/python/berth_worker.py"),
-    NODE("node", "workers/node/berth-worker.js");
+    PYTHON("Python"), NODE("Node.js"), GO("Go");
 
-    private final String interpreter;
-    private final String script;
+    private final String title;
 
-    Language(String interpreter, String script) {
-      this.interpreter = interpreter;
-      this.script = script;
+    Language(String title) {
+      this.title = title;
+    }
+
+    /** As the demo worker names its language: "Hello from Node.js worker …". */
+    public String title() {
+      return title;
     }
   }
 
   private final String name;
   private final RunningProcess process;
 
-  private ScriptWorker(String name, RunningProcess process) {
+  private WorkerProcess(String name, RunningProcess process) {
     this.name = name;
     this.process = process;
   }
 
-  /** Starts a worker named {@code name} serving {@code address} through the bridge at 127.0.0.1:{@code bridgePort}. */
-  public static ScriptWorker start(Language language, String name, String address, int bridgePort, String token,
+  /**
+   * Starts a worker named {@code name} serving {@code address} through the bridge at 127.0.0.1:{@code bridgePort}; with
+   * a null {@code token}, without one.
+   */
+  public static WorkerProcess start(Language language, String name, String address, int bridgePort, String token,
                                    Path logDir) {
-    ProcessBuilder builder = new ProcessBuilder(List.of(language.interpreter, language.script));
-    builder.environment().putAll(Map.of("BERTH_BRIDGE", "127.0.0.1:" + bridgePort, "BERTH_BRIDGE_TOKEN", token,
-      "BERTH_ADDRESS", address, "BERTH_WORKER_NAME", name, "PYTHONUNBUFFERED", "1"));
-    return new ScriptWorker(name, RunningProcess.start(name, builder, logDir.resolve(name + ".log")));
+    ProcessBuilder builder = new ProcessBuilder(WorkerPackages.demoCommand(language));
+    builder.environment().putAll(Map.of("BERTH_BRIDGE", "127.0.0.1:" + bridgePort, "BERTH_ADDRESS", address,
+      "BERTH_WORKER_NAME", name, "PYTHONUNBUFFERED", "1"));
+    builder.environment().remove("BERTH_BRIDGE_TOKEN_FILE");
+    if (token == null) {
+      builder.environment().remove("BERTH_BRIDGE_TOKEN");
+    } else {
+      builder.environment().put("BERTH_BRIDGE_TOKEN", token);
+    }
+    return new WorkerProcess(name, RunningProcess.start(name, builder, logDir.resolve(name + ".log")));
   }
 
   /** Waits until the bridge has acknowledged {@code times} registrations in all (one per connection). */
-  public ScriptWorker awaitServing(int times, Duration timeout) {
+  public WorkerProcess awaitServing(int times, Duration timeout) {
     try {
       Poll.until(name + " registered " + times + " time(s)", timeout, this::registrations, count -> {
         process.assertAlive("before it registered");
@@ -55,7 +67,7 @@ public final class ScriptWorker implements AutoCloseable {
     return this;
   }
 
-  public ScriptWorker awaitServing(Duration timeout) {
+  public WorkerProcess awaitServing(Duration timeout) {
     return awaitServing(1, timeout);
   }
 
@@ -69,9 +81,14 @@ public final class ScriptWorker implements AutoCloseable {
     return process.stop(timeout);
   }
 
-  /** SIGKILL: the worker dies holding whatever it holds. */
+  /** SIGKILL: the worker dies holding whatever it holds, with any process it started. */
   public void kill() {
     process.kill();
+  }
+
+  /** The exit code, once the worker exited by itself. */
+  public int awaitExit(Duration timeout) {
+    return process.awaitExit(timeout);
   }
 
   public String output() {

@@ -1,0 +1,3 @@
+module berth.dev/worker
+
+go 1.19
