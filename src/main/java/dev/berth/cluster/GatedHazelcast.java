@@ -1,6 +1,12 @@
 package dev.berth.cluster;
 
+import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.InitialMembershipEvent;
+import com.hazelcast.cluster.InitialMembershipListener;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ListenerConfig;
 import com.hazelcast.config.SocketInterceptorConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.EndpointQualifier;
@@ -17,9 +23,13 @@ import com.hazelcast.logging.LogEvent;
 import com.hazelcast.nio.MemberSocketInterceptor;
 import dev.berth.config.HostPort;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -29,8 +39,8 @@ import java.util.logging.Level;
  * {@link MemberHandshake}). This is berth's one use of Hazelcast's internal API: its own node context, which gives
  * the node an extension whose {@code validateJoinRequest} the master runs before it admits a member, whose socket
  * interceptor runs the handshake on every member connection, and a TCP-IP joiner that signs the join statement each
- * time a join starts (the member UUID changes when a split cluster merges). {@code GatedHazelcastTest} fails when a
- * Hazelcast upgrade changes any of it.
+ * time a join starts (the member UUID changes when a split cluster merges) and looks for the other half of a split
+ * cluster at every member it has seen. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
@@ -49,11 +59,13 @@ public final class GatedHazelcast {
    * @throws JoinRefusedException when the cluster refused this node, or one of its members did not prove it belongs
    */
   public static HazelcastInstance start(Config config, JoinGate gate) throws JoinRefusedException {
+    SeenMembers seen = new SeenMembers();
     if (gate != null) {
       config.getAdvancedNetworkConfig().getEndpointConfigs().get(EndpointQualifier.MEMBER)
         .setSocketInterceptorConfig(new SocketInterceptorConfig().setEnabled(true));
+      config.addListenerConfig(new ListenerConfig(seen));
     }
-    GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate);
+    GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate, seen);
     try {
       HazelcastInstance instance = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(),
         context);
@@ -76,14 +88,16 @@ public final class GatedHazelcast {
 
     private final String clusterName;
     private final JoinGate gate;
+    private final SeenMembers seen;
     /** Why this node was refused while it joined; null while it was not. */
     private final AtomicReference<String> refusal = new AtomicReference<>();
     private volatile boolean joining = true;
     private volatile Node node;
 
-    GatedNodeContext(String clusterName, JoinGate gate) {
+    GatedNodeContext(String clusterName, JoinGate gate, SeenMembers seen) {
       this.clusterName = clusterName;
       this.gate = gate;
+      this.seen = seen;
     }
 
     @Override
@@ -103,7 +117,7 @@ public final class GatedHazelcast {
         throw new IllegalStateException("berth's signed join needs Hazelcast's tcp-ip join, the one cluster.xml"
           + " enables; this config joins with " + (joiner == null ? "none" : joiner.getType()));
       }
-      return new SigningJoiner(node, gate);
+      return new SigningJoiner(node, gate, seen);
     }
 
     void joined() {
@@ -165,14 +179,29 @@ public final class GatedHazelcast {
     }
   }
 
-  /** Hazelcast's TCP-IP joiner, which states this member's UUID and address anew, signed, each time a join starts. */
+  /**
+   * Hazelcast's TCP-IP joiner, which states this member's UUID and address anew, signed, each time a join starts, and
+   * looks for a split cluster's other half at the members it has seen as well as at its seeds. Hazelcast's own joiner
+   * does the latter only when its class is exactly TcpIpJoiner: without it, a half whose master is not a seed (a node
+   * on a randomly published port) is never found, and the halves never merge.
+   */
   private static final class SigningJoiner extends TcpIpJoiner {
 
     private final JoinGate gate;
+    private final SeenMembers seen;
 
-    SigningJoiner(Node node, JoinGate gate) {
+    SigningJoiner(Node node, JoinGate gate, SeenMembers seen) {
       super(node);
       this.gate = gate;
+      this.seen = seen;
+    }
+
+    @Override
+    protected Collection<Address> getPossibleAddresses() {
+      Collection<Address> possible = super.getPossibleAddresses();
+      possible.addAll(seen.addresses());
+      possible.remove(node.getThisAddress());
+      return possible;
     }
 
     @Override
@@ -183,6 +212,45 @@ public final class GatedHazelcast {
         node.getLocalMember().setAttribute(attribute.getKey(), attribute.getValue());
       }
       super.doJoin();
+    }
+  }
+
+  /** The addresses of the members this node has seen: those in its cluster, and those that left in the last hours. */
+  static final class SeenMembers implements InitialMembershipListener {
+
+    /** As long as Hazelcast's own joiner remembers a member that left. */
+    static final Duration RETENTION = Duration.ofHours(4);
+
+    /** When each member left, or {@link Long#MAX_VALUE} while it is in the cluster. */
+    private final Map<Address, Long> leftAt = new ConcurrentHashMap<>();
+
+    @Override
+    public void init(InitialMembershipEvent event) {
+      event.getMembers().forEach(this::present);
+    }
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      present(event.getMember());
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      if (!event.getMember().localMember()) {
+        leftAt.put(event.getMember().getAddress(), System.currentTimeMillis());
+      }
+    }
+
+    Set<Address> addresses() {
+      long forgotten = System.currentTimeMillis() - RETENTION.toMillis();
+      leftAt.values().removeIf(left -> left < forgotten);
+      return leftAt.keySet();
+    }
+
+    private void present(Member member) {
+      if (!member.localMember()) {
+        leftAt.put(member.getAddress(), Long.MAX_VALUE);
+      }
     }
   }
 }

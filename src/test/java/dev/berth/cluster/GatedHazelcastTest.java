@@ -2,10 +2,13 @@ package dev.berth.cluster;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
 import dev.berth.advertise.Advertisement;
 import dev.berth.config.AdvertiseConfig;
 import dev.berth.config.ClusterConfig;
@@ -38,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * with Hazelcast's internal API. A member with a certificate from the cluster's authority joins and carries its signed
  * statement; one from another authority is refused at its first connection; one whose statement is too old passes the
  * handshake and is refused by the master's {@code validateJoinRequest}; two halves of a split cluster merge, which
- * only works when the member that merges signs its new UUID. Each fails when a Hazelcast upgrade changes what berth
+ * only works when the member that merges signs its new UUID, and each looks for the other at every member it has seen. Each fails when a Hazelcast upgrade changes what berth
  * hooks into.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -134,6 +137,23 @@ class GatedHazelcastTest {
     for (Member member : a.getCluster().getMembers()) {
       assertThat(member.getAttribute(JoinGate.STATEMENT)).contains(member.getUuid().toString());
     }
+  }
+
+  @Test
+  @DisplayName("a gated member looks for a split cluster's other half at every member it has seen, not only at its"
+    + " seeds: a half whose master is no seed is found")
+  void splitSearchReachesMembersSeen() throws Exception {
+    int seed = FreePorts.next();
+    start(seed, seed, gate(certificates, "a"));
+    HazelcastInstance b = start(FreePorts.next(), seed, gate(certificates, "b"));
+    HazelcastInstance c = start(FreePorts.next(), seed, gate(certificates, "c"));
+    Address gone = b.getCluster().getLocalMember().getAddress();
+
+    b.getLifecycleService().terminate();
+    Poll.until("b gone from c's cluster", BOUND, () -> c.getCluster().getMembers().size(), size -> size == 2);
+
+    TcpIpJoiner joiner = (TcpIpJoiner) ((HazelcastInstanceProxy) c).getOriginal().node.getJoiner();
+    assertThat(joiner.getFilteredPossibleAddresses()).as("where c looks for another half").contains(gone);
   }
 
   @Test
