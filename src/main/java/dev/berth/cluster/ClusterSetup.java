@@ -92,6 +92,8 @@ public final class ClusterSetup {
     if (!cluster.bindsAnyInterface()) {
       member.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.host()));
       config.setProperty("hazelcast.socket.bind.any", "false");
+      // Named outright: an address of the loopback range other than 127.0.0.1 matches no interface's own address.
+      config.setProperty(LOCAL_ADDRESS_PROPERTY, cluster.host());
     } else {
       // Bound to every interface, Hazelcast names itself after a local address matching a seed (127.0.0.1 for a
       // loopback seed); name it like Vert.x names the bus instead. Not via interfaces: they filter hostname seeds.

@@ -7,6 +7,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.SocketInterceptorConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.EndpointQualifier;
@@ -19,12 +20,17 @@ import com.hazelcast.internal.cluster.Joiner;
 import com.hazelcast.internal.cluster.impl.JoinMessage;
 import com.hazelcast.internal.cluster.impl.JoinRequest;
 import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
+import com.hazelcast.internal.util.AddressUtil;
 import com.hazelcast.logging.LogEvent;
 import com.hazelcast.nio.MemberSocketInterceptor;
 import dev.berth.config.HostPort;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,8 +45,8 @@ import java.util.logging.Level;
  * {@link MemberHandshake}). This is berth's one use of Hazelcast's internal API: its own node context, which gives
  * the node an extension whose {@code validateJoinRequest} the master runs before it admits a member, whose socket
  * interceptor runs the handshake on every member connection, and a TCP-IP joiner that signs the join statement each
- * time a join starts (the member UUID changes when a split cluster merges) and looks for the other half of a split
- * cluster at every member it has seen. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
+ * time a join starts (the member UUID changes when a split cluster merges), looks for members at every address of a
+ * seed's name, and for the other half of a split cluster at every member it has seen. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
@@ -60,10 +66,10 @@ public final class GatedHazelcast {
    */
   public static HazelcastInstance start(Config config, JoinGate gate) throws JoinRefusedException {
     SeenMembers seen = new SeenMembers();
+    config.addListenerConfig(new ListenerConfig(seen));
     if (gate != null) {
       config.getAdvancedNetworkConfig().getEndpointConfigs().get(EndpointQualifier.MEMBER)
         .setSocketInterceptorConfig(new SocketInterceptorConfig().setEnabled(true));
-      config.addListenerConfig(new ListenerConfig(seen));
     }
     GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate, seen);
     try {
@@ -110,14 +116,14 @@ public final class GatedHazelcast {
     @Override
     public Joiner createJoiner(Node node) {
       Joiner joiner = super.createJoiner(node);
-      if (gate == null) {
-        return joiner;
+      if (joiner != null && joiner.getClass() == TcpIpJoiner.class) {
+        return new BerthJoiner(node, gate, seen);
       }
-      if (joiner == null || joiner.getClass() != TcpIpJoiner.class) {
+      if (gate != null) {
         throw new IllegalStateException("berth's signed join needs Hazelcast's tcp-ip join, the one cluster.xml"
           + " enables; this config joins with " + (joiner == null ? "none" : joiner.getType()));
       }
-      return new SigningJoiner(node, gate, seen);
+      return joiner;
     }
 
     void joined() {
@@ -180,32 +186,59 @@ public final class GatedHazelcast {
   }
 
   /**
-   * Hazelcast's TCP-IP joiner, which states this member's UUID and address anew, signed, each time a join starts, and
-   * looks for a split cluster's other half at the members it has seen as well as at its seeds. Hazelcast's own joiner
-   * does the latter only when its class is exactly TcpIpJoiner: without it, a half whose master is not a seed (a node
-   * on a randomly published port) is never found, and the halves never merge.
+   * Hazelcast's TCP-IP joiner, which also, in a gated cluster, states this member's UUID and address anew, signed, each
+   * time a join starts; and which looks for members, to join or to merge a split cluster's other half with, at every
+   * address each seed's name resolves to at that moment (Hazelcast takes one per name: a DNS name that stands for a
+   * service's every node, such as Swarm's {@code tasks.<service>} or a Kubernetes headless service, needs them all) and
+   * at every member it has seen (Hazelcast's own joiner does that only when its class is exactly TcpIpJoiner: without
+   * it, a half whose master is not a seed, a node on a randomly published port, is never found and never merged).
    */
-  private static final class SigningJoiner extends TcpIpJoiner {
+  private static final class BerthJoiner extends TcpIpJoiner {
 
     private final JoinGate gate;
     private final SeenMembers seen;
+    private final int defaultPort;
 
-    SigningJoiner(Node node, JoinGate gate, SeenMembers seen) {
+    /** @param gate null for a plain cluster, whose joins are not signed */
+    BerthJoiner(Node node, JoinGate gate, SeenMembers seen) {
       super(node);
       this.gate = gate;
       this.seen = seen;
+      this.defaultPort = ((ServerSocketEndpointConfig) node.getConfig().getAdvancedNetworkConfig().getEndpointConfigs()
+        .get(EndpointQualifier.MEMBER)).getPort();
     }
 
     @Override
     protected Collection<Address> getPossibleAddresses() {
       Collection<Address> possible = super.getPossibleAddresses();
+      for (String seed : getMembers()) {
+        possible.addAll(everyAddressOf(seed));
+      }
       possible.addAll(seen.addresses());
       possible.remove(node.getThisAddress());
       return possible;
     }
 
+    /** Every address a seed given by name resolves to now; none for one given as an address, or a name unknown. */
+    private List<Address> everyAddressOf(String seed) {
+      AddressUtil.AddressHolder holder = AddressUtil.getAddressHolder(seed, defaultPort);
+      if (AddressUtil.isIpAddress(holder.getAddress())) {
+        return List.of();
+      }
+      try {
+        return Arrays.stream(InetAddress.getAllByName(holder.getAddress()))
+          .map(address -> new Address(address, holder.getPort())).toList();
+      } catch (UnknownHostException unknown) {
+        return List.of();
+      }
+    }
+
     @Override
     public void doJoin() {
+      if (gate == null) {
+        super.doJoin();
+        return;
+      }
       UUID member = node.getThisUuid();
       String address = HostPort.format(node.getThisAddress().getHost(), node.getThisAddress().getPort());
       for (Map.Entry<String, String> attribute : gate.attributesFor(member, address).entrySet()) {

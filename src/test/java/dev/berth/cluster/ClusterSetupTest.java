@@ -60,6 +60,7 @@ class ClusterSetupTest {
     assertThat(member.isPortAutoIncrement()).isFalse();
     assertThat(member.getInterfaces().isEnabled()).isTrue();
     assertThat(member.getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
+    assertThat(options.hazelcast().getProperty(ClusterSetup.LOCAL_ADDRESS_PROPERTY)).isEqualTo("127.0.0.1");
     assertThat(member.getPublicAddress()).isNull();
     assertThat(network.getJoin().getMulticastConfig().isEnabled()).isFalse();
     assertThat(network.getJoin().getTcpIpConfig().isEnabled()).isTrue();
