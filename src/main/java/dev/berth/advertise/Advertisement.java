@@ -2,6 +2,7 @@ package dev.berth.advertise;
 
 import dev.berth.config.AdvertiseMode;
 import dev.berth.config.ClusterConfig;
+import dev.berth.config.Subnet;
 import dev.berth.config.HostPort;
 
 /**
@@ -38,6 +39,10 @@ public record Advertisement(AdvertiseMode mode, String localHost, String host, i
   }
 
   private static String localHost(ClusterConfig cluster) {
-    return cluster.bindsAnyInterface() ? LocalAddress.firstNonLoopback().orElse("127.0.0.1") : cluster.host();
+    if (!cluster.bindsAnyInterface()) {
+      return cluster.host();
+    }
+    Subnet subnet = cluster.advertise().subnet();
+    return (subnet == null ? LocalAddress.firstNonLoopback() : LocalAddress.in(subnet)).orElse("127.0.0.1");
   }
 }

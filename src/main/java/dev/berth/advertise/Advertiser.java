@@ -63,7 +63,12 @@ public final class Advertiser {
     AdvertiseConfig advertise = cluster.advertise();
     switch (advertise.mode()) {
       case NONE:
-        return Advertisement.bound(cluster, "none: advertising the bound addresses");
+        if (advertise.subnet() != null && cluster.bindsAnyInterface() && LocalAddress.in(advertise.subnet()).isEmpty()) {
+          throw new AdvertiseException("no interface of this node has an address in " + advertise.subnet()
+            + " (cluster.advertise.subnet, BERTH_ADVERTISE_SUBNET): give the network its peers reach it on");
+        }
+        return Advertisement.bound(cluster, advertise.subnet() == null ? "none: advertising the bound addresses"
+          : "none: advertising its address in " + advertise.subnet());
       case STATIC:
         return Advertisement.published(cluster, AdvertiseMode.STATIC, advertise.hostIp(), advertise.hazelcastPort(),
           advertise.eventBusPort(), "static: as configured");

@@ -26,16 +26,22 @@ import com.hazelcast.nio.MemberSocketInterceptor;
 import dev.berth.config.HostPort;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -195,6 +201,14 @@ public final class GatedHazelcast {
    */
   private static final class BerthJoiner extends TcpIpJoiner {
 
+    /** How long a join attempt waits for its seeds' names to resolve. */
+    static final long LOOKUP_BOUND_MS = 2_000;
+    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(lookup -> {
+      Thread thread = new Thread(lookup, "berth-seed-lookup");
+      thread.setDaemon(true);
+      return thread;
+    });
+
     private final JoinGate gate;
     private final SeenMembers seen;
     private final int defaultPort;
@@ -208,29 +222,43 @@ public final class GatedHazelcast {
         .get(EndpointQualifier.MEMBER)).getPort();
     }
 
+    /**
+     * The seeds, each name replaced by every address it resolves to now, within {@link #LOOKUP_BOUND_MS} in all: a
+     * name nothing answers for yet (a Swarm service whose tasks are not up) must not stall the join.
+     */
+    @Override
+    protected Collection<String> getMembers() {
+      List<String> members = new ArrayList<>();
+      Map<AddressUtil.AddressHolder, Future<InetAddress[]>> lookups = new LinkedHashMap<>();
+      for (String seed : super.getMembers()) {
+        AddressUtil.AddressHolder holder = AddressUtil.getAddressHolder(seed, defaultPort);
+        if (AddressUtil.isIpAddress(holder.getAddress())) {
+          members.add(seed);
+        } else {
+          lookups.put(holder, LOOKUPS.submit(() -> InetAddress.getAllByName(holder.getAddress())));
+        }
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOKUP_BOUND_MS);
+      lookups.forEach((holder, lookup) -> {
+        try {
+          for (InetAddress address : lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            members.add(HostPort.format(address.getHostAddress(), holder.getPort()));
+          }
+        } catch (ExecutionException | TimeoutException notNow) {
+          // Not resolvable now: looked up again at the next attempt.
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      return members;
+    }
+
     @Override
     protected Collection<Address> getPossibleAddresses() {
       Collection<Address> possible = super.getPossibleAddresses();
-      for (String seed : getMembers()) {
-        possible.addAll(everyAddressOf(seed));
-      }
       possible.addAll(seen.addresses());
       possible.remove(node.getThisAddress());
       return possible;
-    }
-
-    /** Every address a seed given by name resolves to now; none for one given as an address, or a name unknown. */
-    private List<Address> everyAddressOf(String seed) {
-      AddressUtil.AddressHolder holder = AddressUtil.getAddressHolder(seed, defaultPort);
-      if (AddressUtil.isIpAddress(holder.getAddress())) {
-        return List.of();
-      }
-      try {
-        return Arrays.stream(InetAddress.getAllByName(holder.getAddress()))
-          .map(address -> new Address(address, holder.getPort())).toList();
-      } catch (UnknownHostException unknown) {
-        return List.of();
-      }
     }
 
     @Override

@@ -23,6 +23,7 @@ public enum EnvOverride {
   BERTH_EVENTBUS_PORT("cluster.eventBusPort", Type.INTEGER),
   BERTH_ADVERTISE("cluster.advertise.mode", Type.STRING),
   BERTH_HOST_IP("cluster.advertise.hostIp", Type.STRING),
+  BERTH_ADVERTISE_SUBNET("cluster.advertise.subnet", Type.STRING),
   BERTH_CONTAINER_ID("cluster.advertise.containerId", Type.STRING),
   BERTH_PUBLIC_HAZELCAST_PORT("cluster.advertise.hazelcastPort", Type.INTEGER),
   BERTH_PUBLIC_EVENTBUS_PORT("cluster.advertise.eventBusPort", Type.INTEGER),

@@ -342,7 +342,7 @@ class BerthConfigTest {
     assertThat(config.cluster().eventBusPort()).isEqualTo(5810);
     assertThat(config.management().port()).isEqualTo(9400);
     assertThat(config.cluster().advertise())
-      .isEqualTo(new AdvertiseConfig(AdvertiseMode.STATIC, "10.0.0.9", null, 32001, 32002));
+      .isEqualTo(new AdvertiseConfig(AdvertiseMode.STATIC, "10.0.0.9", null, 32001, 32002, null));
   }
 
   @Test

@@ -17,11 +17,11 @@ public final class BackgroundLoad implements AutoCloseable {
   private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> load;
 
-  private BackgroundLoad(LocalCluster cluster) {
+  private BackgroundLoad(String gatewayUrl) {
     load = CompletableFuture.runAsync(() -> {
       while (loading.get()) {
-        count(Http.get(cluster.gatewayUrl("/apple")));
-        count(Http.get(cluster.gatewayUrl("/zebra")));
+        count(Http.get(gatewayUrl + "/apple"));
+        count(Http.get(gatewayUrl + "/zebra"));
       }
     });
   }
@@ -38,7 +38,19 @@ public final class BackgroundLoad implements AutoCloseable {
   }
 
   public static BackgroundLoad on(LocalCluster cluster) {
-    return new BackgroundLoad(cluster);
+    return on(cluster.gatewayUrl(""));
+  }
+
+  /** @param gatewayUrl a gateway's base URL, such as http://10.231.0.2:2345 */
+  public static BackgroundLoad on(String gatewayUrl) {
+    return new BackgroundLoad(gatewayUrl);
+  }
+
+  /** The answers that were not a 200, by status and node. */
+  public Map<String, Long> failures() {
+    Map<String, Long> failed = answers();
+    failed.keySet().removeIf(answer -> answer.startsWith("200 "));
+    return failed;
   }
 
   @Override
