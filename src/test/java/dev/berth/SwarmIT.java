@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * deploy/swarm as a user runs it, on a real Swarm of two simulated Docker hosts (network namespaces with a dockerd
  * each, as {@code MultiHostIT} has them): {@code docker swarm init} on host A, {@code join} on host B, the secrets made
- * by deploy/swarm/secrets.sh, the stack deployed by deploy/swarm/deploy.sh over the overlay network.
+ * by deploy/swarm/secrets.sh, the stack deployed by deploy/swarm/deploy.sh over the overlay network (its image on
+ * each host and in no registry, so that Swarm does not look for its digest).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -117,8 +118,8 @@ class SwarmIT {
       docker(host, "tag", BerthImage.tag(), BerthImage.tag() + "-next");
     }
     Map<String, Long> answers = underLoad("a rolling update of worker-first", () ->
-      docker(manager, "service", "update", "--detach=false", "--image", BerthImage.tag() + "-next",
-        "berth_worker-first"));
+      docker(manager, "service", "update", "--detach=false", "--no-resolve-image", "--image",
+        BerthImage.tag() + "-next", "berth_worker-first"));
 
     assertThat(docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
       "berth_worker-first")).startsWith(BerthImage.tag() + "-next");
@@ -198,7 +199,7 @@ class SwarmIT {
   /** A deploy/swarm script run against the manager's daemon, as a user on the manager runs it. */
   private Docker.Outcome script(String... command) {
     return Docker.execute(List.of(command), Map.of("DOCKER_HOST", manager.dockerHost(),
-      "BERTH_IMAGE", BerthImage.tag()), Duration.ofMinutes(3));
+      "BERTH_IMAGE", BerthImage.tag(), "BERTH_RESOLVE_IMAGE", "never"), Duration.ofMinutes(3));
   }
 
   private static String docker(DockerHosts.Host host, String... arguments) {
