@@ -52,6 +52,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -278,18 +280,22 @@ class StrangersIT {
     Config config = StockHazelcast.member(cluster.name(), host, seeds);
     attributes.forEach(config.getMemberAttributeConfig()::setAttribute);
     return stranger(config).map(member -> {
-      Thread loop = new Thread(() -> {
-        while (member.getLifecycleService().isRunning()) {
-          try {
-            mischief.accept(member);
-            Thread.sleep(100);
-          } catch (InterruptedException | RuntimeException stopped) {
-            return;
-          }
+      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "mischief");
+        thread.setDaemon(true);
+        return thread;
+      });
+      // A fixed rate, not a wait for a condition: the stranger acts every 100 ms until its member stops.
+      loop.scheduleAtFixedRate(() -> {
+        try {
+          mischief.accept(member);
+        } catch (RuntimeException stopped) {
+          loop.shutdown();
         }
-      }, "mischief");
-      loop.setDaemon(true);
-      loop.start();
+        if (!member.getLifecycleService().isRunning()) {
+          loop.shutdown();
+        }
+      }, 0, 100, TimeUnit.MILLISECONDS);
       return member.getCluster().getMembers().size();
     });
   }
