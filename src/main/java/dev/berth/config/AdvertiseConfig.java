@@ -3,7 +3,8 @@ package dev.berth.config;
 
 /**
  * What a node advertises to the cluster. {@code hostIp} is the address peers use to reach this node's host
- * ({@value #BRIDGE_GATEWAY} means the gateway of the container's Docker network, for one host only);
+ * ({@value #BRIDGE_GATEWAY} means the gateway of the container's Docker network, for one host only; {@value #SWARM_NODE}
+ * the host's address in its Docker Swarm);
  * {@code hazelcastPort}/{@code eventBusPort} are the public ports in {@code static} mode; {@code subnet}, in
  * {@code none} mode with every interface bound, the network whose address of this node it names itself by (a
  * container on several networks, such as a Swarm task on an overlay network and docker_gwbridge).
@@ -18,6 +19,7 @@ public record AdvertiseConfig(
 
   public static final AdvertiseMode DEFAULT_MODE = AdvertiseMode.AUTO;
   public static final String BRIDGE_GATEWAY = "bridge-gateway";
+  public static final String SWARM_NODE = "swarm-node";
   public static final AdvertiseConfig DEFAULT = new AdvertiseConfig(DEFAULT_MODE, null, null, null, null, null);
 
   public AdvertiseConfig {

@@ -4,6 +4,7 @@ import com.github.dockerjava.core.LocalDirectorySSLConfig;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.SSLConfig;
+import dev.berth.config.AdvertiseConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -115,18 +116,44 @@ final class DockerApi implements AutoCloseable {
 
   /** Inspects the container, retrying failures that may pass (timeouts, a daemon still starting). */
   ContainerDescription inspect(ContainerIdentity container) throws DockerUnavailableException {
+    JsonObject inspection = get("/containers/" + container.id() + "/json", "container " + container.shortId()
+      + " (from " + container.source() + ") is not known to the Docker API at " + endpoint + ": is that the daemon"
+      + " running this container? Set BERTH_CONTAINER_ID to this container's id");
+    try {
+      return ContainerDescription.fromJson(inspection);
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw unreadable("container " + container.shortId(), e);
+    }
+  }
+
+  /**
+   * This host's address in its Swarm ({@code Swarm.NodeAddr} of {@code GET /info}): the one the other nodes of the Swarm
+   * reach it at, and so the one a task's host-mode published ports are reached at.
+   */
+  String swarmNodeAddress() throws DockerException {
+    JsonObject swarm = get("/info", "the Docker API at " + endpoint + " has no /info: is DOCKER_HOST a Docker Engine API?")
+      .getJsonObject("Swarm", new JsonObject());
+    String state = swarm.getString("LocalNodeState", "inactive");
+    String address = swarm.getString("NodeAddr", "");
+    if (!state.equals("active") || address.isEmpty()) {
+      throw new DockerException("BERTH_HOST_IP=" + AdvertiseConfig.SWARM_NODE + ", but the Docker host at "
+        + endpoint + " is not an active node of a Swarm (state " + state + "): set BERTH_HOST_IP to this host's address");
+    }
+    return address;
+  }
+
+  /** A GET of the API answered 200 with a JSON object, retrying failures that may pass (timeouts, a daemon starting). */
+  private JsonObject get(String path, String notFound) throws DockerUnavailableException {
     DockerHttpClient.Request request = DockerHttpClient.Request.builder()
       .method(DockerHttpClient.Request.Method.GET)
-      .path("/containers/" + container.id() + "/json")
+      .path(path)
       .build();
     for (int attempt = 1; ; attempt++) {
       try (DockerHttpClient.Response response = http.execute(request)) {
         int status = response.getStatusCode();
         Buffer body = read(response.getBody());
         if (status == NOT_FOUND) {
-          throw new DockerUnavailableException("container " + container.shortId() + " (from " + container.source()
-            + ") is not known to the Docker API at " + endpoint + ": is that the daemon running this container?"
-            + " Set BERTH_CONTAINER_ID to this container's id");
+          throw new DockerUnavailableException(notFound);
         }
         if (status >= SERVER_ERROR && attempt < ATTEMPTS) {
           LockSupport.parkNanos(RETRY_DELAY.toNanos());
@@ -135,7 +162,11 @@ final class DockerApi implements AutoCloseable {
         if (status != 200) {
           throw new DockerUnavailableException("the Docker API at " + endpoint + " answered " + status + ": " + message(body));
         }
-        return parse(container, body);
+        try {
+          return new JsonObject(body);
+        } catch (DecodeException e) {
+          throw unreadable(path, e);
+        }
       } catch (IOException | RuntimeException e) {
         if (attempt == ATTEMPTS || !mayPass(e)) {
           throw new DockerUnavailableException(describe(endpoint, e));
@@ -154,13 +185,9 @@ final class DockerApi implements AutoCloseable {
     }
   }
 
-  private ContainerDescription parse(ContainerIdentity container, Buffer body) throws DockerUnavailableException {
-    try {
-      return ContainerDescription.fromJson(new JsonObject(body));
-    } catch (DecodeException | IllegalArgumentException | ClassCastException e) {
-      throw new DockerUnavailableException("the Docker API at " + endpoint + " described container " + container.shortId()
-        + " in a form berth cannot read (" + firstLine(e.getMessage()) + "): is DOCKER_HOST a Docker Engine API?");
-    }
+  private DockerUnavailableException unreadable(String what, Exception e) {
+    return new DockerUnavailableException("the Docker API at " + endpoint + " described " + what + " in a form berth"
+      + " cannot read (" + firstLine(e.getMessage()) + "): is DOCKER_HOST a Docker Engine API?");
   }
 
   private static Buffer read(InputStream body) throws IOException {

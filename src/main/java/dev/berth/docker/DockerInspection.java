@@ -60,6 +60,11 @@ public final class DockerInspection implements AutoCloseable {
     return awaitResult(api).inspect(container);
   }
 
+  /** This host's address in its Swarm. */
+  String swarmNodeAddress() throws DockerException {
+    return awaitResult(api).swarmNodeAddress();
+  }
+
   /** How long the first inspection took from {@link #start}, client set-up included. */
   long firstAnswerMs() {
     return TimeUnit.NANOSECONDS.toMillis(firstAnswerNanos - startNanos);

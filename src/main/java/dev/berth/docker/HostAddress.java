@@ -11,13 +11,14 @@ import java.util.TreeSet;
 
 /**
  * The address other hosts use to reach this container's published ports: the binding's own address when the ports
- * were published on one ({@code -p 10.0.0.5::5701}), else {@code BERTH_HOST_IP}. Never a wildcard, loopback or the
+ * were published on one ({@code -p 10.0.0.5::5701}), else {@code BERTH_HOST_IP} (or what the Docker API says it means). Never a wildcard, loopback or the
  * container's private address, which no other host can reach.
  */
 record HostAddress(String ip, String reason) {
 
   static HostAddress choose(PublishedPort hazelcast, PublishedPort eventBus, String configured,
-                            ContainerDescription container, String containerName) throws DockerException {
+                            ContainerDescription container, String containerName, DockerInspection inspection)
+    throws DockerException {
     Set<String> bound = new TreeSet<>();
     for (PublishedPort port : new PublishedPort[] {hazelcast, eventBus}) {
       if (port.hostIp() != null) {
@@ -39,6 +40,9 @@ record HostAddress(String ip, String reason) {
         + hazelcast.containerPort() + ")");
     } else if (configured.equals(AdvertiseConfig.BRIDGE_GATEWAY)) {
       chosen = bridgeGateway(container, containerName);
+    } else if (configured.equals(AdvertiseConfig.SWARM_NODE)) {
+      chosen = new HostAddress(inspection.swarmNodeAddress(), "host IP " + AdvertiseConfig.SWARM_NODE
+        + ", this host's address in its Swarm");
     } else {
       chosen = new HostAddress(configured, "host IP from BERTH_HOST_IP");
     }

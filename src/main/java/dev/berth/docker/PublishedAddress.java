@@ -39,7 +39,7 @@ public record PublishedAddress(String hostIp, int hazelcastPort, int eventBusPor
         return Optional.empty();
       }
       checkPublished(inspected, name, hazelcastContainerPort, eventBusContainerPort, hazelcast, eventBus);
-      HostAddress host = HostAddress.choose(hazelcast, eventBus, configuredHostIp, inspected, name);
+      HostAddress host = HostAddress.choose(hazelcast, eventBus, configuredHostIp, inspected, name, inspection);
       int hazelcastPort = hazelcast.hostPortFor(host.ip());
       int eventBusPort = eventBus.hostPortFor(host.ip());
       String reason = "container " + name + " from " + inspection.container().source() + ", "

@@ -114,6 +114,15 @@ class DockerFailuresIT {
   }
 
   @Test
+  @DisplayName("BERTH_HOST_IP=swarm-node on a Docker host in no Swarm says so and asks for the host's address")
+  void swarmNodeOutsideASwarm() {
+    BerthContainer node = start(published().withDockerSocket().env("BERTH_HOST_IP", "swarm-node"));
+    assertThat(refusal(node)).isEqualTo("berth: BERTH_HOST_IP=swarm-node, but the Docker host at"
+      + " unix:///var/run/docker.sock is not an active node of a Swarm (state inactive): set BERTH_HOST_IP to this"
+      + " host's address");
+  }
+
+  @Test
   @DisplayName("a daemon that refuses the connection is named with DOCKER_HOST")
   void daemonUnreachable() {
     BerthContainer node = start(published().env("DOCKER_HOST", "tcp://" + hostIp + ":1"));
