@@ -62,7 +62,7 @@ class MultiHostIT {
   @BeforeAll
   void startHosts() {
     long start = System.nanoTime();
-    hosts = DockerHosts.start(BerthImage.tag(), "a", "b");
+    hosts = DockerHosts.start(List.of(BerthImage.tag()), "a", "b");
     hostA = hosts.host("a");
     hostB = hosts.host("b");
     System.out.printf("MultiHostIT: two Docker hosts up, image loaded: %d ms%n", elapsedMs(start));

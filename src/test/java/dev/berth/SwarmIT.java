@@ -20,6 +20,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * deploy/swarm as a user runs it, on a real Swarm of two simulated Docker hosts (network namespaces with a dockerd
  * each, as {@code MultiHostIT} has them): {@code docker swarm init} on host A, {@code join} on host B, the secrets made
- * by deploy/swarm/secrets.sh, the stack deployed by deploy/swarm/deploy.sh over the overlay network (its image on
- * each host and in no registry, so that Swarm does not look for its digest).
+ * by deploy/swarm/secrets.sh, the stack deployed by deploy/swarm/deploy.sh (its images on each host and in no registry,
+ * so that Swarm does not look for their digests): first over the overlay network with the polyglot workers, then over
+ * host-mode published ports with VXLAN dropped between the hosts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -40,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SwarmIT {
 
   private static final Duration FORMATION_BOUND = Duration.ofSeconds(180);
+  private static final List<String> HOST_IPS = List.of("10.231.0.2", "10.231.0.3");
   private static final List<String> SECRETS = List.of("berth-ca.pem", "berth-gateway.pem", "berth-gateway-key.pem",
     "berth-worker-first.pem", "berth-worker-first-key.pem", "berth-worker-second.pem", "berth-worker-second-key.pem");
 
@@ -50,9 +55,11 @@ class SwarmIT {
 
   @BeforeAll
   void formSwarm() {
-    hosts = DockerHosts.start(BerthImage.tag(), "a", "b");
+    hosts = DockerHosts.start(List.of(BerthImage.tag(), BerthImage.PYTHON_WORKER.built(),
+      BerthImage.NODE_WORKER.built(), BerthImage.GO_WORKER.built()), "a", "b");
     manager = hosts.host("a");
     worker = hosts.host("b");
+    assertThat(List.of(manager.ip(), worker.ip())).isEqualTo(HOST_IPS);
     docker(manager, "swarm", "init", "--advertise-addr", manager.ip());
     String token = docker(manager, "swarm", "join-token", "-q", "worker").strip();
     docker(worker, "swarm", "join", "--advertise-addr", worker.ip(), "--token", token, manager.ip() + ":2377");
@@ -85,27 +92,31 @@ class SwarmIT {
 
   @Test
   @Order(2)
-  @DisplayName("deployed with its secrets over the overlay network: one TLS cluster of six proven members (a gateway"
-    + " on each host, two replicas of each worker) on both hosts, /a and /z answered")
-  void stackServes() {
-    Docker.Outcome secrets = script("deploy/swarm/secrets.sh", logs.resolve("certs").toString());
+  @DisplayName("deployed with its secrets over the overlay network, polyglot workers included: one TLS cluster of seven"
+    + " proven members (a gateway on each host, two replicas of each worker, the bridge) on both hosts, and every"
+    + " address answered, from Java, Python, Node.js and Go")
+  void overlayStackServes() {
+    Docker.Outcome secrets = script("deploy/swarm/secrets.sh", certs().toString());
     assertThat(secrets.exitCode()).as(secrets.output()).isZero();
     long start = System.nanoTime();
-    Docker.Outcome deployed = script("deploy/swarm/deploy.sh");
+    Docker.Outcome deployed = script("deploy/swarm/deploy.sh", "--polyglot");
     assertThat(deployed.exitCode()).as(deployed.output()).isZero();
 
-    String gateway = gatewayUrl();
+    String gateway = gatewayUrl(manager);
     Poll.until("the gateway answering /apple", FORMATION_BOUND, () -> Http.get(gateway + "/apple").status(),
       status -> status == 200);
-    System.out.printf("SwarmIT: docker stack deploy to /apple answered: %d ms%n",
+    System.out.printf("SwarmIT: docker stack deploy (overlay) to /apple answered: %d ms%n",
       Duration.ofNanos(System.nanoTime() - start).toMillis());
-    List<JsonObject> members = Poll.until("six proven members", FORMATION_BOUND, this::members,
-      found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
+    List<JsonObject> members = Poll.until("seven proven members", FORMATION_BOUND, this::members,
+      found -> found.size() == 7 && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
 
     assertThat(Http.get(gateway + "/apple").body()).isEqualTo("First");
-    assertThat(Poll.until("/zebra answered", FORMATION_BOUND, () -> Http.get(gateway + "/zebra"),
-      response -> response.status() == 200).value().body()).isEqualTo("Second");
-    assertThat(members).extracting(member -> member.getString("name")).hasSize(6);
+    assertThat(answered(worker, "/orange", "Second")).isEqualTo("Second");
+    assertThat(answered(worker, "/zebra", "Hello from Python worker")).endsWith(": GET /zebra");
+    assertThat(answered(manager, "/nut", "Hello from Node.js worker")).endsWith(": GET /nut");
+    assertThat(answered(manager, "/gopher", "Hello from Go worker")).endsWith(": GET /gopher");
+    assertThat(members).extracting(member -> member.getString("hazelcast")).allSatisfy(address ->
+      assertThat(address).as("advertised on the overlay network").startsWith("10.77."));
     assertThat(List.of(manager, worker)).as("hosts running the stack's tasks")
       .allSatisfy(host -> assertThat(containers(host, "berth")).isNotEmpty());
   }
@@ -134,11 +145,15 @@ class SwarmIT {
 
     Map<String, Long> answers = underLoad("host B drained", () -> {
       docker(manager, "node", "update", "--availability", "drain", nodeB);
-      Poll.until("no task of the stack left on host B", FORMATION_BOUND, () -> containers(worker, "berth"),
-        List::isEmpty);
-      Poll.until("the workers' replicas running on host A", FORMATION_BOUND, () -> containers(manager, "berth").size(),
-        running -> running >= 5);
-      docker(manager, "node", "update", "--availability", "active", nodeB);
+      try {
+        Poll.until("no task of the stack left on host B", FORMATION_BOUND, () -> containers(worker, "berth"),
+          List::isEmpty);
+        Poll.until("the workers whole again on host A: six proven members (no gateway on a drained host)",
+          FORMATION_BOUND, this::members,
+          found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false)));
+      } finally {
+        docker(manager, "node", "update", "--availability", "active", nodeB);
+      }
     });
 
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
@@ -156,23 +171,108 @@ class SwarmIT {
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
   }
 
+  @Test
+  @Order(6)
+  @DisplayName("deployed again over host-mode published ports, with VXLAN dropped between the hosts: six proven members"
+    + " advertising their host's address and published ports, /a and /z answered on both hosts")
+  void publishedPortsStackServes() {
+    docker(manager, "stack", "rm", "berth");
+    for (DockerHosts.Host host : List.of(manager, worker)) {
+      Poll.until("the overlay stack gone from host " + host.name(), FORMATION_BOUND, () -> containers(host, "berth")
+        .size() + docker(host, "network", "ls", "-q", "--filter", "label=com.docker.stack.namespace=berth")
+        .lines().count(), left -> left == 0);
+      hosts.drop(host.name(), "udp", 4789);
+    }
+    long start = System.nanoTime();
+    Docker.Outcome deployed = script("deploy/swarm/deploy.sh", "--published-ports");
+    assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+
+    Poll.until("host A's gateway answering /apple", FORMATION_BOUND,
+      () -> Http.get(gatewayUrl(manager) + "/apple").status(), status -> status == 200);
+    System.out.printf("SwarmIT: docker stack deploy (published ports) to /apple answered: %d ms%n",
+      Duration.ofNanos(System.nanoTime() - start).toMillis());
+    List<JsonObject> members = Poll.until("six proven members", FORMATION_BOUND, this::members,
+      found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
+
+    assertThat(answered(worker, "/apple", "First")).isEqualTo("First");
+    assertThat(answered(manager, "/zebra", "Second")).isEqualTo("Second");
+    assertThat(answered(worker, "/zebra", "Second")).isEqualTo("Second");
+    assertThat(members).allSatisfy(member -> {
+      assertThat(member.getString("advertise")).isEqualTo("docker");
+      assertThat(HOST_IPS).as("the host of " + member).contains(member.getString("hazelcast").split(":")[0],
+        member.getString("eventBus").split(":")[0]);
+    });
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("under steady load, deploy/swarm/rotate.sh gives worker-second a new certificate from the same authority"
+    + " and loses no request; its nodes are proven members again")
+  void rotationLosesNothing() {
+    String before = secretIn("berth_worker-second", "berth-worker-second.pem");
+
+    Map<String, Long> answers = underLoad("worker-second's certificate rotated", () -> {
+      Docker.Outcome rotated = script("deploy/swarm/rotate.sh", "worker-second", certs().toString());
+      assertThat(rotated.exitCode()).as(rotated.output()).isZero();
+    });
+
+    String issued = read(certs().resolve("worker-second.pem"));
+    assertThat(issued).isNotEqualTo(before);
+    assertThat(secretIn("berth_worker-second", "berth-worker-second.pem")).isEqualTo(issued);
+    assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
+    Poll.until("six proven members", FORMATION_BOUND, this::members,
+      found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false)));
+  }
+
+  /** The body of a 200 from the path on the host's gateway that starts as expected, once one comes. */
+  private String answered(DockerHosts.Host host, String path, String start) {
+    return Poll.until(path + " answered on host " + host.name() + " with " + start, FORMATION_BOUND,
+      () -> Http.get(gatewayUrl(host) + path), response -> response.status() == 200 && response.body().startsWith(start))
+      .value().body();
+  }
+
+  /** A secret's file as each running task of a service has it; all the same. */
+  private String secretIn(String service, String secret) {
+    List<String> seen = new ArrayList<>();
+    for (DockerHosts.Host host : List.of(manager, worker)) {
+      for (String container : containers(host, service)) {
+        seen.add(docker(host, "exec", container, "cat", "/run/secrets/" + secret));
+      }
+    }
+    assertThat(seen).as(secret + " in the tasks of " + service).isNotEmpty().containsOnly(seen.get(0));
+    return seen.get(0);
+  }
+
+  private Path certs() {
+    return logs.resolve("certs");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Runs an operation under steady load on host A's gateway; the answers it got, "200 from …" → how many. */
   private Map<String, Long> underLoad(String operation, Runnable change) {
     long start = System.nanoTime();
-    try (BackgroundLoad load = BackgroundLoad.on(gatewayUrl())) {
+    try (BackgroundLoad load = BackgroundLoad.on(gatewayUrl(manager))) {
       Poll.until("load answered", FORMATION_BOUND, () -> load.answers().values().stream().mapToLong(Long::longValue)
         .sum(), answered -> answered >= 10);
       change.run();
       load.close();
-      System.out.printf("SwarmIT: %s under load: %d ms, answers %s%n", operation,
-        Duration.ofNanos(System.nanoTime() - start).toMillis(), load.answers());
+      System.out.printf("SwarmIT: %s under load: %d ms, %d requests, longest wait %d ms, answers %s%n", operation,
+        Duration.ofNanos(System.nanoTime() - start).toMillis(), load.answers().values().stream()
+          .mapToLong(Long::longValue).sum(), load.longestWait().toMillis(), load.answers());
       return load.answers();
     }
   }
 
-  /** Host A's gateway: every node of the Swarm runs one, its port published there. */
-  private String gatewayUrl() {
-    return "http://" + manager.ip() + ":2345";
+  /** A host's gateway: every node of the Swarm runs one, its port published there. */
+  private static String gatewayUrl(DockerHosts.Host host) {
+    return "http://" + host.ip() + ":2345";
   }
 
   /** The running containers of a stack ({@code berth}) or of one service ({@code berth_gateway}) on a host. */
@@ -199,7 +299,9 @@ class SwarmIT {
   /** A deploy/swarm script run against the manager's daemon, as a user on the manager runs it. */
   private Docker.Outcome script(String... command) {
     return Docker.execute(List.of(command), Map.of("DOCKER_HOST", manager.dockerHost(),
-      "BERTH_IMAGE", BerthImage.tag(), "BERTH_RESOLVE_IMAGE", "never"), Duration.ofMinutes(3));
+      "BERTH_IMAGE", BerthImage.tag(), "BERTH_PYTHON_WORKER_IMAGE", BerthImage.PYTHON_WORKER.built(),
+      "BERTH_NODE_WORKER_IMAGE", BerthImage.NODE_WORKER.built(), "BERTH_GO_WORKER_IMAGE", BerthImage.GO_WORKER.built(),
+      "BERTH_RESOLVE_IMAGE", "never"), Duration.ofMinutes(3));
   }
 
   private static String docker(DockerHosts.Host host, String... arguments) {

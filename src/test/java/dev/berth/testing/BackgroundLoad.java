@@ -1,29 +1,39 @@
 package dev.berth.testing;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One client asking a cluster's gateway for /apple and /zebra in turn, until closed: a little steady traffic, whose
- * answers it counts by status and by the node that served them.
+ * answers it counts by status and by the node that served them, and the longest any of them took.
  */
 public final class BackgroundLoad implements AutoCloseable {
 
   private final AtomicBoolean loading = new AtomicBoolean(true);
   private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+  private final AtomicLong longestNanos = new AtomicLong();
   private final CompletableFuture<Void> load;
 
   private BackgroundLoad(String gatewayUrl) {
     load = CompletableFuture.runAsync(() -> {
       while (loading.get()) {
-        count(Http.get(gatewayUrl + "/apple"));
-        count(Http.get(gatewayUrl + "/zebra"));
+        ask(gatewayUrl + "/apple");
+        ask(gatewayUrl + "/zebra");
       }
     });
+  }
+
+  private void ask(String url) {
+    long start = System.nanoTime();
+    Http.Response response = Http.get(url);
+    longestNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
+    count(response);
   }
 
   private void count(Http.Response response) {
@@ -35,6 +45,11 @@ public final class BackgroundLoad implements AutoCloseable {
     Map<String, Long> counted = new TreeMap<>();
     answers.forEach((answer, count) -> counted.put(answer, count.sum()));
     return counted;
+  }
+
+  /** The longest a request has waited for its answer so far. */
+  public Duration longestWait() {
+    return Duration.ofNanos(longestNanos.get());
   }
 
   public static BackgroundLoad on(LocalCluster cluster) {

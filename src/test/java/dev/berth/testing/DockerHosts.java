@@ -71,10 +71,10 @@ public final class DockerHosts implements AutoCloseable {
     this.names = names;
   }
 
-  /** Starts the hosts and loads the image into each daemon. */
-  public static DockerHosts start(String image, String... names) {
+  /** Starts the hosts and loads the images into each daemon. */
+  public static DockerHosts start(List<String> images, String... names) {
     DockerHosts made = new DockerHosts(List.of(names));
-    List<String> command = new ArrayList<>(List.of(SCRIPT, "up", image));
+    List<String> command = new ArrayList<>(List.of(SCRIPT, "up", String.join(",", images)));
     command.addAll(made.names);
     Matcher line = HOST_LINE.matcher(Docker.run(command, Duration.ofMinutes(3)));
     while (line.find()) {
@@ -91,6 +91,11 @@ public final class DockerHosts implements AutoCloseable {
   /** Plugs the host back in. */
   public void heal(String name) {
     Docker.run(List.of(SCRIPT, "heal", name), Duration.ofSeconds(10));
+  }
+
+  /** A firewall on the host that drops every packet arriving for a port, such as udp 4789 (VXLAN). */
+  public void drop(String name, String protocol, int port) {
+    Docker.run(List.of(SCRIPT, "drop", name, protocol, String.valueOf(port)), Duration.ofSeconds(10));
   }
 
   /** Keeps what every container on every host has printed so far, named host-container.log in the directory. */
