@@ -6,7 +6,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.EndpointConfig;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.PartitionGroupConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
+import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 import com.hazelcast.instance.EndpointQualifier;
 import dev.berth.advertise.Advertisement;
 import dev.berth.config.ClusterConfig;
@@ -83,6 +85,11 @@ public final class ClusterSetup {
     }
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID, UUID.randomUUID().toString());
+    if (cluster.zone() != null) {
+      // A zone's members can go together (a drained Docker host): the registry's backups then live in another zone.
+      config.getMemberAttributeConfig().setAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE, cluster.zone());
+      config.getPartitionGroupConfig().setEnabled(true).setGroupType(PartitionGroupConfig.MemberGroupType.ZONE_AWARE);
+    }
     config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
       .setDefaultsDisabled(true).setWhitelist(new ClassFilter(JAVA_DESERIALIZATION_ALLOWED)));
     AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);

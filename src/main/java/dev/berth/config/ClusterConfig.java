@@ -8,7 +8,8 @@ import java.util.List;
  * How a node joins the cluster: the interface and fixed ports it binds for Hazelcast and the event bus, the seed
  * members it contacts (TCP-IP join), how long it may take to join before it gives up, what it advertises, and what it
  * proves that it belongs with: the TLS files of a TLS cluster, or the join secret of a plain cluster that admits only
- * those who know it (both null for a plain cluster open to anyone who reaches its ports).
+ * those who know it (both null for a plain cluster open to anyone who reaches its ports). {@code zone}, when set (on
+ * every member), names what fails together, such as the Docker host: each partition's backup is then kept in another.
  */
 public record ClusterConfig(
   String name,
@@ -19,7 +20,8 @@ public record ClusterConfig(
   int joinTimeoutMs,
   AdvertiseConfig advertise,
   TlsConfig tls,
-  String joinSecret) {
+  String joinSecret,
+  String zone) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HAZELCAST_PORT = 5701;
@@ -48,6 +50,9 @@ public record ClusterConfig(
           + " their certificates; give a join secret only to a plain cluster");
       }
     }
+    if (zone != null) {
+      Checks.notBlank("zone", zone);
+    }
     AdvertiseMode mode = advertise.mode();
     if (eventBusPort == 0 && (mode == AdvertiseMode.DOCKER || mode == AdvertiseMode.STATIC)) {
       throw new InvalidConfigException("eventBusPort",
@@ -57,7 +62,8 @@ public record ClusterConfig(
 
   /** The same, joining through {@code seeds} instead. */
   public ClusterConfig withMembers(List<String> seeds) {
-    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise, tls, joinSecret);
+    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise, tls, joinSecret,
+      zone);
   }
 
   /** Whether this node binds every interface, in which case it cannot advertise its bind address. */
@@ -81,7 +87,7 @@ public record ClusterConfig(
 
   static ClusterConfig fromJson(ConfigReader json) {
     json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise", "tls",
-      "joinSecret", "joinSecretFile");
+      "joinSecret", "joinSecretFile", "zone");
     String joinSecret = json.secret("joinSecret", "joinSecretFile");
     return json.construct(() -> new ClusterConfig(
       json.string("name", null),
@@ -92,13 +98,14 @@ public record ClusterConfig(
       json.integer("joinTimeoutMs", DEFAULT_JOIN_TIMEOUT_MS),
       AdvertiseConfig.fromJson(json.object("advertise")),
       TlsConfig.fromJson(json.object("tls")),
-      joinSecret));
+      joinSecret,
+      json.string("zone", null)));
   }
 
   /** A record's toString would print the join secret into logs. */
   @Override
   public String toString() {
     return "ClusterConfig[name=" + name + ", " + HostPort.format(host, hazelcastPort) + ", members=" + members
-      + ", tls=" + tls + ", joinSecret=" + (joinSecret == null ? "none" : "set") + "]";
+      + ", tls=" + tls + ", joinSecret=" + (joinSecret == null ? "none" : "set") + ", zone=" + zone + "]";
   }
 }

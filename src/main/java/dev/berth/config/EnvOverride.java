@@ -24,6 +24,7 @@ public enum EnvOverride {
   BERTH_ADVERTISE("cluster.advertise.mode", Type.STRING),
   BERTH_HOST_IP("cluster.advertise.hostIp", Type.STRING),
   BERTH_ADVERTISE_SUBNET("cluster.advertise.subnet", Type.STRING),
+  BERTH_ZONE("cluster.zone", Type.STRING),
   BERTH_CONTAINER_ID("cluster.advertise.containerId", Type.STRING),
   BERTH_PUBLIC_HAZELCAST_PORT("cluster.advertise.hazelcastPort", Type.INTEGER),
   BERTH_PUBLIC_EVENTBUS_PORT("cluster.advertise.eventBusPort", Type.INTEGER),

@@ -221,7 +221,7 @@ class StrangersIT {
     int port = FreePorts.next();
     ClusterConfig observer = new ClusterConfig(cluster.name(), "127.0.0.1", port, 0, seeds,
       ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, new TlsConfig(certs.resolve("ca.pem"),
-      certs.resolve("observer.pem"), certs.resolve("observer-key.pem")), null);
+      certs.resolve("observer.pem"), certs.resolve("observer-key.pem")), null, null);
     ClusterTls tls = ClusterTls.load(observer.tls());
     HazelcastInstance member = GatedHazelcast.start(ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), observer,
       Advertisement.bound(observer, "test"), new JsonObject(), tls).hazelcast(),
