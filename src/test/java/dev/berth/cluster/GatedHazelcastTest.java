@@ -131,7 +131,8 @@ class GatedHazelcastTest {
 
     Poll.until("one cluster of both", BOUND, () -> a.getCluster().getMembers().size() + b.getCluster().getMembers()
       .size(), sizes -> sizes == 4);
-    assertThat(states).contains(LifecycleEvent.LifecycleState.MERGED);
+    // The merged half's event comes a moment after its member list shows both.
+    Poll.until("the MERGED event", BOUND, () -> states, seen -> seen.contains(LifecycleEvent.LifecycleState.MERGED));
     Set<UUID> after = a.getCluster().getMembers().stream().map(Member::getUuid).collect(Collectors.toSet());
     assertThat(after).as("the member that merged has a new UUID").isNotEqualTo(before);
     for (Member member : a.getCluster().getMembers()) {
@@ -173,7 +174,7 @@ class GatedHazelcastTest {
 
   private HazelcastInstance start(int port, int seed, JoinGate gate) throws JoinRefusedException {
     ClusterConfig cluster = new ClusterConfig(clusterName, "127.0.0.1", port, 0, List.of("127.0.0.1:" + seed),
-      ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null);
+      ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
     Config config = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), cluster,
       Advertisement.bound(cluster, "test"), new JsonObject(), null).hazelcast();
     config.setInstanceName("gated-" + port);
