@@ -6,5 +6,5 @@ set -euo pipefail
 dir=$1
 shift
 mkdir -p "$dir"
-docker run --rm --user "$(id -u):$(id -g)" -v "$(realpath "$dir"):/certs" --entrypoint java "${BERTH_IMAGE:-berth:latest}" \
-  -jar /opt/berth/berth.jar certs /certs "$@"
+docker run --rm --user "$(id -u):$(id -g)" -v "$(realpath "$dir"):/certs" --entrypoint java \
+  "${BERTH_IMAGE:-berth:latest}" -jar /opt/berth/berth.jar certs /certs "$@"

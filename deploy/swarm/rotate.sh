@@ -13,7 +13,7 @@ stack=${BERTH_STACK:-berth}
 swarm_service="${stack}_$service"
 
 if [[ ! -f "$dir/ca-key.pem" ]]; then
-  echo "berth: $dir/ca-key.pem is missing: rotate with the directory of the authority that made the cluster's secrets" >&2
+  echo "berth: $dir/ca-key.pem is missing: rotate with the directory of the authority that made the secrets" >&2
   exit 78
 fi
 if ! docker service inspect "$swarm_service" >/dev/null 2>&1; then

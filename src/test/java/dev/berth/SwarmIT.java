@@ -92,9 +92,9 @@ class SwarmIT {
 
   @Test
   @Order(2)
-  @DisplayName("deployed with its secrets over the overlay network, polyglot workers included: one TLS cluster of seven"
-    + " proven members (a gateway on each host, two replicas of each worker, the bridge) on both hosts, and every"
-    + " address answered, from Java, Python, Node.js and Go")
+  @DisplayName("deployed with its secrets over the overlay network, polyglot workers included: one TLS cluster of nine"
+    + " proven members (a gateway on each host, three replicas of each worker, the bridge) on both hosts, advertising"
+    + " their overlay addresses, and every address answered, from Java, Python, Node.js and Go")
   void overlayStackServes() {
     Docker.Outcome secrets = script("deploy/swarm/secrets.sh", certs().toString());
     assertThat(secrets.exitCode()).as(secrets.output()).isZero();
@@ -107,8 +107,7 @@ class SwarmIT {
       status -> status == 200);
     System.out.printf("SwarmIT: docker stack deploy (overlay) to /apple answered: %d ms%n",
       Duration.ofNanos(System.nanoTime() - start).toMillis());
-    List<JsonObject> members = Poll.until("seven proven members", FORMATION_BOUND, this::members,
-      found -> found.size() == 7 && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
+    List<JsonObject> members = provenMembers(9);
 
     assertThat(Http.get(gateway + "/apple").body()).isEqualTo("First");
     assertThat(answered(worker, "/orange", "Second")).isEqualTo("Second");
@@ -148,9 +147,7 @@ class SwarmIT {
       try {
         Poll.until("no task of the stack left on host B", FORMATION_BOUND, () -> containers(worker, "berth"),
           List::isEmpty);
-        Poll.until("the workers whole again on host A: six proven members (no gateway on a drained host)",
-          FORMATION_BOUND, this::members,
-          found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false)));
+        provenMembers(8);  // the workers and the bridge whole again on host A; no gateway on a drained host
       } finally {
         docker(manager, "node", "update", "--availability", "active", nodeB);
       }
@@ -161,11 +158,11 @@ class SwarmIT {
 
   @Test
   @Order(5)
-  @DisplayName("under steady load, worker-first scaled to 4 replicas and back to 2 loses no request")
+  @DisplayName("under steady load, worker-first scaled to 5 replicas and back to 3 loses no request")
   void scaleLosesNothing() {
     Map<String, Long> answers = underLoad("worker-first scaled up and down", () -> {
-      docker(manager, "service", "scale", "--detach=false", "berth_worker-first=4");
-      docker(manager, "service", "scale", "--detach=false", "berth_worker-first=2");
+      docker(manager, "service", "scale", "--detach=false", "berth_worker-first=5");
+      docker(manager, "service", "scale", "--detach=false", "berth_worker-first=3");
     });
 
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
@@ -173,8 +170,8 @@ class SwarmIT {
 
   @Test
   @Order(6)
-  @DisplayName("deployed again over host-mode published ports, with VXLAN dropped between the hosts: six proven members"
-    + " advertising their host's address and published ports, /a and /z answered on both hosts")
+  @DisplayName("deployed again over host-mode published ports, with VXLAN dropped between the hosts: eight proven"
+    + " members advertising their host's address and published ports, /a and /z answered on both hosts")
   void publishedPortsStackServes() {
     docker(manager, "stack", "rm", "berth");
     for (DockerHosts.Host host : List.of(manager, worker)) {
@@ -191,8 +188,7 @@ class SwarmIT {
       () -> Http.get(gatewayUrl(manager) + "/apple").status(), status -> status == 200);
     System.out.printf("SwarmIT: docker stack deploy (published ports) to /apple answered: %d ms%n",
       Duration.ofNanos(System.nanoTime() - start).toMillis());
-    List<JsonObject> members = Poll.until("six proven members", FORMATION_BOUND, this::members,
-      found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
+    List<JsonObject> members = provenMembers(8);
 
     assertThat(answered(worker, "/apple", "First")).isEqualTo("First");
     assertThat(answered(manager, "/zebra", "Second")).isEqualTo("Second");
@@ -220,15 +216,20 @@ class SwarmIT {
     assertThat(issued).isNotEqualTo(before);
     assertThat(secretIn("berth_worker-second", "berth-worker-second.pem")).isEqualTo(issued);
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
-    Poll.until("six proven members", FORMATION_BOUND, this::members,
-      found -> found.size() == 6 && found.stream().allMatch(member -> member.getBoolean("proven", false)));
+    provenMembers(8);
+  }
+
+  /** The members once there are that many, each proven. */
+  private List<JsonObject> provenMembers(int count) {
+    return Poll.until(count + " proven members", FORMATION_BOUND, this::members,
+      found -> found.size() == count && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
   }
 
   /** The body of a 200 from the path on the host's gateway that starts as expected, once one comes. */
   private String answered(DockerHosts.Host host, String path, String start) {
     return Poll.until(path + " answered on host " + host.name() + " with " + start, FORMATION_BOUND,
-      () -> Http.get(gatewayUrl(host) + path), response -> response.status() == 200 && response.body().startsWith(start))
-      .value().body();
+      () -> Http.get(gatewayUrl(host) + path),
+      response -> response.status() == 200 && response.body().startsWith(start)).value().body();
   }
 
   /** A secret's file as each running task of a service has it; all the same. */
