@@ -8,17 +8,22 @@ def max_by_key: reduce (.[] | to_entries[]) as $e ({}; .[$e.key] = ([.[$e.key] /
 def median_by_key: (map(keys[]) | unique) as $keys | . as $all
   | $keys | map(. as $key | {key: $key, value: ($all | map(.[$key]) | median)}) | from_entries;
 def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | median | round2;
+# The peer with the most requests/s in a round (a round is {system: run}), as {system, run}; null without peers.
+def best_peer: [to_entries[] | select(.key == "nginx" or .key == "haproxy" or .key == "caddy")]
+  | if length == 0 then null else max_by(.value.rps) | {system: .key, run: .value} end;
+def vs_best_peer(f): map(select(.["berth-prod"]) | best_peer as $peer | select($peer)
+  | (.["berth-prod"] | f) / ($peer.run | f)) | median | round2;
 
 . as $runs
 | ($runs | map(.system) | unique) as $measured
-| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls",
-   "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx"]
+| ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-notracing", "berth-prod",
+   "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx", "haproxy", "caddy"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | group_by(.round) | map(map({key: .system, value: .}) | from_entries)) as $rounds
 | {
     time: $stamp,
     mode: $mode,
-    machine: {cpus: ($cpus | tonumber), java: $java, nginx: $nginx},
+    machine: {cpus: ($cpus | tonumber), java: $java, nginx: $nginx, haproxy: $haproxy, caddy: $caddy},
     settings: $settings,
     baseline: (if $baseline == "" then null else $baseline end),
     subtitle: "\($cpus) cores, wrk -t1 -c\($settings.connections), median of \($settings.rounds) x \($settings.duration_s) s",
@@ -40,8 +45,12 @@ def ratio(f; a; b): map(select(.[a] and .[b]) | (.[a] | f) / (.[b] | f)) | media
       berth_cluster_vs_bus_floor_rps: ($rounds | ratio(.rps; "berth-cluster"; "bus-floor")),
       bus_floor_vs_nginx_rps: ($rounds | ratio(.rps; "bus-floor"; "nginx")),
       bus_floor_vs_nginx_p99: ($rounds | ratio(.p99_ms; "bus-floor"; "nginx")),
-      berth_cluster_tls_vs_plain_rps: ($rounds | ratio(.rps; "berth-cluster-tls"; "berth-cluster")),
-      berth_cluster_tls_vs_plain_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster-tls"; "berth-cluster")),
+      best_peer: ($rounds | map(best_peer.system // empty) | group_by(.) | max_by(length) | .[0]),
+      berth_prod_vs_best_peer_rps: ($rounds | vs_best_peer(.rps)),
+      berth_prod_vs_best_peer_p99: ($rounds | vs_best_peer(.p99_ms)),
+      berth_prod_vs_best_peer_cpu: ($rounds | vs_best_peer(.cpu_us_per_request | add)),
+      tls_on_vs_off_rps: ($rounds | ratio(.rps; "berth-prod"; "berth-cluster")),
+      tls_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-prod"; "berth-cluster")),
       metrics_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-nometrics")),
       metrics_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "berth-cluster-nometrics")),
       tracing_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-notracing")),

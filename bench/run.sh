@@ -16,8 +16,8 @@
 #                  exporter none (berth-cluster and every other berth system pass trace context on, the default)
 #   berth-cluster-nometrics  the same three JVMs with management.metrics false: what metrics cost (berth-cluster
 #                  and every other berth system run with metrics, the default)
-#   berth-cluster-tls  the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs): mutual TLS
-#                  on the event bus and only proven members routed to
+#   berth-prod     the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs) and metrics,
+#                  as the README recommends running them: mutual TLS on the event bus, only proven members routed to
 #   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
 #                  a process of the Python worker package's demo (python3 -m berth_worker): the cost of a worker in
 #                  another language
@@ -27,6 +27,9 @@
 #                  clustered event bus; no router, no JSON: the floor of berth's design on this machine
 #   nginx          Debian's nginx routing /[a-m] and /[n-z] (any case) to two BareServer JVMs answering First and
 #                  Second, HTTP/1.1 keepalive to the upstreams; the config is generated below
+#   haproxy        Debian's HAProxy routing the same way to the same two upstreams, connections to them reused
+#   caddy          Debian's Caddy routing the same way to the same two upstreams (its reverse_proxy keeps them alive)
+#                  The three are the peers: in each round berth-prod is compared with the best of them.
 # Load: wrk -t1 -c50 asking /apple and /zebra in turn (bench/wrk-report.lua). Every round runs every system once, in
 # a rotated order, so that drift of the machine hits all of them alike. For each: requests/s, p50, p99, errors and
 # the RSS of every process sampled under load, the CPU time each process spent per request, and the share of the
@@ -60,9 +63,9 @@ work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 source bench/lib.sh
 [[ -f target/berth.jar ]] || fail "target/berth.jar is missing: run mvn -B package -DskipTests"
 [[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
-for tool in wrk nginx gnuplot jq curl python3 node go; do
-  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light gnuplot-nox jq curl python3"\
-    "nodejs golang-go"
+for tool in wrk nginx haproxy caddy gnuplot jq curl python3 node go; do
+  command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light haproxy caddy gnuplot-nox jq"\
+    "curl python3 nodejs golang-go"
 done
 
 base=${BENCH_PORT_BASE:-20000}
@@ -151,15 +154,68 @@ http {
 EOF
 }
 
+haproxy_config() { # port first-upstream-port second-upstream-port
+  mkdir -p "$work/haproxy"
+  cat >"$work/haproxy/haproxy.cfg" <<EOF
+global
+  nbthread $(nproc)
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  option http-keep-alive
+  http-reuse always
+frontend peer
+  bind 127.0.0.1:$1
+  acl first path_reg -i ^/[a-m]
+  acl second path_reg -i ^/[n-z]
+  http-request return status 404 content-type application/json string '{"status":404,"error":"no route"}' \
+    if !first !second
+  use_backend first if first
+  use_backend second if second
+backend first
+  server first 127.0.0.1:$2
+backend second
+  server second 127.0.0.1:$3
+EOF
+}
+
+caddy_config() { # port first-upstream-port second-upstream-port
+  mkdir -p "$work/caddy"
+  cat >"$work/caddy/Caddyfile" <<EOF
+{
+  admin off
+  auto_https off
+}
+http://127.0.0.1:$1 {
+  @first path_regexp ^/[a-mA-M]
+  @second path_regexp ^/[n-zN-Z]
+  handle @first {
+    reverse_proxy 127.0.0.1:$2
+  }
+  handle @second {
+    reverse_proxy 127.0.0.1:$3
+  }
+  handle {
+    header Content-Type application/json
+    respond \`{"status":404,"error":"no route"}\` 404
+  }
+}
+EOF
+}
+
 # ---- start-up -----------------------------------------------------------------------------------------------------
 
 declare -A url_of=(
   [ceiling]="http://127.0.0.1:$base"
   [nginx]="http://127.0.0.1:$((base + 3))"
+  [haproxy]="http://127.0.0.1:$((base + 4))"
+  [caddy]="http://127.0.0.1:$((base + 5))"
   [berth-local]="http://127.0.0.1:$((base + 10))"
   [berth-cluster]="http://127.0.0.1:$((base + 20))"
   [bus-floor]="http://127.0.0.1:$((base + 30))"
-  [berth-cluster-tls]="http://127.0.0.1:$((base + 50))"
+  [berth-prod]="http://127.0.0.1:$((base + 50))"
   [berth-cluster-nometrics]="http://127.0.0.1:$((base + 80))"
   [berth-cluster-notracing]="http://127.0.0.1:$((base + 90))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
@@ -169,18 +225,20 @@ declare -A url_of=(
 declare -A processes_of=(
   [ceiling]="ceiling"
   [nginx]="nginx upstream-first upstream-second"
+  [haproxy]="haproxy upstream-first upstream-second"
+  [caddy]="caddy upstream-first upstream-second"
   [berth-local]="local"
   [berth-cluster]="gateway worker-first worker-second"
   [bus-floor]="floor-gateway floor-first floor-second"
-  [berth-cluster-tls]="tls-gateway tls-first tls-second"
+  [berth-prod]="tls-gateway tls-first tls-second"
   [berth-cluster-nometrics]="nometrics-gateway nometrics-first nometrics-second"
   [berth-cluster-notracing]="notracing-gateway notracing-first notracing-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
   [bridge-go]="go-gateway go-bridge go-first go-second"
 )
-systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-cluster-tls bridge-python
-  bridge-node bridge-go bus-floor nginx)
+systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-prod bridge-python
+  bridge-node bridge-go bus-floor nginx haproxy caddy)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -193,10 +251,17 @@ bare_server upstream-first $((base + 1)) First
 bare_server upstream-second $((base + 2)) Second
 nginx_config $((base + 3)) $((base + 1)) $((base + 2))
 launch nginx nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;'
+haproxy_config $((base + 4)) $((base + 1)) $((base + 2))
+launch haproxy haproxy -db -f "$work/haproxy/haproxy.cfg"
+caddy_config $((base + 5)) $((base + 1)) $((base + 2))
+launch caddy env XDG_CONFIG_HOME="$work/caddy" XDG_DATA_HOME="$work/caddy" caddy run --adapter caddyfile \
+  --config "$work/caddy/Caddyfile"
 await_status "${url_of[ceiling]}/a" First 60
 await_status "http://127.0.0.1:$((base + 1))/a" First 60
 await_status "http://127.0.0.1:$((base + 2))/z" Second 60
 await_status "${url_of[nginx]}/zebra" Second 10
+await_status "${url_of[haproxy]}/zebra" Second 10
+await_status "${url_of[caddy]}/zebra" Second 10
 
 # Each berth node starts alone, so that its start-up time is its own and not a share of a crowded machine.
 await_quiet ceiling upstream-first upstream-second
@@ -237,8 +302,8 @@ tls_node tls-gateway conf/gateway.json "bench-tls-$$" $((base + 50)) $((base + 5
 await_status "http://127.0.0.1:$((base + 51))/health" "" 60
 tls_node tls-first conf/worker-first.json "bench-tls-$$" $((base + 50)) $((base + 53)) $((base + 54)) "$tls_members"
 tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((base + 55)) $((base + 56)) "$tls_members"
-await_status "${url_of[berth-cluster-tls]}/apple" First 60
-await_status "${url_of[berth-cluster-tls]}/zebra" Second 60
+await_status "${url_of[berth-prod]}/apple" First 60
+await_status "${url_of[berth-prod]}/zebra" Second 60
 
 variant_cluster() { # prefix offset jq-filter [NAME=value...]: berth-cluster again on ports base+offset.., each conf
   # changed by the filter, each node with the variables: what a setting costs, beside berth-cluster in the same run
@@ -365,6 +430,7 @@ mkdir -p "$out"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 jq -s --arg mode "$mode" --arg stamp "$stamp" --argjson startup "$startup_json" --arg baseline "$baseline" \
   --arg java "$(java -version 2>&1 | head -n 1)" --arg nginx "$(nginx -v 2>&1)" --arg cpus "$(nproc)" \
+  --arg haproxy "$(haproxy -v | head -n 1)" --arg caddy "$(caddy version)" \
   --argjson settings "{\"rounds\":$rounds,\"duration_s\":$duration,\"warmup_s\":$warmup,\"connections\":$connections,\"threads\":1}" \
   -f bench/report.jq "$work/runs.jsonl" >"$out/$stamp.json"
 cp "$out/$stamp.json" "$out/latest.json"

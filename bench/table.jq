@@ -14,8 +14,10 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
 "berth-cluster / ceiling: \(.ratios.berth_cluster_vs_ceiling_rps) x req/s",
 "berth-cluster / floor:   \(.ratios.berth_cluster_vs_bus_floor_rps) x req/s",
 "bus-floor / nginx:       \(.ratios.bus_floor_vs_nginx_rps) x req/s, \(.ratios.bus_floor_vs_nginx_p99) x p99",
-"berth-cluster-tls / berth-cluster: \(.ratios.berth_cluster_tls_vs_plain_rps) x req/s, \(
-  .ratios.berth_cluster_tls_vs_plain_cpu) x CPU per request",
+"berth-prod / best peer (\(.ratios.best_peer), the round's best of nginx, haproxy, caddy): \(
+  .ratios.berth_prod_vs_best_peer_rps) x req/s, \(.ratios.berth_prod_vs_best_peer_p99) x p99, \(
+  .ratios.berth_prod_vs_best_peer_cpu) x CPU per request",
+"berth-prod / berth-cluster (TLS on / off): \(.ratios.tls_on_vs_off_rps) x req/s, \(.ratios.tls_on_vs_off_cpu) x CPU per request",
 "berth-cluster / berth-cluster-nometrics (metrics on / off): \(.ratios.metrics_on_vs_off_rps) x req/s, \(
   .ratios.metrics_on_vs_off_cpu) x CPU per request",
 "berth-cluster / berth-cluster-notracing (trace context, exporter none / no tracing): \(.ratios.tracing_on_vs_off_rps) x req/s, \(

@@ -24,8 +24,8 @@ class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
   private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster",
-    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-cluster-tls", "bridge-python", "bridge-node",
-    "bridge-go", "bus-floor", "nginx");
+    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-prod", "bridge-python", "bridge-node",
+    "bridge-go", "bus-floor", "nginx", "haproxy", "caddy");
 
   @Test
   @DisplayName("the quick benchmark runs every system under load and writes the table, the JSON and the chart")
@@ -36,7 +36,7 @@ class BenchIT {
 
     assertThat(run.exitCode()).as("exit code, output:\n" + run.output()).isZero();
     assertThat(run.output()).contains("system", "req/s", "p99_ms", "berth-cluster / nginx:", "berth-local / ceiling:",
-      "bus-floor / nginx:");
+      "bus-floor / nginx:", "berth-prod / best peer (");
     JsonObject results = new JsonObject(Files.readString(OUT.resolve("latest.json")));
     JsonObject systems = results.getJsonObject("systems");
     assertThat(systems.fieldNames()).containsExactlyInAnyOrderElementsOf(SYSTEMS);
@@ -55,7 +55,10 @@ class BenchIT {
     assertThat(run.output()).contains("cpu_us/req", "CPU stolen by the hypervisor");
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_bus_floor_rps")).isPositive();
-    assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_tls_vs_plain_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getString("best_peer")).isIn("nginx", "haproxy", "caddy");
+    assertThat(results.getJsonObject("ratios").getDouble("berth_prod_vs_best_peer_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("berth_prod_vs_best_peer_p99")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("tls_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("metrics_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("tracing_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("bridge_python_vs_berth_cluster_rps")).isPositive();
