@@ -65,7 +65,8 @@ public final class GatedHazelcast {
   }
 
   /**
-   * Starts the member and joins its cluster; blocks until it has.
+   * Starts the member and joins its cluster; blocks until it has. As master, it removes members that went silent and
+   * that Hazelcast kept listed ({@link SilentMemberSweep}).
    *
    * @param gate null for a plain cluster, which lets in anyone who reaches its port and knows its name
    * @throws JoinRefusedException when the cluster refused this node, or one of its members did not prove it belongs
@@ -82,6 +83,7 @@ public final class GatedHazelcast {
       HazelcastInstance instance = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(),
         context);
       context.joined();
+      SilentMemberSweep.start(context.node);
       return instance;
     } catch (RuntimeException failed) {
       String refusal = context.refusal.get();
