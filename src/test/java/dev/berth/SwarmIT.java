@@ -132,6 +132,7 @@ class SwarmIT {
     assertThat(docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
       "berth_worker-first")).startsWith(BerthImage.tag() + "-next");
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
+    provenMembers(9);  // one cluster again: replacing the Hazelcast master split it when the next claim cut members off
   }
 
   @Test
@@ -171,11 +172,14 @@ class SwarmIT {
   @DisplayName("deployed again over host-mode published ports, with VXLAN dropped between the hosts: eight proven"
     + " members advertising their host's address and published ports, /a and /z answered on both hosts")
   void publishedPortsStackServes() {
-    docker(manager, "stack", "rm", "berth");
+    // docker stack rm removes the network before the tasks have stopped and then gives up on it: ask again until gone.
+    Poll.until("the overlay stack gone", FORMATION_BOUND, () -> {
+      Docker.execute(List.of("docker", "-H", manager.dockerHost(), "stack", "rm", "berth"), Map.of(),
+        Duration.ofMinutes(1));
+      return List.of(manager, worker).stream().mapToLong(host -> containers(host, "berth").size() + docker(host,
+        "network", "ls", "-q", "--filter", "label=com.docker.stack.namespace=berth").lines().count()).sum();
+    }, left -> left == 0);
     for (DockerHosts.Host host : List.of(manager, worker)) {
-      Poll.until("the overlay stack gone from host " + host.name(), FORMATION_BOUND, () -> containers(host, "berth")
-        .size() + docker(host, "network", "ls", "-q", "--filter", "label=com.docker.stack.namespace=berth")
-        .lines().count(), left -> left == 0);
       hosts.drop(host.name(), "udp", 4789);
     }
     long start = System.nanoTime();

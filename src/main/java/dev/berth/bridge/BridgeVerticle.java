@@ -85,8 +85,8 @@ public final class BridgeVerticle extends VerticleBase {
   }
 
   /**
-   * What {@code GET /cluster} shows of this bridge: its connections, for each address how many clients serve it, and
-   * the requests they hold; read from the counters the metrics read, on any thread.
+   * What {@code GET /cluster} shows of this bridge: its connections, for each address how many clients serve it, the
+   * requests they hold, and those waiting for the next client of an address whose last client left; read from the counters the metrics read, on any thread.
    */
   public JsonObject status() {
     return new JsonObject()
@@ -94,7 +94,8 @@ public final class BridgeVerticle extends VerticleBase {
       .put("addresses", new JsonArray(config.addresses()))
       .put("clients", connections.get())
       .put("serving", dispatcher == null ? new JsonObject() : dispatcher.serving())
-      .put("holding", drain.held().get());
+      .put("holding", drain.held().get())
+      .put("waiting", dispatcher == null ? 0 : dispatcher.waiting());
   }
 
   private void connected(NetSocket socket) {
@@ -180,6 +181,7 @@ public final class BridgeVerticle extends VerticleBase {
       if (registered.succeeded()) {
         log.info("bridge client {} serves '{}'", client, address);
         acknowledge(client, ack, "registered", address);
+        dispatcher.handOver(address);
       } else {
         dispatcher.leave(address, client);
         client.addresses().remove(address);

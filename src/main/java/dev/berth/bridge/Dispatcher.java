@@ -17,7 +17,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +31,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Which clients of the bridge serve which address, and the requests given to them. The node consumes an address (and
  * its per-node copy) while a client serves it, and hands each request to one of its clients in turn; a request a
  * client does not answer within {@code timeoutMs} fails with 504, and one held by a client that goes away is given to
- * another client when it may be repeated, or fails at once so that the gateway can decide. Used on the bridge's
- * context; the counts the metrics read may be read from any thread.
+ * another client when it may be repeated, or fails at once so that the gateway can decide. When the last client of an
+ * address leaves a clustered node, the node goes on consuming it for {@code handoverMs}: a worker being replaced (a rolling update, a
+ * drained host) reconnects within it, and the requests that arrived meanwhile are handed to it instead of being lost
+ * on their way to a consumer that is gone. Used on the bridge's context; the counts the metrics read may be read from
+ * any thread.
  */
 final class Dispatcher {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  /** Vert.x timer ids start at 0. */
+  private static final long NO_HANDOVER = -1;
 
   private final Vertx vertx;
   private final BridgeConfig config;
@@ -44,14 +51,20 @@ final class Dispatcher {
   private final Map<String, ServedAddress> served = new HashMap<>();
   private final Map<String, AtomicInteger> clientsByAddress = new TreeMap<>();
   private final Map<String, WorkerMetrics.AddressMeters> metersByAddress = new HashMap<>();
+  /** Requests waiting for the next client of their address, across addresses. */
+  private final AtomicInteger waiting = new AtomicInteger();
 
   /** An address some clients of this bridge serve: its consumers on this node, and whose turn is next. */
   private static final class ServedAddress {
     final String address;
     final List<BridgeClient> clients = new ArrayList<>(2);
     final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
+    /** Requests that arrived, or were left by a client that went, while no client served the address. */
+    final Deque<BridgeClient.Pending> waiting = new ArrayDeque<>();
     Future<?> registered;
     int next;
+    /** The timer that ends the handover while no client serves the address; {@link #NO_HANDOVER} while one does. */
+    long handover = NO_HANDOVER;
 
     ServedAddress(String address) {
       this.address = address;
@@ -83,6 +96,8 @@ final class Dispatcher {
     this.drain = drain;
     Gauge.builder("berth.bridge.holding", drain.held(), Number::doubleValue)
       .description("Requests the bridge's clients hold and have not answered").register(metrics);
+    Gauge.builder("berth.bridge.waiting", waiting, Number::doubleValue)
+      .description("Requests waiting for the next client of an address whose last client left").register(metrics);
     for (String address : config.addresses()) {
       AtomicInteger clients = new AtomicInteger();
       clientsByAddress.put(address, clients);
@@ -103,12 +118,42 @@ final class Dispatcher {
     return serving;
   }
 
-  /** {@code client} serves {@code address} from now on; completes once the cluster knows the node consumes it. */
+  /** Requests waiting for the next client of their address now; from any thread. */
+  int waiting() {
+    return waiting.get();
+  }
+
+  /**
+   * {@code client} serves {@code address} from now on; completes once the cluster knows the node consumes it. Call
+   * {@link #handOver} once the client has been told.
+   */
   Future<?> join(BridgeClient client, String address) {
     ServedAddress slot = served.computeIfAbsent(address, this::serve);
     slot.clients.add(client);
     clientsByAddress.get(address).incrementAndGet();
+    if (slot.handover != NO_HANDOVER) {
+      vertx.cancelTimer(slot.handover);
+      slot.handover = NO_HANDOVER;
+    }
     return slot.registered;
+  }
+
+  /** Gives the requests that waited for a client of {@code address} to its clients in turn. */
+  void handOver(String address) {
+    ServedAddress slot = served.get(address);
+    if (slot == null || slot.waiting.isEmpty()) {
+      return;
+    }
+    int handed = 0;
+    for (BridgeClient client; !slot.waiting.isEmpty() && (client = slot.next(config.maxPendingPerClient())) != null;
+         handed++) {
+      BridgeClient.Pending request = slot.waiting.poll();
+      waiting.decrementAndGet();
+      deliver(client, address, request.message(), request.deadlineNanos());
+    }
+    log.info("{} request(s) that waited for a bridge client of '{}' handed over", handed, address);
+    failWaiting(slot, "every bridge client of '" + address + "' on this node holds " + config.maxPendingPerClient()
+      + " requests (bridge.maxPendingPerClient)");
   }
 
   /** Whether {@code client} serves {@code address} now. */
@@ -127,14 +172,46 @@ final class Dispatcher {
     if (!slot.clients.isEmpty()) {
       return;
     }
-    served.remove(address);
+    // Without a cluster, nothing is on its way to a consumer that is gone: the local bus answers "no handlers" at once.
+    if (config.handoverMs() == 0 || nodeId == null || drain.draining()) {
+      stopServing(slot);
+      return;
+    }
+    log.info("no bridge client serves '{}' on this node now: its requests wait up to {} ms for the next one"
+      + " (bridge.handoverMs)", address, config.handoverMs());
+    slot.handover = vertx.setTimer(config.handoverMs(), ended -> {
+      slot.handover = NO_HANDOVER;
+      if (slot.clients.isEmpty() && served.get(address) == slot) {
+        log.info("no bridge client came for '{}' within {} ms: the node stops consuming it, {} waiting request(s)"
+          + " failed back to the gateway", address, config.handoverMs(), slot.waiting.size());
+        stopServing(slot);
+      }
+    });
+  }
+
+  /** Unregisters every address the node consumes for its clients, cluster-wide; requests still waiting fail back. */
+  Future<?> unregisterAll() {
+    List<ServedAddress> slots = List.copyOf(served.values());
+    slots.stream().filter(slot -> slot.handover != NO_HANDOVER).forEach(slot -> vertx.cancelTimer(slot.handover));
+    slots.forEach(slot -> failWaiting(slot, "the bridge node is draining"));
+    return Future.join(slots.stream().flatMap(slot -> slot.consumers.stream().map(MessageConsumer::unregister))
+      .toList());
+  }
+
+  /** The node no longer consumes the address; requests that waited for a client fail back to the gateway. */
+  private void stopServing(ServedAddress slot) {
+    served.remove(slot.address);
+    failWaiting(slot, "no bridge client serves '" + slot.address + "' on this node");
     slot.consumers.forEach(MessageConsumer::unregister);
   }
 
-  /** Unregisters every address the node consumes for its clients, cluster-wide. */
-  Future<?> unregisterAll() {
-    return Future.join(served.values().stream()
-      .flatMap(slot -> slot.consumers.stream().map(MessageConsumer::unregister)).toList());
+  /** Fails the requests waiting for a client as not delivered, so that the gateway sends them elsewhere. */
+  private void failWaiting(ServedAddress slot, String why) {
+    for (BridgeClient.Pending request; (request = slot.waiting.poll()) != null; ) {
+      waiting.decrementAndGet();
+      request.message().fail(BusFailure.NOT_DELIVERED, why);
+      ended(request, WorkerMetrics.Outcome.FAILED);
+    }
   }
 
   /** The node's consumers of {@code address}: its own copy first, which gateways send to once they see the other. */
@@ -153,9 +230,12 @@ final class Dispatcher {
 
   private void dispatch(ServedAddress slot, Message<Object> message) {
     drain.arrived();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs());
     BridgeClient client = slot.next(config.maxPendingPerClient());
     if (client != null) {
-      deliver(client, slot.address, message, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.timeoutMs()));
+      deliver(client, slot.address, message, deadline);
+    } else if (slot.handover != NO_HANDOVER && slot.waiting.size() < config.maxPendingPerClient()) {
+      keepForNextClient(slot, new BridgeClient.Pending(slot.address, message, deadline));
     } else if (slot.clients.isEmpty()) {
       message.fail(BusFailure.NOT_DELIVERED, "no bridge client serves '" + slot.address + "' on this node");
       metersByAddress.get(slot.address).ended(WorkerMetrics.Outcome.FAILED, System.nanoTime());
@@ -232,6 +312,9 @@ final class Dispatcher {
       if (other != null) {
         deliver(other, request.address(), request.message(), request.deadlineNanos());
         resent++;
+      } else if (slot != null && slot.handover != NO_HANDOVER && repeatable(request.message())) {
+        keepForNextClient(slot, request);
+        resent++;
       } else {
         request.message().fail(BusFailure.WORKER_LOST, "the bridge worker serving '" + request.address()
           + "' disconnected before it answered");
@@ -239,11 +322,16 @@ final class Dispatcher {
       }
     }
     if (!abandoned.isEmpty()) {
-      log.warn("bridge client {} disconnected holding {} request(s): {} given to another client, {} failed back to the"
-        + " gateway", client, abandoned.size(), resent, abandoned.size() - resent);
+      log.warn("bridge client {} disconnected holding {} request(s): {} given to another client or kept for the next"
+        + " one, {} failed back to the gateway", client, abandoned.size(), resent, abandoned.size() - resent);
     } else if (!client.addresses().isEmpty()) {
       log.info("bridge client {} disconnected", client);
     }
+  }
+
+  private void keepForNextClient(ServedAddress slot, BridgeClient.Pending request) {
+    slot.waiting.add(request);
+    waiting.incrementAndGet();
   }
 
   /** A request given to a client arrived {@code timeoutMs} before its deadline. */

@@ -6,10 +6,11 @@ import java.util.List;
  * The TCP event-bus bridge through which programs in any language serve addresses: where it listens, the only
  * addresses its clients may register, the token a client must show to register (given as is, or read from a file such
  * as a Docker secret), the largest frame it reads, how long
- * it waits for a client's reply, and how many requests one client may hold unanswered.
+ * it waits for a client's reply, how many requests one client may hold unanswered, and how long an address whose last
+ * client left keeps its requests for the next client.
  */
 public record BridgeConfig(String host, int port, List<String> addresses, String token, int maxFrameBytes,
-                           int timeoutMs, int maxPendingPerClient) {
+                           int timeoutMs, int maxPendingPerClient, int handoverMs) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 7000;
@@ -17,6 +18,8 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
   public static final int DEFAULT_MAX_FRAME_BYTES = 2 * 1024 * 1024;
   public static final int DEFAULT_TIMEOUT_MS = GatewayConfig.DEFAULT_REQUEST_TIMEOUT_MS;
   public static final int DEFAULT_MAX_PENDING_PER_CLIENT = 1_000;
+  /** Long enough for a replacement worker to connect, short enough to leave a request time to be answered. */
+  public static final int DEFAULT_HANDOVER_MS = 2_000;
 
   public BridgeConfig {
     Checks.notBlank("host", host);
@@ -41,6 +44,7 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
     Checks.inRange("maxFrameBytes", maxFrameBytes, 1024, 64 * 1024 * 1024);
     Checks.inRange("timeoutMs", timeoutMs, 1, 600_000);
     Checks.inRange("maxPendingPerClient", maxPendingPerClient, 1, 100_000);
+    Checks.inRange("handoverMs", handoverMs, 0, 600_000);
   }
 
   /** The bridge, or null when the config has no {@code bridge} object. */
@@ -49,7 +53,7 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
       return null;
     }
     json.allowOnly("host", "port", "addresses", "token", "tokenFile", "maxFrameBytes", "timeoutMs",
-      "maxPendingPerClient");
+      "maxPendingPerClient", "handoverMs");
     String token = json.secret("token", "tokenFile");
     return json.construct(() -> new BridgeConfig(
       json.string("host", DEFAULT_HOST),
@@ -58,7 +62,8 @@ public record BridgeConfig(String host, int port, List<String> addresses, String
       token,
       json.integer("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES),
       json.integer("timeoutMs", DEFAULT_TIMEOUT_MS),
-      json.integer("maxPendingPerClient", DEFAULT_MAX_PENDING_PER_CLIENT)));
+      json.integer("maxPendingPerClient", DEFAULT_MAX_PENDING_PER_CLIENT),
+      json.integer("handoverMs", DEFAULT_HANDOVER_MS)));
   }
 
   /** A record's toString would print the token into logs. */

@@ -48,11 +48,14 @@ class BridgeProtocolIT {
   private static final Duration BOUND = BridgeCluster.BOUND;
   private static final int TIMEOUT_MS = 1_000;
   private static final int MAX_FRAME_BYTES = 1024 * 1024;
+  private static final int HANDOVER_MS = 1_500;
 
   private final BridgeCluster cluster = new BridgeCluster(ItLogs.directory(BridgeProtocolIT.class),
-    new JsonObject().put("timeoutMs", TIMEOUT_MS).put("maxFrameBytes", MAX_FRAME_BYTES));
+    new JsonObject().put("timeoutMs", TIMEOUT_MS).put("maxFrameBytes", MAX_FRAME_BYTES)
+      .put("handoverMs", HANDOVER_MS));
   private WorkerProcess python;
   private BridgeSocket socket;
+  private BridgeSocket next;
 
   @BeforeAll
   void start() {
@@ -62,8 +65,10 @@ class BridgeProtocolIT {
 
   @AfterEach
   void closeSocket() {
-    if (socket != null) {
-      socket.close();
+    for (BridgeSocket open : new BridgeSocket[] {socket, next}) {
+      if (open != null) {
+        open.close();
+      }
     }
     Poll.until("no raw client serving 'first'", BOUND, () -> cluster.bridgeStatus().getJsonObject("serving"),
       serving -> !serving.containsKey("first"));
@@ -222,6 +227,76 @@ class BridgeProtocolIT {
     socket.send(new JsonObject().put("type", "send").put("address", messages.get(0).getString("replyAddress"))
       .put("body", new JsonObject().put("status", 200).put("servedBy", "late")));
     assertThat(socket.read().getString("message")).isEqualTo("unknown_reply_address");
+  }
+
+  @Test
+  @DisplayName("a request that arrives after the last client of its address unregistered waits for the next client"
+    + " (bridge.handoverMs) and is answered by it")
+  void waitingRequestHandedToNextClient() {
+    socket = cluster.socket();
+    socket.register("first", BridgeCluster.TOKEN);
+    socket.send(unregister("first"));
+    assertThat(socket.read().getString("type")).isEqualTo("unregistered");
+
+    CompletableFuture<Http.Response> answer = Http.getAsync(cluster.url("/apple"));
+    Poll.until("the request waiting at the bridge", BOUND, () -> cluster.bridgeStatus().getInteger("waiting"),
+      waiting -> waiting == 1);
+    next = cluster.socket();
+    next.register("first", BridgeCluster.TOKEN);
+
+    answerWith(next, "next");
+    assertThat(answer.join().status()).isEqualTo(200);
+    assertThat(answer.join().servedBy()).isEqualTo("next");
+    assertThat(cluster.bridgeStatus().getInteger("waiting")).isZero();
+  }
+
+  @Test
+  @DisplayName("a GET held by a client that disconnects without answering, the address's last, goes to the next"
+    + " client")
+  void abandonedRequestHandedToNextClient() {
+    socket = cluster.socket();
+    socket.register("first", BridgeCluster.TOKEN);
+    CompletableFuture<Http.Response> answer = Http.getAsync(cluster.url("/apple"));
+    assertThat(socket.read().getString("type")).isEqualTo("message");
+
+    socket.close();
+    Poll.until("the request waiting at the bridge", BOUND, () -> cluster.bridgeStatus().getInteger("waiting"),
+      waiting -> waiting == 1);
+    next = cluster.socket();
+    next.register("first", BridgeCluster.TOKEN);
+
+    answerWith(next, "next");
+    assertThat(answer.join().status()).isEqualTo(200);
+    assertThat(answer.join().servedBy()).isEqualTo("next");
+  }
+
+  @Test
+  @DisplayName("when no client comes within bridge.handoverMs, the waiting request fails back and its client gets"
+    + " 503: no worker for the address")
+  void noNextClientMeans503() {
+    socket = cluster.socket();
+    socket.register("first", BridgeCluster.TOKEN);
+    socket.send(unregister("first"));
+    assertThat(socket.read().getString("type")).isEqualTo("unregistered");
+
+    Http.Response answer = Http.get(cluster.url("/apple"));
+
+    assertThat(answer.status()).isEqualTo(503);
+    assertThat(answer.json().getString("error")).isEqualTo("no worker for address 'first'");
+    assertThat(cluster.bridgeStatus().getInteger("waiting")).isZero();
+  }
+
+  private static JsonObject unregister(String address) {
+    return new JsonObject().put("type", "unregister").put("address", address)
+      .put("headers", new JsonObject().put("ack", "true"));
+  }
+
+  /** Reads the next request the client was given and answers it 200, served by {@code name}. */
+  private static void answerWith(BridgeSocket client, String name) {
+    JsonObject message = client.read();
+    assertThat(message.getString("type")).isEqualTo("message");
+    client.send(new JsonObject().put("type", "send").put("address", message.getString("replyAddress"))
+      .put("body", new JsonObject().put("status", 200).put("servedBy", name)));
   }
 
   @Test

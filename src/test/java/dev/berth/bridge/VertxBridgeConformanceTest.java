@@ -223,7 +223,7 @@ class VertxBridgeConformanceTest {
         .listen(port, "127.0.0.1").mapEmpty();
       case BERTH -> vertx.deployVerticle(new BridgeVerticle(new BridgeConfig("127.0.0.1", port,
         List.of("first", "second"), TOKEN, BridgeConfig.DEFAULT_MAX_FRAME_BYTES, 5_000,
-        BridgeConfig.DEFAULT_MAX_PENDING_PER_CLIENT), null, new AtomicInteger(), new SimpleMeterRegistry(),
+        BridgeConfig.DEFAULT_MAX_PENDING_PER_CLIENT, BridgeConfig.DEFAULT_HANDOVER_MS), null, new AtomicInteger(), new SimpleMeterRegistry(),
         WorkerMetrics.none())).mapEmpty();
     };
     try {

@@ -190,7 +190,7 @@ class BerthConfigTest {
 
     assertThat(bridge).isEqualTo(new BridgeConfig(BridgeConfig.DEFAULT_HOST, 7100, List.of("first"),
       "0123456789abcdef", BridgeConfig.DEFAULT_MAX_FRAME_BYTES, BridgeConfig.DEFAULT_TIMEOUT_MS,
-      BridgeConfig.DEFAULT_MAX_PENDING_PER_CLIENT));
+      BridgeConfig.DEFAULT_MAX_PENDING_PER_CLIENT, BridgeConfig.DEFAULT_HANDOVER_MS));
     assertThat(bridge.toString()).doesNotContain("0123456789abcdef");
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, "fedcba9876543210fedcba\n");
@@ -220,7 +220,10 @@ class BerthConfigTest {
       "bridge is set but roles do not include worker: bridge clients are workers",
       "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"], \"token\": \"0123456789abcdef\","
         + " \"maxFrameBytes\": 10}}",
-      "bridge.maxFrameBytes must be in 1024..67108864, was 10");
+      "bridge.maxFrameBytes must be in 1024..67108864, was 10",
+      "{\"roles\": [\"worker\"], \"bridge\": {\"addresses\": [\"first\"], \"token\": \"0123456789abcdef\","
+        + " \"handoverMs\": -1}}",
+      "bridge.handoverMs must be in 0..600000, was -1");
     for (Map.Entry<String, String> entry : rejected.entrySet()) {
       Path file = write(entry.getKey());
       assertThatThrownBy(() -> BerthConfig.load(file, Map.of())).as(entry.getKey())
