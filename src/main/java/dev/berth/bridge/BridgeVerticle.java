@@ -35,8 +35,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BridgeVerticle extends VerticleBase {
 
-  /** How often requests are checked against their deadline. */
-  static final long SWEEP_MS = 100;
   /** A connection that sends nothing for this long is closed: the reference workers ping every 10 s. */
   static final int IDLE_TIMEOUT_S = 60;
 
@@ -73,20 +71,20 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    dispatcher = new Dispatcher(vertx, config, nodeId, nodeHeld, drain, metrics, requests);
+    dispatcher = new Dispatcher(vertx, config, nodeId, nodeHeld, drain, clients, metrics, requests);
     server = vertx.createNetServer(new NetServerOptions()
         .setHost(config.host())
         .setPort(config.port())
         .setIdleTimeout(IDLE_TIMEOUT_S)
         .setIdleTimeoutUnit(TimeUnit.SECONDS))
       .connectHandler(this::connected);
-    vertx.setPeriodic(SWEEP_MS, tick -> dispatcher.expire(clients));
     return server.listen();
   }
 
   /**
    * What {@code GET /cluster} shows of this bridge: its connections, for each address how many clients serve it, the
-   * requests they hold, and those waiting for the next client of an address whose last client left; read from the counters the metrics read, on any thread.
+   * requests they hold, and those waiting for the next client of an address whose last client left; read from the
+   * counters the metrics read, on any thread.
    */
   public JsonObject status() {
     return new JsonObject()

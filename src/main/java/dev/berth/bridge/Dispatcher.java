@@ -5,6 +5,7 @@ import dev.berth.config.BridgeConfig;
 import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusRequest;
+import dev.berth.runtime.Sweep;
 import dev.berth.worker.Drain;
 import dev.berth.worker.WorkerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -39,6 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Dispatcher {
 
+  /** How often requests given to clients are checked against their deadline, while there are any. */
+  static final long SWEEP_MS = 100;
+
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
   /** Vert.x timer ids start at 0. */
   private static final long NO_HANDOVER = -1;
@@ -48,6 +52,8 @@ final class Dispatcher {
   private final String nodeId;
   private final AtomicInteger nodeHeld;
   private final Drain drain;
+  private final Iterable<BridgeClient> clients;
+  private final Sweep deadlines;
   private final Map<String, ServedAddress> served = new HashMap<>();
   private final Map<String, AtomicInteger> clientsByAddress = new TreeMap<>();
   private final Map<String, WorkerMetrics.AddressMeters> metersByAddress = new HashMap<>();
@@ -86,22 +92,25 @@ final class Dispatcher {
    * @param nodeId   this node's id in the cluster, or null on a Vert.x that is not clustered
    * @param nodeHeld counts the requests not answered yet, across all workers of the node
    * @param drain    the bridge's drain, which counts the requests its clients hold
+   * @param clients  the bridge's connections
    */
   Dispatcher(Vertx vertx, BridgeConfig config, String nodeId, AtomicInteger nodeHeld, Drain drain,
-             MeterRegistry metrics, WorkerMetrics requests) {
+             Iterable<BridgeClient> clients, MeterRegistry metrics, WorkerMetrics requests) {
     this.vertx = vertx;
     this.config = config;
     this.nodeId = nodeId;
     this.nodeHeld = nodeHeld;
     this.drain = drain;
+    this.clients = clients;
+    this.deadlines = new Sweep(vertx, SWEEP_MS, this::expire);
     Gauge.builder("berth.bridge.holding", drain.held(), Number::doubleValue)
       .description("Requests the bridge's clients hold and have not answered").register(metrics);
     Gauge.builder("berth.bridge.waiting", waiting, Number::doubleValue)
       .description("Requests waiting for the next client of an address whose last client left").register(metrics);
     for (String address : config.addresses()) {
-      AtomicInteger clients = new AtomicInteger();
-      clientsByAddress.put(address, clients);
-      Gauge.builder("berth.bridge.clients", clients, Number::doubleValue).tag("address", address)
+      AtomicInteger serving = new AtomicInteger();
+      clientsByAddress.put(address, serving);
+      Gauge.builder("berth.bridge.clients", serving, Number::doubleValue).tag("address", address)
         .description("Bridge clients registered for an address").register(metrics);
       metersByAddress.put(address, requests.of(address));
     }
@@ -251,6 +260,7 @@ final class Dispatcher {
     if (message.replyAddress() != null) {
       drain.took();
       nodeHeld.incrementAndGet();
+      deadlines.needed();
     }
   }
 
@@ -280,11 +290,8 @@ final class Dispatcher {
     }
   }
 
-  /** Requests whose client did not answer within {@code timeoutMs} fail with 504. */
-  void expire(Iterable<BridgeClient> clients) {
-    if (drain.held().get() == 0) {
-      return;
-    }
+  /** Requests whose client did not answer within {@code timeoutMs} fail with 504; says whether any are still held. */
+  private boolean expire() {
     long now = System.nanoTime();
     for (BridgeClient client : clients) {
       List<BridgeClient.Pending> expired = client.expired(now);
@@ -295,6 +302,7 @@ final class Dispatcher {
       }
       settled(expired.size());
     }
+    return drain.held().get() > 0;
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.berth.gateway;
 
 import dev.berth.config.ConnectionLimits;
 import dev.berth.protocol.HttpError;
+import dev.berth.runtime.Sweep;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -27,11 +28,10 @@ final class ClientConnections {
 
   static final long SWEEP_MS = 250;
 
-  private final Vertx vertx;
   private final ConnectionLimits limits;
   private final AtomicInteger openOnNode;
   private final Map<HttpConnection, Client> clients = new HashMap<>();
-  private long sweepTimer;
+  private final Sweep deadlines;
 
   /** One connection: its requests in progress, the deadline for the next head, the bodies still being read. */
   private static final class Client {
@@ -45,17 +45,13 @@ final class ClientConnections {
 
   /** @param openOnNode the open connections of all gateway instances of the node */
   ClientConnections(Vertx vertx, ConnectionLimits limits, AtomicInteger openOnNode) {
-    this.vertx = vertx;
     this.limits = limits;
     this.openOnNode = openOnNode;
-  }
-
-  void start() {
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, tick -> sweep());
+    this.deadlines = new Sweep(vertx, SWEEP_MS, this::sweep);
   }
 
   void stop() {
-    vertx.cancelTimer(sweepTimer);
+    deadlines.stop();
   }
 
   /** A new connection: refused, by closing it, when the node already has {@code maxConnections}. */
@@ -68,6 +64,7 @@ final class ClientConnections {
     Client client = new Client();
     client.headDeadline = deadline(limits.headerTimeoutMs());
     clients.put(connection, client);
+    deadlines.needed();
     connection.closeHandler(closed -> {
       clients.remove(connection);
       openOnNode.decrementAndGet();
@@ -106,7 +103,8 @@ final class ClientConnections {
     }
   }
 
-  private void sweep() {
+  /** Says whether connections are left to watch. */
+  private boolean sweep() {
     long now = System.nanoTime();
     List<HttpConnection> late = new ArrayList<>();
     for (Map.Entry<HttpConnection, Client> entry : clients.entrySet()) {
@@ -123,6 +121,7 @@ final class ClientConnections {
       }
     }
     late.forEach(HttpConnection::close);
+    return !clients.isEmpty();
   }
 
   /** 408, the usual JSON; on HTTP/1.x the connection closes, since the rest of the body would follow on it. */

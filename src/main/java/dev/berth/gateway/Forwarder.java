@@ -3,6 +3,7 @@ package dev.berth.gateway;
 import dev.berth.config.FailoverConfig;
 import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusRequest;
+import dev.berth.runtime.Sweep;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.vertx.core.AsyncResult;
@@ -44,7 +45,7 @@ final class Forwarder {
   private final RetryBudget budget = new RetryBudget();
   /** Attempts not yet settled, oldest first. */
   private final Set<Attempt> pending = new LinkedHashSet<>();
-  private long sweepTimer;
+  private Sweep deadlines;
 
   /** A request's answer and how many attempts it took. */
   record Delivered(Message<Object> reply, int attempts) {
@@ -60,12 +61,12 @@ final class Forwarder {
 
   /** Call on the instance's context. */
   void start() {
-    sweepTimer = vertx.setPeriodic(SWEEP_MS, tick -> sweep());
+    deadlines = new Sweep(vertx, SWEEP_MS, this::sweep);
     replicas.onNodeLoss(this::nodeLost);
   }
 
   void stop() {
-    vertx.cancelTimer(sweepTimer);
+    deadlines.stop();
   }
 
   /** @param route the request's address, then those it may go on to when no worker of that one is left */
@@ -182,6 +183,7 @@ final class Forwarder {
     request.outstanding++;
     Attempt attempt = new Attempt(request, node);
     pending.add(attempt);
+    deadlines.needed();
     // Without spans (exporter none) there is nothing to carry: no context to attach on every send.
     try (Scope traced = request.trace == Context.root() ? Scope.noop() : request.trace.makeCurrent()) {
       vertx.eventBus().<Object>request(replicas.target(request.address, node), request.message,
@@ -235,11 +237,11 @@ final class Forwarder {
     request.answer.tryFail(request.lastFailure != null ? request.lastFailure : BusFailure.notConsumed(request.address));
   }
 
-  /** Attempts that outlived their deadline: the node is suspected, and a request that may repeat tries another. */
-  private void sweep() {
-    if (pending.isEmpty()) {
-      return;
-    }
+  /**
+   * Attempts that outlived their deadline: the node is suspected, and a request that may repeat tries another. Says
+   * whether attempts are still out.
+   */
+  private boolean sweep() {
     long expired = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(failover.attemptTimeoutMs());
     List<Request> hedge = new ArrayList<>();
     for (Attempt attempt : pending) {
@@ -256,6 +258,7 @@ final class Forwarder {
       }
     }
     hedge.forEach(request -> attempt(request, GatewayMetrics.Retry.OVERDUE));
+    return !pending.isEmpty();
   }
 
   /** Attempts to a node that left will never be answered: a request that may repeat goes elsewhere, others fail. */

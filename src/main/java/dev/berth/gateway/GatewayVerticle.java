@@ -84,7 +84,6 @@ public final class GatewayVerticle extends VerticleBase {
     forwarder = new Forwarder(vertx, replicas, config.failover(), config.requestTimeoutMs(), metrics);
     forwarder.start();
     clients = new ClientConnections(vertx, config.connections(), load.connections());
-    clients.start();
     Router router = Router.router(vertx);
     router.route().handler(this::claimBodyBytes);
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
