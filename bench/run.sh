@@ -30,6 +30,8 @@
 #   haproxy        Debian's HAProxy routing the same way to the same two upstreams, connections to them reused
 #   caddy          Debian's Caddy routing the same way to the same two upstreams (its reverse_proxy keeps them alive)
 #                  The three are the peers: in each round berth-prod is compared with the best of them.
+# A second load shape, reported beside the first and not tuned for: berth-prod and the peers under wrk -t1 -c200, every
+# other request a POST of 1 KB to /zebra (bench/wrk-report.lua's "mixed").
 # Load: wrk -t1 -c50 asking /apple and /zebra in turn (bench/wrk-report.lua). Every round runs every system once, in
 # a rotated order, so that drift of the machine hits all of them alike. For each: requests/s, p50, p99, errors and
 # the RSS of every process sampled under load, the CPU time each process spent per request, and the share of the
@@ -381,8 +383,9 @@ machine_ticks() { # clock ticks of all CPUs so far, and those the hypervisor sto
   awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9}' /proc/stat
 }
 
-load() { # system seconds: one wrk run; prints its result as one JSON line: RSS sampled three quarters into the run,
-  # each process's CPU microseconds per request, and the share of the machine's CPU time the hypervisor stole
+load() { # system seconds [connections shape]: one wrk run (the second shape is "mixed"); prints its result as one JSON
+  # line: RSS sampled three quarters into the run, each process's CPU microseconds per request, and the share of the
+  # machine's CPU time the hypervisor stole
   local system=$1 seconds=$2 result name
   local -a processes
   read -r -a processes <<<"${processes_of[$system]}"
@@ -390,7 +393,8 @@ load() { # system seconds: one wrk run; prints its result as one JSON line: RSS 
   for name in "${processes[@]}"; do ticks_before[$name]=$(cpu_ticks "${pid_of[$name]}"); done
   local machine_before
   machine_before=$(machine_ticks)
-  wrk -t1 -c"$connections" -d"${seconds}s" --latency -s bench/wrk-report.lua "${url_of[$system]}" >"$work/wrk.out" 2>&1 &
+  wrk -t1 -c"${3:-$connections}" -d"${seconds}s" --latency -s bench/wrk-report.lua "${url_of[$system]}" -- \
+    "${4:-alternate}" >"$work/wrk.out" 2>&1 &
   local wrk_pid=$!
   sleep "$(( seconds * 3 / 4 ))"
   local rss
@@ -413,16 +417,31 @@ load() { # system seconds: one wrk run; prints its result as one JSON line: RSS 
 echo "== warm-up: ${warmup} s per system"
 for system in "${systems[@]}"; do load "$system" "$warmup" >/dev/null; done
 
-echo "== $rounds round(s) of ${duration} s per system, wrk -t1 -c$connections"
-: >"$work/runs.jsonl"
-for round in $(seq 1 "$rounds"); do
-  for i in "${!systems[@]}"; do
-    system=${systems[$(( (i + round - 1) % ${#systems[@]} ))]}
-    load "$system" "$duration" | jq -c --argjson round "$round" '. + {round: $round}' | tee -a "$work/runs.jsonl" \
-      | jq -r '"   round \(.round) \(.system): \(.rps | floor) req/s, p99 \(.p99_ms) ms, \(.errors) errors, \(
-          .cpu_us_per_request | add) CPU-us/request, \(.steal_pct) % stolen"'
+measure_rounds() { # file connections shape systems...: each round runs every system once, in a rotated order
+  local file=$1 clients=$2 shape=$3 round i system
+  shift 3
+  local -a names=("$@")
+  : >"$file"
+  for round in $(seq 1 "$rounds"); do
+    for i in "${!names[@]}"; do
+      system=${names[$(( (i + round - 1) % ${#names[@]} ))]}
+      load "$system" "$duration" "$clients" "$shape" | jq -c --argjson round "$round" '. + {round: $round}' \
+        | tee -a "$file" | jq -r '"   round \(.round) \(.system): \(.rps | floor) req/s, p99 \(.p99_ms) ms, \(
+          .errors) errors, \(.cpu_us_per_request | add) CPU-us/request, \(.steal_pct) % stolen"'
+    done
   done
-done
+}
+
+echo "== $rounds round(s) of ${duration} s per system, wrk -t1 -c$connections"
+measure_rounds "$work/runs.jsonl" "$connections" alternate "${systems[@]}"
+
+# The second load shape, reported beside the first and not tuned for: more connections, and a 1 KB POST to the second
+# path every other request; berth-prod and the peers, warmed up with it first.
+mixed_systems=(berth-prod nginx haproxy caddy) mixed_connections=200
+echo "== second load shape: $rounds round(s) of ${duration} s, wrk -t1 -c$mixed_connections, a 1 KB POST every other" \
+  "request"
+for system in "${mixed_systems[@]}"; do load "$system" "$duration" "$mixed_connections" mixed >/dev/null; done
+measure_rounds "$work/mixed.jsonl" "$mixed_connections" mixed "${mixed_systems[@]}"
 
 # ---- report -------------------------------------------------------------------------------------------------------
 
@@ -432,6 +451,7 @@ jq -s --arg mode "$mode" --arg stamp "$stamp" --argjson startup "$startup_json" 
   --arg java "$(java -version 2>&1 | head -n 1)" --arg nginx "$(nginx -v 2>&1)" --arg cpus "$(nproc)" \
   --arg haproxy "$(haproxy -v | head -n 1)" --arg caddy "$(caddy version)" \
   --argjson settings "{\"rounds\":$rounds,\"duration_s\":$duration,\"warmup_s\":$warmup,\"connections\":$connections,\"threads\":1}" \
+  --argjson mixed_connections "$mixed_connections" --slurpfile mixed "$work/mixed.jsonl" \
   -f bench/report.jq "$work/runs.jsonl" >"$out/$stamp.json"
 cp "$out/$stamp.json" "$out/latest.json"
 

@@ -3,11 +3,13 @@ def pad(n): tostring | if length >= n then . else . + (" " * (n - length)) end;
 def lpad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
 def row(name; rps; p50; p99; errors; cpu; rss): (name | pad(19)) + (rps | lpad(9)) + (p50 | lpad(9))
   + (p99 | lpad(9)) + (errors | lpad(8)) + (cpu | lpad(11)) + "  " + rss;
+# One system of the results' systems, {key, value}, as a row.
+def system_row: row(.key; .value.rps; .value.p50_ms; .value.p99_ms; .value.errors;
+  .value.cpu_us_per_request | add; .value.rss_mb | to_entries | map("\(.key) \(.value)") | join(", "));
 
 "",
 row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under load, each process"),
-(.systems | to_entries[] | row(.key; .value.rps; .value.p50_ms; .value.p99_ms; .value.errors;
-  .value.cpu_us_per_request | add; .value.rss_mb | to_entries | map("\(.key) \(.value)") | join(", "))),
+(.systems | to_entries[] | system_row),
 "",
 "berth-cluster / nginx:   \(.ratios.berth_cluster_vs_nginx_rps) x req/s, \(.ratios.berth_cluster_vs_nginx_p99) x p99",
 "berth-local / ceiling:   \(.ratios.berth_local_vs_ceiling_rps) x req/s",
@@ -30,6 +32,11 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
   .ratios.bridge_go_vs_berth_cluster_cpu) x CPU per request",
 (if .baseline then "berth-cluster / baseline: \(.ratios.berth_cluster_vs_baseline_rps) x req/s, \(
   .ratios.berth_cluster_vs_baseline_cpu) x CPU per request (baseline: \(.baseline))" else empty end),
+"",
+"second load shape: wrk -t1 -c\(.mixed.connections), a \(.mixed.post_bytes)-byte POST every other request:",
+(.mixed.systems | to_entries[] | system_row),
+"berth-prod / best peer (\(.mixed.best_peer)), second shape: \(.mixed.berth_prod_vs_best_peer_rps) x req/s, \(
+  .mixed.berth_prod_vs_best_peer_p99) x p99, \(.mixed.berth_prod_vs_best_peer_cpu) x CPU per request",
 "",
 "cpu_us/req: CPU time of all the system's processes per request (wrk's own not included), median of the rounds:",
 (.systems | to_entries[] | "  \(.key | pad(19)) " + (.value.cpu_us_per_request | to_entries

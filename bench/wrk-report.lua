@@ -1,10 +1,20 @@
 -- wrk script of bench/run.sh: alternates a path routed to `first` and one routed to `second`, and prints the run's
--- numbers as one JSON line that the harness reads.
+-- numbers as one JSON line that the harness reads. With the argument `mixed` (wrk ... -- mixed), every other request
+-- is a POST to the second path with a 1 KB body: the benchmark's second load shape.
 local paths = { "/apple", "/zebra" }
 local next_path = 0
+local mixed = false
+local body = string.rep("x", 1024)
+
+init = function(args)
+  mixed = args[1] == "mixed"
+end
 
 request = function()
   next_path = next_path % #paths + 1
+  if mixed and next_path == 2 then
+    return wrk.format("POST", paths[next_path], { ["Content-Type"] = "text/plain" }, body)
+  end
   return wrk.format("GET", paths[next_path])
 end
 

@@ -58,6 +58,16 @@ class BenchIT {
     assertThat(results.getJsonObject("ratios").getString("best_peer")).isIn("nginx", "haproxy", "caddy");
     assertThat(results.getJsonObject("ratios").getDouble("berth_prod_vs_best_peer_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_prod_vs_best_peer_p99")).isPositive();
+    JsonObject mixed = results.getJsonObject("mixed");
+    assertThat(mixed.getJsonObject("systems").fieldNames()).as("the second load shape's systems")
+      .containsExactlyInAnyOrder("berth-prod", "nginx", "haproxy", "caddy");
+    for (String system : mixed.getJsonObject("systems").fieldNames()) {
+      JsonObject measured = mixed.getJsonObject("systems").getJsonObject(system);
+      assertThat(measured.getInteger("rps")).as(system + " requests/s, second shape").isPositive();
+      assertThat(measured.getInteger("errors")).as(system + " errors, second shape").isZero();
+    }
+    assertThat(mixed.getDouble("berth_prod_vs_best_peer_rps")).isPositive();
+    assertThat(run.output()).contains("second load shape: wrk -t1 -c200, a 1024-byte POST every other request:");
     assertThat(results.getJsonObject("ratios").getDouble("tls_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("metrics_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("tracing_on_vs_off_rps")).isPositive();
