@@ -70,9 +70,7 @@ public final class BridgeCluster implements AutoCloseable {
 
   /** Waits until the gateway sees a node consume {@code address}, so that it routes there. */
   public void awaitRouted(String address) {
-    Poll.until("the gateway routing to " + address, BOUND,
-      () -> Http.get(cluster.managementUrl("gateway", "/cluster")).json().getJsonObject("consumers", new JsonObject()),
-      consumers -> !consumers.getJsonArray(address, new JsonArray()).isEmpty());
+    cluster.awaitRouted(address, BOUND);
   }
 
   public BridgeSocket socket() {

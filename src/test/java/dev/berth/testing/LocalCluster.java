@@ -1,5 +1,8 @@
 package dev.berth.testing;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +63,13 @@ public final class LocalCluster implements AutoCloseable {
 
   public void awaitHealthy(Duration timeout) {
     nodes.values().forEach(node -> node.awaitHealthy(timeout));
+  }
+
+  /** Waits until the gateway sees a node consume {@code address}, so that it routes there. */
+  public void awaitRouted(String address, Duration timeout) {
+    Poll.until("the gateway routing to " + address, timeout,
+      () -> Http.get(managementUrl("gateway", "/cluster")).json().getJsonObject("consumers", new JsonObject()),
+      consumers -> !consumers.getJsonArray(address, new JsonArray()).isEmpty());
   }
 
   public String name() {
