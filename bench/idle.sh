@@ -56,8 +56,6 @@ idle_once() { # jar run: prints "<% of a core> <wakeups/s> <event-loop wakeups/s
   pid_of=()
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-
 builds=(this)
 [[ -n "$baseline" ]] && builds+=(baseline)
 declare -A jar_of=([this]=$this [baseline]=$baseline)

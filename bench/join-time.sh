@@ -58,8 +58,6 @@ join_once() { # jar run: one gateway, one worker; prints "<ms to first answer> <
   pid_of=()
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-
 builds=(this)
 [[ -n "$baseline" ]] && builds+=(baseline)
 declare -A jar_of=([this]=$this [baseline]=$baseline)

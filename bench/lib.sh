@@ -39,6 +39,10 @@ await_status() { # url expected-body-or-empty timeout-seconds: polls until the U
 
 now_ms() { date +%s%3N; }
 
+median() { # the median of the numbers on standard input, one per line
+  sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
 berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags, and the
   # class-data archive made beside its jar (another build's jar would not match target/berth.jsa)
   local jar=${BENCH_JAR:-target/berth.jar} archive=()

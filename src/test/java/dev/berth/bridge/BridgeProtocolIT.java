@@ -233,20 +233,10 @@ class BridgeProtocolIT {
   @DisplayName("a request that arrives after the last client of its address unregistered waits for the next client"
     + " (bridge.handoverMs) and is answered by it")
   void waitingRequestHandedToNextClient() {
-    socket = cluster.socket();
-    socket.register("first", BridgeCluster.TOKEN);
-    socket.send(unregister("first"));
-    assertThat(socket.read().getString("type")).isEqualTo("unregistered");
+    servedThenUnregistered();
 
     CompletableFuture<Http.Response> answer = Http.getAsync(cluster.url("/apple"));
-    Poll.until("the request waiting at the bridge", BOUND, () -> cluster.bridgeStatus().getInteger("waiting"),
-      waiting -> waiting == 1);
-    next = cluster.socket();
-    next.register("first", BridgeCluster.TOKEN);
-
-    answerWith(next, "next");
-    assertThat(answer.join().status()).isEqualTo(200);
-    assertThat(answer.join().servedBy()).isEqualTo("next");
+    answeredByNextClient(answer);
     assertThat(cluster.bridgeStatus().getInteger("waiting")).isZero();
   }
 
@@ -260,24 +250,14 @@ class BridgeProtocolIT {
     assertThat(socket.read().getString("type")).isEqualTo("message");
 
     socket.close();
-    Poll.until("the request waiting at the bridge", BOUND, () -> cluster.bridgeStatus().getInteger("waiting"),
-      waiting -> waiting == 1);
-    next = cluster.socket();
-    next.register("first", BridgeCluster.TOKEN);
-
-    answerWith(next, "next");
-    assertThat(answer.join().status()).isEqualTo(200);
-    assertThat(answer.join().servedBy()).isEqualTo("next");
+    answeredByNextClient(answer);
   }
 
   @Test
   @DisplayName("when no client comes within bridge.handoverMs, the waiting request fails back and its client gets"
     + " 503: no worker for the address")
   void noNextClientMeans503() {
-    socket = cluster.socket();
-    socket.register("first", BridgeCluster.TOKEN);
-    socket.send(unregister("first"));
-    assertThat(socket.read().getString("type")).isEqualTo("unregistered");
+    servedThenUnregistered();
 
     Http.Response answer = Http.get(cluster.url("/apple"));
 
@@ -286,9 +266,24 @@ class BridgeProtocolIT {
     assertThat(cluster.bridgeStatus().getInteger("waiting")).isZero();
   }
 
-  private static JsonObject unregister(String address) {
-    return new JsonObject().put("type", "unregister").put("address", address)
-      .put("headers", new JsonObject().put("ack", "true"));
+  /** A raw client that served 'first' and unregistered it, acknowledged: the address's last client left. */
+  private void servedThenUnregistered() {
+    socket = cluster.socket();
+    socket.register("first", BridgeCluster.TOKEN);
+    socket.send(new JsonObject().put("type", "unregister").put("address", "first")
+      .put("headers", new JsonObject().put("ack", "true")));
+    assertThat(socket.read().getString("type")).isEqualTo("unregistered");
+  }
+
+  /** Once the request waits at the bridge, the next client to register gets it and its answer reaches the client. */
+  private void answeredByNextClient(CompletableFuture<Http.Response> answer) {
+    Poll.until("the request waiting at the bridge", BOUND, () -> cluster.bridgeStatus().getInteger("waiting"),
+      waiting -> waiting == 1);
+    next = cluster.socket();
+    next.register("first", BridgeCluster.TOKEN);
+    answerWith(next, "next");
+    assertThat(answer.join().status()).isEqualTo(200);
+    assertThat(answer.join().servedBy()).isEqualTo("next");
   }
 
   /** Reads the next request the client was given and answers it 200, served by {@code name}. */
