@@ -142,13 +142,13 @@ class SwarmIT {
     String nodeB = docker(worker, "info", "--format", "{{.Swarm.NodeID}}").strip();
 
     Map<String, Long> answers = underLoad("host B drained", () -> {
-      docker(manager, "node", "update", "--availability", "drain", nodeB);
+      setAvailability(nodeB, "drain");
       try {
         Poll.until("no task of the stack left on host B", FORMATION_BOUND, () -> containers(worker, "berth"),
           List::isEmpty);
         provenMembers(8);  // the workers and the bridge whole again on host A; no gateway on a drained host
       } finally {
-        docker(manager, "node", "update", "--availability", "active", nodeB);
+        setAvailability(nodeB, "active");
       }
     });
 
@@ -219,6 +219,18 @@ class SwarmIT {
     assertThat(secretIn("berth_worker-second", "berth-worker-second.pem")).isEqualTo(issued);
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
     provenMembers(8);
+  }
+
+  /**
+   * Sets a Swarm node's availability, asking again while the manager answers "update out of sequence": the node's
+   * version moved between the CLI's read and its write (its tasks were changing), so the update was not applied.
+   */
+  private void setAvailability(String node, String availability) {
+    Poll.until("node " + node + " " + availability, FORMATION_BOUND, () -> {
+      Docker.execute(List.of("docker", "-H", manager.dockerHost(), "node", "update", "--availability", availability,
+        node), Map.of(), Duration.ofMinutes(1));
+      return docker(manager, "node", "inspect", "--format", "{{.Spec.Availability}}", node).strip();
+    }, availability::equals);
   }
 
   /** The members once there are that many, each proven. */
