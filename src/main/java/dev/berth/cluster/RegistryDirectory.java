@@ -17,12 +17,18 @@ import java.util.function.Consumer;
  * {@link ServingNodes} from Vert.x's registry of consumers in Hazelcast: the cluster manager hands it every update it
  * sees, and it reads the registry again when an update may have been missed (a member came back, a read failed while a
  * split cluster merged). A node that left is not listed, even while the registry still does.
+ * <p>
+ * Two things keep a listing from going back in time: a read only counts if no newer listing was taken while it ran,
+ * and an update that empties a listed address is read again first, because vertx-hazelcast reports a read that failed
+ * (while partitions migrate) as an empty list.
  */
 final class RegistryDirectory implements ServingNodes {
 
   private final BiConsumer<String, Completable<List<RegistrationInfo>>> registry;
   private final BiFunction<String, List<RegistrationInfo>, List<RegistrationInfo>> counted;
   private final Map<String, List<String>> nodesByAddress = new ConcurrentHashMap<>();
+  /** How many listings were taken per address: a read begun before the latest one must not replace it. */
+  private final Map<String, Long> listings = new ConcurrentHashMap<>();
   private final Set<String> watched = ConcurrentHashMap.newKeySet();
   /** Nodes that left; the registry can list one for a moment longer, or again after a split cluster merges. */
   private final Set<String> departed = ConcurrentHashMap.newKeySet();
@@ -70,11 +76,18 @@ final class RegistryDirectory implements ServingNodes {
     return watched.contains(address);
   }
 
-  /** The registry listed {@code registrations} for {@code address}; ignored for an address not watched. */
-  void listed(String address, List<RegistrationInfo> registrations) {
+  /**
+   * The registry listed {@code registrations} for {@code address}; ignored for an address not watched. An empty list
+   * for an address that has nodes is read again, and counts only if that read succeeds.
+   */
+  synchronized void listed(String address, List<RegistrationInfo> registrations) {
     if (watched.contains(address)) {
-      publish(address, counted.apply(address, registrations).stream()
-        .filter(registration -> !registration.localOnly()).map(RegistrationInfo::nodeId).distinct().sorted().toList());
+      List<String> nodes = servingNodes(address, registrations);
+      if (nodes.isEmpty() && !of(address).isEmpty()) {
+        refresh(address);
+      } else {
+        take(address, nodes);
+      }
     }
   }
 
@@ -89,18 +102,35 @@ final class RegistryDirectory implements ServingNodes {
     }
   }
 
-  void nodeLeft(String nodeId) {
+  synchronized void nodeLeft(String nodeId) {
     departed.add(nodeId);
     watched.forEach(address -> publish(address, of(address)));
     leaveListeners.forEach(listener -> listener.accept(nodeId));
   }
 
   private void refresh(String address) {
+    long begunAfter = listings.getOrDefault(address, 0L);
     registry.accept(address, (registrations, failure) -> {
       if (failure == null) {
-        listed(address, registrations);
+        takeUnlessNewer(address, begunAfter, registrations);
       }
     });
+  }
+
+  private synchronized void takeUnlessNewer(String address, long begunAfter, List<RegistrationInfo> registrations) {
+    if (listings.getOrDefault(address, 0L) == begunAfter) {
+      take(address, servingNodes(address, registrations));
+    }
+  }
+
+  private List<String> servingNodes(String address, List<RegistrationInfo> registrations) {
+    return counted.apply(address, registrations).stream().filter(registration -> !registration.localOnly())
+      .map(RegistrationInfo::nodeId).distinct().sorted().toList();
+  }
+
+  private void take(String address, List<String> nodes) {
+    listings.merge(address, 1L, Long::sum);
+    publish(address, nodes);
   }
 
   private void publish(String address, List<String> nodes) {
