@@ -3,6 +3,7 @@ package dev.berth.gateway;
 import dev.berth.config.FailoverConfig;
 import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.Envelope;
 import dev.berth.runtime.Sweep;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -19,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Sends one gateway instance's requests to worker nodes it picks itself, so that it knows where each one is. A request
  * is sent to one replica; when that node leaves the cluster, or the attempt outlives its deadline, or nothing consumed
  * it, a request that may be sent twice goes to another replica within the request timeout, while earlier attempts may
- * still answer. A request that fails for good fails with its {@link BusFailure}. Runs on the instance's event loop.
+ * still answer. A request that fails for good fails with its {@link BusFailure}. A node's consumer that said it takes
+ * berth's {@link Envelope} gets requests in it, others JSON. Runs on the instance's event loop.
  */
 final class Forwarder {
 
@@ -45,6 +48,8 @@ final class Forwarder {
   private final RetryBudget budget = new RetryBudget();
   /** Attempts not yet settled, oldest first. */
   private final Set<Attempt> pending = new LinkedHashSet<>();
+  /** The per-node addresses ({@code first@<node>}) whose consumer answered that it takes the envelope. */
+  private final Set<String> takeEnvelope = new HashSet<>();
   private Sweep deadlines;
 
   /** A request's answer and how many attempts it took. */
@@ -70,10 +75,10 @@ final class Forwarder {
   }
 
   /** @param route the request's address, then those it may go on to when no worker of that one is left */
-  Future<Delivered> forward(List<String> route, String method, JsonObject message) {
+  Future<Delivered> forward(List<String> route, BusRequest message) {
     budget.deposit();
     Request request = new Request(route, message,
-      BusRequest.idempotent(method) || failover.retryAnyMethod().contains(route.get(0)));
+      BusRequest.idempotent(message.method()) || failover.retryAnyMethod().contains(route.get(0)));
     attempt(request, null);
     return request.answer.future();
   }
@@ -84,7 +89,9 @@ final class Forwarder {
     /** Where on its route the request is. */
     int routed;
     String address;
-    final JsonObject message;
+    final BusRequest message;
+    /** The message in JSON, made for the first node that is sent it so. */
+    JsonObject json;
     final boolean repeatable;
     final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
     final List<String> tried = new ArrayList<>(2);
@@ -97,7 +104,7 @@ final class Forwarder {
     boolean waitedForWorker;
     BusFailure lastFailure;
 
-    Request(List<String> route, JsonObject message, boolean repeatable) {
+    Request(List<String> route, BusRequest message, boolean repeatable) {
       this.route = route;
       this.address = route.get(0);
       this.message = message;
@@ -107,18 +114,30 @@ final class Forwarder {
     long remainingMs() {
       return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
     }
+
+    JsonObject json() {
+      if (json == null) {
+        json = message.toJson();
+      }
+      return json;
+    }
   }
 
   /** One sending of a request to one node; a second attempt elsewhere is started at most once per attempt. */
   private static final class Attempt {
     final Request request;
     final String node;
+    final String target;
+    /** Sent in JSON to a node's own address: its reply may say that the envelope is taken there. */
+    final boolean asksForEnvelope;
     final long startNanos = System.nanoTime();
     boolean overdue;
 
-    Attempt(Request request, String node) {
+    Attempt(Request request, String node, String target, boolean asksForEnvelope) {
       this.request = request;
       this.node = node;
+      this.target = target;
+      this.asksForEnvelope = asksForEnvelope;
     }
   }
 
@@ -181,12 +200,14 @@ final class Forwarder {
     request.attempts++;
     request.tried.add(node);
     request.outstanding++;
-    Attempt attempt = new Attempt(request, node);
+    String target = replicas.target(request.address, node);
+    boolean enveloped = takeEnvelope.contains(target);
+    Attempt attempt = new Attempt(request, node, target, !enveloped && !target.equals(request.address));
     pending.add(attempt);
     deadlines.needed();
     // Without spans (exporter none) there is nothing to carry: no context to attach on every send.
     try (Scope traced = request.trace == Context.root() ? Scope.noop() : request.trace.makeCurrent()) {
-      vertx.eventBus().<Object>request(replicas.target(request.address, node), request.message,
+      vertx.eventBus().<Object>request(target, enveloped ? request.message : request.json(),
           new DeliveryOptions().setSendTimeout(remainingMs))
         .onComplete(result -> settle(attempt, result));
     }
@@ -199,6 +220,9 @@ final class Forwarder {
     Request request = attempt.request;
     request.outstanding--;
     if (result.succeeded()) {
+      if (attempt.asksForEnvelope && result.result().headers().contains(Envelope.ACCEPTED)) {
+        takeEnvelope.add(attempt.target);
+      }
       replicas.answered(attempt.node);
       request.answer.tryComplete(new Delivered(result.result(), request.attempts));
       return;
@@ -263,6 +287,7 @@ final class Forwarder {
 
   /** Attempts to a node that left will never be answered: a request that may repeat goes elsewhere, others fail. */
   private void nodeLost(String node) {
+    takeEnvelope.removeIf(target -> target.endsWith("@" + node));
     List<Attempt> lost = pending.stream().filter(attempt -> attempt.node.equals(node)).toList();
     int moved = 0;
     for (Attempt attempt : lost) {

@@ -183,7 +183,7 @@ public final class GatewayVerticle extends VerticleBase {
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(), headers,
       ctx.body().buffer());
     load.requests().incrementAndGet();
-    forwarder.forward(route, request.method().name(), busRequest.toJson())
+    forwarder.forward(route, busRequest)
       .onComplete(answered -> answer(ctx, address, answered));
   }
 
@@ -200,7 +200,8 @@ public final class GatewayVerticle extends VerticleBase {
   private void respond(RoutingContext ctx, String address, Forwarder.Delivered delivered) {
     BusReply reply;
     try {
-      reply = BusReply.fromJson(delivered.reply().body());
+      Object body = delivered.reply().body();
+      reply = body instanceof BusReply enveloped ? enveloped : BusReply.fromJson(body);
     } catch (ProtocolException e) {
       replyError(ctx, BusFailure.invalidReply(address, e.getMessage()));
       return;

@@ -9,6 +9,7 @@ import dev.berth.gateway.GatewayMetrics;
 import dev.berth.gateway.GatewayVerticle;
 import dev.berth.gateway.Replicas;
 import dev.berth.protocol.Addresses;
+import dev.berth.protocol.Envelope;
 import dev.berth.worker.Drain;
 import dev.berth.worker.WorkerHandlers;
 import dev.berth.worker.WorkerMetrics;
@@ -97,6 +98,7 @@ public final class NodeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    Envelope.register(vertx.eventBus());
     replicas = config.runsGateway()
       ? Replicas.inCluster(vertx, clusterManager.servingNodes(), config.gateway().routes().addresses())
       : null;

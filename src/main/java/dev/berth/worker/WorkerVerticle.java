@@ -5,10 +5,12 @@ import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.Envelope;
 import dev.berth.protocol.ProtocolException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Consumes one event-bus address, and the same address on its own node only ({@link Addresses#onNode}), where gateways
  * send it requests, and answers each with its {@link WorkerHandler}: the configured text, or the configured class,
- * which has {@code timeoutMs} to answer before the request fails with 504. It stops with the {@link Drain} every
+ * which has {@code timeoutMs} to answer before the request fails with 504. A request in berth's {@link Envelope} is
+ * answered in it; a JSON one in JSON, saying that the envelope is taken here. It stops with the {@link Drain} every
  * worker shares.
  */
 public final class WorkerVerticle extends VerticleBase {
@@ -38,9 +41,10 @@ public final class WorkerVerticle extends VerticleBase {
   private final AtomicInteger held;
   private final WorkerMetrics.AddressMeters meters;
   private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
-  /** The last reply and its encoding: a handler that answers the same reply each time has it encoded once. */
+  /** The last reply as sent, and in JSON: a handler that answers the same reply each time has it built once. */
   private WorkerReply lastReply;
-  private JsonObject lastEncoded;
+  private BusReply lastOnTheBus;
+  private JsonObject lastJson;
   private final Drain drain = new Drain();
 
   /**
@@ -78,7 +82,7 @@ public final class WorkerVerticle extends VerticleBase {
     drain.arrived();
     BusRequest request;
     try {
-      request = BusRequest.fromJson(message.body());
+      request = message.body() instanceof BusRequest enveloped ? enveloped : BusRequest.fromJson(message.body());
     } catch (ProtocolException e) {
       message.fail(BusFailure.BAD_REQUEST, e.getMessage());
       meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
@@ -110,7 +114,11 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void answer(Message<Object> message, BusRequest request, AsyncResult<WorkerReply> answer, long arrived) {
     if (answer.succeeded() && answer.result() != null) {
-      message.reply(encoded(answer.result()));
+      if (message.body() instanceof BusRequest) {
+        message.reply(onTheBus(answer.result()));
+      } else {
+        message.reply(json(answer.result()), new DeliveryOptions().addHeader(Envelope.ACCEPTED, "1"));
+      }
       meters.ended(WorkerMetrics.Outcome.ANSWERED, arrived);
       return;
     }
@@ -127,13 +135,21 @@ public final class WorkerVerticle extends VerticleBase {
     meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
   }
 
-  private JsonObject encoded(WorkerReply reply) {
+  private BusReply onTheBus(WorkerReply reply) {
     if (reply != lastReply) {
-      BusReply onTheBus = reply.servedBy(nodeName);
-      lastEncoded = reply.isText() ? onTheBus.toJson() : onTheBus.toJsonBinary();
+      lastOnTheBus = reply.servedBy(nodeName);
+      lastJson = null;
       lastReply = reply;
     }
-    return lastEncoded;
+    return lastOnTheBus;
+  }
+
+  private JsonObject json(WorkerReply reply) {
+    BusReply onTheBus = onTheBus(reply);
+    if (lastJson == null) {
+      lastJson = reply.isText() ? onTheBus.toJson() : onTheBus.toJsonBinary();
+    }
+    return lastJson;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.berth.gateway;
 import dev.berth.config.FailoverConfig;
 import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusFailure;
+import dev.berth.protocol.BusRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -240,7 +241,7 @@ class ForwarderTest {
   }
 
   private Future<Forwarder.Delivered> forwardLater(String method, List<String> route) {
-    return ReplicasTest.onContext(vertx, () -> forwarder.forward(route, method, new JsonObject()));
+    return ReplicasTest.onContext(vertx, () -> forwarder.forward(route, new BusRequest(method, "/apple", null, null, null)));
   }
 
   private Forwarder.Delivered forward(String method) throws Exception {

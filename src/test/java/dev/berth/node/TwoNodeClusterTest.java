@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +46,8 @@ class TwoNodeClusterTest {
   private final int httpPort = FreePorts.next();
   private Node gateway;
   private Node worker;
+  /** What the gateway sent, in order: the address, a space, and the class of the message. */
+  private final List<String> sent = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void startBothNodes() throws Exception {
@@ -53,6 +56,11 @@ class TwoNodeClusterTest {
        "cluster": {"host": "127.0.0.1", "hazelcastPort": %d, "members": ["127.0.0.1:%d"],
                    "advertise": {"mode": "none"}}}"""
       .formatted(httpPort, FreePorts.next(), gatewayHazelcastPort, gatewayHazelcastPort));
+    cluster.vertx(gateway).eventBus().addOutboundInterceptor(delivery -> {
+      Object body = delivery.body();
+      sent.add(delivery.message().address() + " " + (body == null ? "null" : body.getClass().getSimpleName()));
+      delivery.next();
+    });
     worker = start("""
       {"name": "worker", "roles": ["worker"], "workers": [{"address": "first", "response": "First", "delayMs": %d}],
        "management": {"port": %d, "eventBusMetrics": true},
@@ -128,8 +136,27 @@ class TwoNodeClusterTest {
   }
 
   @Test
+  @Order(2)
+  @DisplayName("the gateway's first request to the worker node is JSON; once the worker answered that it takes berth's"
+    + " envelope, the requests to it go in the envelope and come back in it")
+  void envelopeBetweenBerthNodes() {
+    Http.Response answered = get("/apple");
+
+    List<String> toFirst = sent.stream().filter(message -> message.startsWith("first@")).toList();
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answered.body()).isEqualTo("First");
+    assertThat(answered.servedBy()).isEqualTo("worker");
+    assertThat(toFirst.get(0)).endsWith(" JsonObject");
+    assertThat(toFirst.get(toFirst.size() - 1)).endsWith(" BusRequest");
+    int firstEnveloped = toFirst.indexOf(toFirst.get(toFirst.size() - 1));
+    assertThat(toFirst.subList(firstEnveloped, toFirst.size())).as("never JSON again")
+      .allMatch(message -> message.endsWith(" BusRequest"));
+  }
+
+  @Test
   @Order(3)
-  @DisplayName("a plain Vert.x consumer, which has no per-node address, is reached too, by Vert.x's own choice of node")
+  @DisplayName("a plain Vert.x consumer, which has no per-node address, is reached too, by Vert.x's own choice of node,"
+    + " in JSON")
   void plainConsumer() throws Exception {
     MessageConsumer<Object> plain = cluster.vertx(worker).eventBus().consumer("second",
       message -> message.reply(BusReply.text("Plain", "plain consumer").toJson()));
@@ -139,6 +166,8 @@ class TwoNodeClusterTest {
 
     assertThat(answered.body()).isEqualTo("Plain");
     assertThat(answered.servedBy()).isEqualTo("plain consumer");
+    assertThat(sent).filteredOn(message -> message.startsWith("second")).isNotEmpty()
+      .allMatch(message -> message.endsWith(" JsonObject"));
     await(plain.unregister());
   }
 

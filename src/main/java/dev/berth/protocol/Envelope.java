@@ -1,0 +1,167 @@
+package dev.berth.protocol;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageCodec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link BusRequest} and {@link BusReply} as berth's own Java nodes pass them to each other: length-prefixed fields
+ * instead of JSON, so that neither side writes or parses text per message. A gateway sends a request in the envelope
+ * only to a worker that said it takes it ({@link #ACCEPTED} on a JSON reply), and the worker answers in the form it was
+ * asked in; bridges and plain Vert.x consumers keep the JSON of docs/protocol.md.
+ */
+public final class Envelope {
+
+  /** A header of a worker's JSON reply: that node's consumer of the address also takes requests in the envelope. */
+  public static final String ACCEPTED = "berth-envelope";
+
+  private static final String REQUEST_CODEC = "berth.request.v1";
+  private static final String REPLY_CODEC = "berth.reply.v1";
+  private static final int ABSENT = -1;
+
+  private Envelope() {
+  }
+
+  /** Call once per Vert.x that sends or receives envelopes, before it does. */
+  public static void register(EventBus bus) {
+    bus.registerDefaultCodec(BusRequest.class, new RequestCodec());
+    bus.registerDefaultCodec(BusReply.class, new ReplyCodec());
+  }
+
+  static final class RequestCodec implements MessageCodec<BusRequest, BusRequest> {
+
+    @Override
+    public void encodeToWire(Buffer wire, BusRequest request) {
+      writeText(wire, request.method());
+      writeText(wire, request.path());
+      writeText(wire, request.query());
+      wire.appendInt(request.headers().size());
+      request.headers().forEach((name, values) -> {
+        writeText(wire, name);
+        wire.appendInt(values.size());
+        values.forEach(value -> writeText(wire, value));
+      });
+      wire.appendInt(request.body().length()).appendBuffer(request.body());
+    }
+
+    @Override
+    public BusRequest decodeFromWire(int position, Buffer wire) {
+      Reader in = new Reader(wire, position);
+      String method = in.text();
+      String path = in.text();
+      String query = in.text();
+      int headerCount = in.integer();
+      Map<String, List<String>> headers = new LinkedHashMap<>(Math.max(4, headerCount * 2));
+      for (int header = 0; header < headerCount; header++) {
+        String name = in.text();
+        int valueCount = in.integer();
+        List<String> values = new ArrayList<>(valueCount);
+        for (int value = 0; value < valueCount; value++) {
+          values.add(in.text());
+        }
+        headers.put(name, values);
+      }
+      return new BusRequest(method, path, query, headers, in.bytes());
+    }
+
+    /** On one Vert.x the receiver gets its own body, as it would get its own copy of a JSON request. */
+    @Override
+    public BusRequest transform(BusRequest request) {
+      return new BusRequest(request.method(), request.path(), request.query(), request.headers(), request.body().copy());
+    }
+
+    @Override
+    public String name() {
+      return REQUEST_CODEC;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+
+  static final class ReplyCodec implements MessageCodec<BusReply, BusReply> {
+
+    @Override
+    public void encodeToWire(Buffer wire, BusReply reply) {
+      wire.appendInt(reply.status());
+      writeText(wire, reply.contentType());
+      writeText(wire, reply.servedBy());
+      wire.appendInt(reply.body().length()).appendBuffer(reply.body());
+    }
+
+    @Override
+    public BusReply decodeFromWire(int position, Buffer wire) {
+      Reader in = new Reader(wire, position);
+      int status = in.integer();
+      String contentType = in.text();
+      String servedBy = in.text();
+      return new BusReply(status, contentType, in.bytes(), servedBy);
+    }
+
+    @Override
+    public BusReply transform(BusReply reply) {
+      return new BusReply(reply.status(), reply.contentType(), reply.body().copy(), reply.servedBy());
+    }
+
+    @Override
+    public String name() {
+      return REPLY_CODEC;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+
+  private static void writeText(Buffer wire, String text) {
+    if (text == null) {
+      wire.appendInt(ABSENT);
+      return;
+    }
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    wire.appendInt(bytes.length).appendBytes(bytes);
+  }
+
+  /** Reads the fields of one envelope in order from where the event bus says its body starts. */
+  private static final class Reader {
+    private final Buffer wire;
+    private int position;
+
+    Reader(Buffer wire, int position) {
+      this.wire = wire;
+      this.position = position;
+    }
+
+    int integer() {
+      int value = wire.getInt(position);
+      position += Integer.BYTES;
+      return value;
+    }
+
+    String text() {
+      int length = integer();
+      if (length == ABSENT) {
+        return null;
+      }
+      String text = wire.getString(position, position + length);
+      position += length;
+      return text;
+    }
+
+    Buffer bytes() {
+      int length = integer();
+      Buffer bytes = wire.getBuffer(position, position + length);
+      position += length;
+      return bytes;
+    }
+  }
+}
