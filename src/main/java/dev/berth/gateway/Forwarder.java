@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,8 +47,6 @@ final class Forwarder {
   private final RetryBudget budget = new RetryBudget();
   /** Attempts not yet settled, oldest first. */
   private final Set<Attempt> pending = new LinkedHashSet<>();
-  /** The per-node addresses ({@code first@<node>}) whose consumer answered that it takes the envelope. */
-  private final Set<String> takeEnvelope = new HashSet<>();
   private Sweep deadlines;
 
   /** A request's answer and how many attempts it took. */
@@ -126,17 +123,17 @@ final class Forwarder {
   /** One sending of a request to one node; a second attempt elsewhere is started at most once per attempt. */
   private static final class Attempt {
     final Request request;
+    final String address;
     final String node;
-    final String target;
     /** Sent in JSON to a node's own address: its reply may say that the envelope is taken there. */
     final boolean asksForEnvelope;
     final long startNanos = System.nanoTime();
     boolean overdue;
 
-    Attempt(Request request, String node, String target, boolean asksForEnvelope) {
+    Attempt(Request request, String node, boolean asksForEnvelope) {
       this.request = request;
+      this.address = request.address;
       this.node = node;
-      this.target = target;
       this.asksForEnvelope = asksForEnvelope;
     }
   }
@@ -201,8 +198,8 @@ final class Forwarder {
     request.tried.add(node);
     request.outstanding++;
     String target = replicas.target(request.address, node);
-    boolean enveloped = takeEnvelope.contains(target);
-    Attempt attempt = new Attempt(request, node, target, !enveloped && !target.equals(request.address));
+    boolean enveloped = replicas.takesEnvelope(request.address, node);
+    Attempt attempt = new Attempt(request, node, !enveloped && !target.equals(request.address));
     pending.add(attempt);
     deadlines.needed();
     // Without spans (exporter none) there is nothing to carry: no context to attach on every send.
@@ -221,7 +218,7 @@ final class Forwarder {
     request.outstanding--;
     if (result.succeeded()) {
       if (attempt.asksForEnvelope && result.result().headers().contains(Envelope.ACCEPTED)) {
-        takeEnvelope.add(attempt.target);
+        replicas.tookEnvelope(attempt.address, attempt.node);
       }
       replicas.answered(attempt.node);
       request.answer.tryComplete(new Delivered(result.result(), request.attempts));
@@ -230,7 +227,7 @@ final class Forwarder {
     BusFailure failure = BusFailure.of(request.address, result.cause(), requestTimeoutMs);
     request.lastFailure = failure;
     if (result.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
-      && replicas.withoutOwnAddress(request.address, attempt.node)) {
+      && replicas.withoutOwnAddress(attempt.address, attempt.node)) {
       // Nothing consumed its per-node address, but the node consumes the address: the same node may take it again.
       request.tried.remove(attempt.node);
     }
@@ -287,7 +284,6 @@ final class Forwarder {
 
   /** Attempts to a node that left will never be answered: a request that may repeat goes elsewhere, others fail. */
   private void nodeLost(String node) {
-    takeEnvelope.removeIf(target -> target.endsWith("@" + node));
     List<Attempt> lost = pending.stream().filter(attempt -> attempt.node.equals(node)).toList();
     int moved = 0;
     for (Attempt attempt : lost) {

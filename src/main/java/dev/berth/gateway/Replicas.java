@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 /**
  * The worker nodes a gateway node may send each address's requests to, shared by its gateway instances: the nodes the
  * registry lists as consumers, less those draining, and, while others are left, less those suspected of being stuck
- * because a request to them outlived its attempt deadline. On a Vert.x that is not clustered, the local bus is the one
- * replica.
+ * because a request to them outlived its attempt deadline; and what was learned of each node's consumer of an address,
+ * until the node leaves. On a Vert.x that is not clustered, the local bus is the one replica.
  */
 public final class Replicas {
 
@@ -37,8 +37,8 @@ public final class Replicas {
   private final Map<String, AtomicInteger> nextByAddress = new ConcurrentHashMap<>();
   private final Set<String> draining = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
-  /** "address@node" of consumers with no per-node address: plain Vert.x consumers, reached by Vert.x's own choice. */
-  private final Set<String> withoutOwnAddress = ConcurrentHashMap.newKeySet();
+  /** By address, then node: the consumers gateways sent to. */
+  private final Map<String, Map<String, NodeConsumer>> consumers = new ConcurrentHashMap<>();
   private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final List<NodeLossListener> nodeLossListeners = new CopyOnWriteArrayList<>();
 
@@ -46,6 +46,26 @@ public final class Replicas {
   }
 
   private record NodeLossListener(Context context, Consumer<String> listener) {
+  }
+
+  /** One node's consumer of an address, as the gateways found it; its per-node address made once. */
+  private static final class NodeConsumer {
+    final String onNode;
+    /** It has no per-node address: a plain Vert.x consumer, reached by Vert.x's own choice of node. */
+    volatile boolean plain;
+    /** It answered that it takes berth's envelope. */
+    volatile boolean takesEnvelope;
+
+    NodeConsumer(String onNode) {
+      this.onNode = onNode;
+    }
+
+    /** Says whether that was news. */
+    synchronized boolean foundPlain() {
+      boolean news = !plain;
+      plain = true;
+      return news;
+    }
   }
 
   private Replicas(Vertx vertx, ServingNodes cluster) {
@@ -139,8 +159,8 @@ public final class Replicas {
     if (cluster == null) {
       return address;
     }
-    String onNode = Addresses.onNode(address, node);
-    return withoutOwnAddress.isEmpty() || !withoutOwnAddress.contains(onNode) ? onNode : address;
+    NodeConsumer consumer = consumer(address, node);
+    return consumer.plain ? address : consumer.onNode;
   }
 
   /**
@@ -148,7 +168,27 @@ public final class Replicas {
    * a plain Vert.x consumer. Says whether that was news, so that the request that found out can go there again.
    */
   boolean withoutOwnAddress(String address, String node) {
-    return cluster != null && withoutOwnAddress.add(Addresses.onNode(address, node));
+    return cluster != null && consumer(address, node).foundPlain();
+  }
+
+  /** Whether {@code node}'s consumer of {@code address} said it takes berth's envelope. */
+  boolean takesEnvelope(String address, String node) {
+    return cluster != null && consumer(address, node).takesEnvelope;
+  }
+
+  /** {@code node}'s consumer of {@code address} said, on its own address, that it takes berth's envelope. */
+  void tookEnvelope(String address, String node) {
+    if (cluster != null) {
+      consumer(address, node).takesEnvelope = true;
+    }
+  }
+
+  /** Looked up twice per request sent: a plain read first, created only the first time. */
+  private NodeConsumer consumer(String address, String node) {
+    Map<String, NodeConsumer> byNode = consumers.get(address);
+    NodeConsumer consumer = byNode == null ? null : byNode.get(node);
+    return consumer != null ? consumer : consumers.computeIfAbsent(address, any -> new ConcurrentHashMap<>())
+      .computeIfAbsent(node, any -> new NodeConsumer(Addresses.onNode(address, node)));
   }
 
   /** Passes over {@code node} for a while: a request to it outlived its attempt deadline. */
@@ -187,7 +227,7 @@ public final class Replicas {
   private void nodeLeft(String node) {
     draining.remove(node);
     suspectUntil.remove(node);
-    withoutOwnAddress.removeIf(target -> target.endsWith("@" + node));
+    consumers.values().forEach(byNode -> byNode.remove(node));
     nodeLossListeners.forEach(subscriber -> subscriber.context().runOnContext(run -> subscriber.listener().accept(node)));
   }
 

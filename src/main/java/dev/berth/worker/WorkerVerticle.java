@@ -117,6 +117,7 @@ public final class WorkerVerticle extends VerticleBase {
       if (message.body() instanceof BusRequest) {
         message.reply(onTheBus(answer.result()));
       } else {
+        // Options of its own per reply: a tracer may add headers to them.
         message.reply(json(answer.result()), new DeliveryOptions().addHeader(Envelope.ACCEPTED, "1"));
       }
       meters.ended(WorkerMetrics.Outcome.ANSWERED, arrived);

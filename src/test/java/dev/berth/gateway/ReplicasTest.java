@@ -97,6 +97,20 @@ class ReplicasTest {
   }
 
   @Test
+  @DisplayName("a node's consumer that said it takes the envelope is remembered per address, and forgotten when the"
+    + " node leaves")
+  void envelopeTakers() {
+    assertThat(replicas.takesEnvelope("first", "a")).isFalse();
+
+    replicas.tookEnvelope("first", "a");
+
+    assertThat(replicas.takesEnvelope("first", "a")).isTrue();
+    assertThat(replicas.takesEnvelope("second", "a")).as("another address of the node").isFalse();
+    cluster.leave("a");
+    assertThat(replicas.takesEnvelope("first", "a")).as("after the node left").isFalse();
+  }
+
+  @Test
   @DisplayName("a request for an address no node serves waits for one, and gets the first that comes")
   void awaitsANode(Vertx vertx) throws Exception {
     Future<String> waiting = onContext(vertx, () -> replicas.awaitPick("second", List.of(), 5_000));
