@@ -21,8 +21,6 @@ public final class Envelope {
   /** A header of a worker's JSON reply: that node's consumer of the address also takes requests in the envelope. */
   public static final String ACCEPTED = "berth-envelope";
 
-  private static final String REQUEST_CODEC = "berth.request.v1";
-  private static final String REPLY_CODEC = "berth.reply.v1";
   private static final int ABSENT = -1;
 
   private Envelope() {
@@ -34,7 +32,31 @@ public final class Envelope {
     bus.registerDefaultCodec(BusReply.class, new ReplyCodec());
   }
 
-  static final class RequestCodec implements MessageCodec<BusRequest, BusRequest> {
+  /** A codec of one of berth's own types, known by its name on the wire, as every codec that is not Vert.x's own. */
+  abstract static class OwnCodec<T> implements MessageCodec<T, T> {
+
+    private final String name;
+
+    OwnCodec(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+
+  static final class RequestCodec extends OwnCodec<BusRequest> {
+
+    RequestCodec() {
+      super("berth.request.v1");
+    }
 
     @Override
     public void encodeToWire(Buffer wire, BusRequest request) {
@@ -47,7 +69,7 @@ public final class Envelope {
         wire.appendInt(values.size());
         values.forEach(value -> writeText(wire, value));
       });
-      wire.appendInt(request.body().length()).appendBuffer(request.body());
+      writeBytes(wire, request.body());
     }
 
     @Override
@@ -75,26 +97,20 @@ public final class Envelope {
     public BusRequest transform(BusRequest request) {
       return new BusRequest(request.method(), request.path(), request.query(), request.headers(), request.body().copy());
     }
-
-    @Override
-    public String name() {
-      return REQUEST_CODEC;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
   }
 
-  static final class ReplyCodec implements MessageCodec<BusReply, BusReply> {
+  static final class ReplyCodec extends OwnCodec<BusReply> {
+
+    ReplyCodec() {
+      super("berth.reply.v1");
+    }
 
     @Override
     public void encodeToWire(Buffer wire, BusReply reply) {
       wire.appendInt(reply.status());
       writeText(wire, reply.contentType());
       writeText(wire, reply.servedBy());
-      wire.appendInt(reply.body().length()).appendBuffer(reply.body());
+      writeBytes(wire, reply.body());
     }
 
     @Override
@@ -110,16 +126,10 @@ public final class Envelope {
     public BusReply transform(BusReply reply) {
       return new BusReply(reply.status(), reply.contentType(), reply.body().copy(), reply.servedBy());
     }
+  }
 
-    @Override
-    public String name() {
-      return REPLY_CODEC;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
+  private static void writeBytes(Buffer wire, Buffer bytes) {
+    wire.appendInt(bytes.length()).appendBuffer(bytes);
   }
 
   private static void writeText(Buffer wire, String text) {
