@@ -33,9 +33,9 @@ done
 script=bench/failover.sh
 work=$(mktemp -d /tmp/berth-failover.XXXXXX)
 source bench/lib.sh
-[[ -f "${BENCH_JAR:-target/berth.jar}" ]] || fail "${BENCH_JAR:-target/berth.jar} is missing: run mvn -B package -DskipTests"
+require_jars "${BENCH_JAR:-target/berth.jar}"
 for tool in wrk jq curl; do command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk jq curl"; done
-trap 'stop_all; echo "bench/failover.sh: failed; the logs of this run are in $work" >&2' EXIT
+keep_logs_on_failure
 base=${BENCH_PORT_BASE:-21000}
 gateway_url="http://127.0.0.1:$base"
 

@@ -26,9 +26,8 @@ script=bench/idle.sh
 work=$(mktemp -d /tmp/berth-idle.XXXXXX)
 source bench/lib.sh
 this=${BENCH_JAR:-target/berth.jar}
-[[ -f "$this" ]] || fail "$this is missing: run mvn -B package -DskipTests"
-[[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
-trap 'stop_all; echo "bench/idle.sh: failed; the logs of this run are in $work" >&2' EXIT
+require_jars "$this" "$baseline"
+keep_logs_on_failure
 base=${BENCH_PORT_BASE:-25000}
 settle_s=40
 
@@ -56,21 +55,14 @@ idle_once() { # jar run: prints "<% of a core> <wakeups/s> <event-loop wakeups/s
   pid_of=()
 }
 
-builds=(this)
-[[ -n "$baseline" ]] && builds+=(baseline)
-declare -A jar_of=([this]=$this [baseline]=$baseline)
-: >"$work/runs"
-for run in $(seq 1 "$runs"); do
-  for build in "${builds[@]}"; do
-    read -r cpu all loops <<<"$(idle_once "${jar_of[$build]}" "$build-$run")"
-    echo "   run $run $build (${jar_of[$build]}): ${cpu} % of a core, ${all} wakeups/s, ${loops} of them on event loops"
-    echo "$build $cpu $all $loops" >>"$work/runs"
-  done
-done
+idle_in_words() { # cpu wakeups event-loop-wakeups
+  echo "$1 % of a core, $2 wakeups/s, $3 of them on event loops"
+}
+
+alternate_builds "$runs" "$this" "$baseline" idle_once idle_in_words
 for build in "${builds[@]}"; do
-  echo "$build: median $(awk -v b="$build" '$1 == b {print $2}' "$work/runs" | median) % of a core," \
-    "$(awk -v b="$build" '$1 == b {print $3}' "$work/runs" | median) wakeups/s," \
-    "$(awk -v b="$build" '$1 == b {print $4}' "$work/runs" | median) on event loops ($runs run(s) of $seconds s)"
+  echo "$build: median $(build_median "$build" 1) % of a core, $(build_median "$build" 2) wakeups/s," \
+    "$(build_median "$build" 3) on event loops ($runs run(s) of $seconds s)"
 done
 trap - EXIT
 rm -rf "$work"

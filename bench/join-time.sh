@@ -24,9 +24,8 @@ script=bench/join-time.sh
 work=$(mktemp -d /tmp/berth-join-time.XXXXXX)
 source bench/lib.sh
 this=${BENCH_JAR:-target/berth.jar}
-[[ -f "$this" ]] || fail "$this is missing: run mvn -B package -DskipTests"
-[[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
-trap 'stop_all; echo "bench/join-time.sh: failed; the logs of this run are in $work" >&2' EXIT
+require_jars "$this" "$baseline"
+keep_logs_on_failure
 base=${BENCH_PORT_BASE:-24000}
 members="127.0.0.1:$((base + 2)),127.0.0.1:$((base + 4))"
 BENCH_JAR=$this make_certs
@@ -58,20 +57,14 @@ join_once() { # jar run: one gateway, one worker; prints "<ms to first answer> <
   pid_of=()
 }
 
-builds=(this)
-[[ -n "$baseline" ]] && builds+=(baseline)
-declare -A jar_of=([this]=$this [baseline]=$baseline)
-: >"$work/runs"
-for run in $(seq 1 "$runs"); do
-  for build in "${builds[@]}"; do
-    read -r joined ready <<<"$(join_once "${jar_of[$build]}" "$build-$run")"
-    echo "   run $run $build (${jar_of[$build]}): routed ${joined} ms after launch, ready in ${ready} ms"
-    echo "$build $joined $ready" >>"$work/runs"
-  done
-done
+join_in_words() { # routed-ms ready-ms
+  echo "routed $1 ms after launch, ready in $2 ms"
+}
+
+alternate_builds "$runs" "$this" "$baseline" join_once join_in_words
 for build in "${builds[@]}"; do
-  echo "$build: median routed $(awk -v b="$build" '$1 == b {print $2}' "$work/runs" | median) ms after launch," \
-    "ready in $(awk -v b="$build" '$1 == b {print $3}' "$work/runs" | median) ms ($runs run(s))"
+  echo "$build: median routed $(build_median "$build" 1) ms after launch, ready in $(build_median "$build" 2) ms" \
+    "($runs run(s))"
 done
 trap - EXIT
 rm -rf "$work"

@@ -1,4 +1,4 @@
-# Process helpers shared by bench/run.sh and bench/failover.sh; source it after setting `script` (the name in
+# Process helpers shared by the bench/ scripts; source it after setting `script` (the name in
 # messages) and `work` (the directory for logs). The JVMs and servers they start are stopped by stop_all.
 
 read -r -a java_opts <<<"${BENCH_JAVA_OPTS:-}"
@@ -35,6 +35,37 @@ await_status() { # url expected-body-or-empty timeout-seconds: polls until the U
     fi
   done
   fail "$1 did not answer ${2:-200} within $3 s"
+}
+
+require_jars() { # jar [baseline-jar]: fails with one line for a jar that is missing
+  [[ -f "$1" ]] || fail "$1 is missing: run mvn -B package -DskipTests"
+  [[ -z "${2:-}" || -f "$2" ]] || fail "the baseline jar $2 is missing"
+}
+
+keep_logs_on_failure() { # on an exit before `trap - EXIT`: stops what was started and says where the logs are
+  trap 'stop_all; echo "$script: failed; the logs of this run are in $work" >&2' EXIT
+}
+
+alternate_builds() { # runs this-jar baseline-jar-or-empty measure describe: every run measures this build, then the
+  # baseline, so that drift hits both alike. `measure jar label` prints a run's numbers, `describe numbers...` says them
+  # in words; each run's line goes to $work/runs for build_median. Sets `builds`: this, and baseline if given.
+  local runs=$1 this=$2 baseline=$3 measure=$4 describe=$5 run build jar numbers
+  builds=(this)
+  [[ -n "$baseline" ]] && builds+=(baseline)
+  : >"$work/runs"
+  for run in $(seq 1 "$runs"); do
+    for build in "${builds[@]}"; do
+      jar=$this
+      [[ $build == baseline ]] && jar=$baseline
+      numbers=$("$measure" "$jar" "$build-$run")
+      echo "   run $run $build ($jar): $("$describe" $numbers)"
+      echo "$build $numbers" >>"$work/runs"
+    done
+  done
+}
+
+build_median() { # build n: the median over alternate_builds' runs of the build's n-th number
+  awk -v b="$1" -v n="$(( $2 + 1 ))" '$1 == b {print $n}' "$work/runs" | median
 }
 
 now_ms() { date +%s%3N; }

@@ -63,15 +63,14 @@ done
 script=bench/run.sh
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 source bench/lib.sh
-[[ -f target/berth.jar ]] || fail "target/berth.jar is missing: run mvn -B package -DskipTests"
-[[ -z "$baseline" || -f "$baseline" ]] || fail "the baseline jar $baseline is missing"
+require_jars target/berth.jar "$baseline"
 for tool in wrk nginx haproxy caddy gnuplot jq curl python3 node go; do
   command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk nginx-light haproxy caddy gnuplot-nox jq"\
     "curl python3 nodejs golang-go"
 done
 
 base=${BENCH_PORT_BASE:-20000}
-trap 'stop_all; echo "bench/run.sh: failed; the logs of this run are in $work" >&2' EXIT
+keep_logs_on_failure
 
 # ---- processes --------------------------------------------------------------------------------------------------
 

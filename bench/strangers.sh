@@ -39,7 +39,7 @@ done
 script=bench/strangers.sh
 work=$(mktemp -d /tmp/berth-strangers.XXXXXX)
 source bench/lib.sh
-[[ -f "${BENCH_JAR:-target/berth.jar}" ]] || fail "${BENCH_JAR:-target/berth.jar} is missing: run mvn -B package -DskipTests"
+require_jars "${BENCH_JAR:-target/berth.jar}"
 for tool in wrk jq curl; do command -v "$tool" >/dev/null || fail "$tool is missing: apt-get install wrk jq curl"; done
 trap 'kill -CONT "${pid_of[strangers]:-0}" "${pid_of[decoy-strangers]:-0}" 2>/dev/null; stop_all; echo "bench/strangers.sh: failed; the logs of this run are in $work" >&2' EXIT
 base=${BENCH_PORT_BASE:-22000}
