@@ -20,6 +20,7 @@ import com.hazelcast.internal.cluster.Joiner;
 import com.hazelcast.internal.cluster.impl.JoinMessage;
 import com.hazelcast.internal.cluster.impl.JoinRequest;
 import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
+import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.util.AddressUtil;
 import com.hazelcast.logging.LogEvent;
 import com.hazelcast.nio.MemberSocketInterceptor;
@@ -32,6 +33,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -52,7 +54,7 @@ import java.util.logging.Level;
  * the node an extension whose {@code validateJoinRequest} the master runs before it admits a member, whose socket
  * interceptor runs the handshake on every member connection, and a TCP-IP joiner that signs the join statement each
  * time a join starts (the member UUID changes when a split cluster merges), looks for members at every address of a
- * seed's name, and for the other half of a split cluster at every member it has seen. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
+ * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
@@ -198,8 +200,9 @@ public final class GatedHazelcast {
    * time a join starts; and which looks for members, to join or to merge a split cluster's other half with, at every
    * address each seed's name resolves to at that moment (Hazelcast takes one per name: a DNS name that stands for a
    * service's every node, such as Swarm's {@code tasks.<service>} or a Kubernetes headless service, needs them all) and
-   * at every member it has seen (Hazelcast's own joiner does that only when its class is exactly TcpIpJoiner: without
-   * it, a half whose master is not a seed, a node on a randomly published port, is never found and never merged).
+   * at every member it has seen or that connected to it (Hazelcast's own joiner does the like only when its class is
+   * exactly TcpIpJoiner: without it, a half whose master is not a seed, a node on a randomly published port, is never
+   * found and never merged).
    */
   private static final class BerthJoiner extends TcpIpJoiner {
 
@@ -255,10 +258,18 @@ public final class GatedHazelcast {
       return members;
     }
 
+    /**
+     * The seeds, every member seen, and every member connected to this one from outside its cluster: the master of a
+     * split's other half that asked this one to merge. When that half is the bigger one, this half must merge into it,
+     * yet its master may be no seed; Hazelcast would learn it from a seed's answer only when its joiner's class is
+     * exactly TcpIpJoiner.
+     */
     @Override
     protected Collection<Address> getPossibleAddresses() {
       Collection<Address> possible = super.getPossibleAddresses();
       possible.addAll(seen.addresses());
+      node.getServer().getConnectionManager(EndpointQualifier.MEMBER).getConnections().stream()
+        .map(ServerConnection::getRemoteAddress).filter(Objects::nonNull).forEach(possible::add);
       possible.remove(node.getThisAddress());
       return possible;
     }

@@ -41,8 +41,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * with Hazelcast's internal API. A member with a certificate from the cluster's authority joins and carries its signed
  * statement; one from another authority is refused at its first connection; one whose statement is too old passes the
  * handshake and is refused by the master's {@code validateJoinRequest}; two halves of a split cluster merge, which
- * only works when the member that merges signs its new UUID, and each looks for the other at every member it has seen. Each fails when a Hazelcast upgrade changes what berth
- * hooks into.
+ * only works when the member that merges signs its new UUID, and each looks for the other at every member it has seen
+ * and at the master that asked it to merge. Each fails when a Hazelcast upgrade changes what berth hooks into.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -58,7 +58,7 @@ class GatedHazelcastTest {
 
   @BeforeAll
   void makeCertificates() throws Exception {
-    new ClusterCertificates(certificates).make(List.of("a", "b", "c"));
+    new ClusterCertificates(certificates).make(List.of("a", "b", "c", "d"));
     otherAuthority = certificates.resolve("other");
     new ClusterCertificates(otherAuthority).make(List.of("foreign"));
   }
@@ -155,6 +155,24 @@ class GatedHazelcastTest {
 
     TcpIpJoiner joiner = (TcpIpJoiner) ((HazelcastInstanceProxy) c).getOriginal().node.getJoiner();
     assertThat(joiner.getFilteredPossibleAddresses()).as("where c looks for another half").contains(gone);
+  }
+
+  @Test
+  @DisplayName("a split formed at start-up merges when the bigger half's master is no seed of the smaller half: the"
+    + " smaller half's master, whose seed is not master, finds it through the connection it opened to ask for the merge")
+  void splitHalvesMergeThroughTheAskingMaster() throws Exception {
+    int seedOfSmallHalf = FreePorts.next();
+    int portOfSmallHalf = FreePorts.next();
+    // Each starts before its seed listens, so each is a cluster of its own, as tasks started at once can be.
+    int bigMaster = FreePorts.next();
+    start(bigMaster, portOfSmallHalf, gate(certificates, "b"));
+    HazelcastInstance small = start(portOfSmallHalf, seedOfSmallHalf, gate(certificates, "a"));
+    start(FreePorts.next(), bigMaster, gate(certificates, "c"));
+    start(seedOfSmallHalf, bigMaster, gate(certificates, "d"));
+    assertThat(small.getCluster().getMembers()).as("the small half").hasSize(1);
+
+    // The big half's master asks the small one to merge, whose search reaches only the big half's seed, no master.
+    Poll.until("one cluster of four", BOUND, () -> small.getCluster().getMembers().size(), size -> size == 4);
   }
 
   @Test
