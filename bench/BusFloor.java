@@ -2,13 +2,13 @@ import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.instance.EndpointQualifier;
-import dev.berth.runtime.FlushCoalescingTransport;
+import dev.berth.config.IoTransport;
+import dev.berth.node.NodeTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.transport.Transport;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * The floor of berth's design, for bench/run.sh: the least a Vert.x event-bus gateway can do. HTTP in, the path as a
  * String over the clustered event bus to "first" (A-M) or "second" (N-Z), the worker's String back out. The same
- * Vert.x, Hazelcast (berth's cluster.xml) and transport as berth, but no router, no JSON, no validation. Part of the
+ * Vert.x, Hazelcast (berth's cluster.xml) and transport (a node's default) as berth, but no router, no JSON, no validation. Part of the
  * harness, not of berth. Run as a source file:
  *   java -cp target/berth.jar bench/BusFloor.java HAZELCAST_PORT CLUSTER MEMBER,... gateway HTTP_PORT
  *   java -cp target/berth.jar bench/BusFloor.java HAZELCAST_PORT CLUSTER MEMBER,... worker ADDRESS TEXT
@@ -50,7 +50,7 @@ public class BusFloor {
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1");
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(config))
-      .withTransport(FlushCoalescingTransport.over(Transport.NIO)).buildClustered();
+      .withTransport(NodeTransport.of(IoTransport.AUTO).transport()).buildClustered();
   }
 
   private static Future<Void> serve(Vertx vertx, int httpPort) {

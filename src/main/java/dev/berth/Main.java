@@ -8,7 +8,9 @@ import dev.berth.cluster.SeedCheck;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
+import dev.berth.config.InvalidConfigException;
 import dev.berth.node.Node;
+import dev.berth.node.NodeTransport;
 import dev.berth.node.PortCheck;
 import dev.berth.worker.HandlerException;
 import dev.berth.worker.WorkerHandlers;
@@ -54,14 +56,16 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   private final Map<String, String> env;
   private final Advertiser advertiser;
   private final SeedCheck seedCheck;
+  private final NodeTransport transport;
   private Node node;
   /** How a node that was serving ended its stop; null while it is not stopping, or when it never served. */
   private volatile Integer stopStatus;
 
-  private Main(String[] launcherArguments, BerthConfig config, Map<String, String> env, Advertiser advertiser,
-               SeedCheck seedCheck) {
+  private Main(String[] launcherArguments, BerthConfig config, NodeTransport transport, Map<String, String> env,
+               Advertiser advertiser, SeedCheck seedCheck) {
     super(launcherArguments);
     this.config = config;
+    this.transport = transport;
     this.env = env;
     this.advertiser = advertiser;
     this.seedCheck = seedCheck;
@@ -76,7 +80,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     Map<String, String> env = System.getenv();
     LaunchArguments arguments = LaunchArguments.parse(args);
     if (arguments.helpRequested()) {
-      new Main(arguments.forLauncher(), null, env, null, null).launch();
+      new Main(arguments.forLauncher(), null, null, env, null, null).launch();
       return;
     }
     if (arguments.conf() == null) {
@@ -97,7 +101,13 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     if (conflict != null) {
       exit(EXIT_CONFIG, conflict);
     }
-    new Main(arguments.forLauncher(), config, env, Advertiser.start(config.cluster(), env),
+    NodeTransport transport = null;
+    try {
+      transport = NodeTransport.of(config.transport());
+    } catch (InvalidConfigException e) {
+      exit(EXIT_CONFIG, arguments.conf() + ": " + e.getMessage());
+    }
+    new Main(arguments.forLauncher(), config, transport, env, Advertiser.start(config.cluster(), env),
       SeedCheck.start(config.cluster().members())).launch();
   }
 
@@ -115,7 +125,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
         + String.join("; ", seeds.leftOut()));
     }
     try {
-      node = Node.prepare(config.withCluster(config.cluster().withMembers(seeds.seeds())), advertiser, env);
+      node = Node.prepare(config.withCluster(config.cluster().withMembers(seeds.seeds())), transport, advertiser, env);
     } catch (AdvertiseException | TlsException e) {
       exit(EXIT_CONFIG, e.getMessage());
     }

@@ -1,9 +1,5 @@
 package dev.berth.config;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
 /** How a node decides the host and ports it advertises to the cluster. */
 public enum AdvertiseMode {
   /** Ask the local Docker daemon which host ports were published for this container; fail when that is impossible. */
@@ -16,16 +12,10 @@ public enum AdvertiseMode {
   NONE;
 
   public String configName() {
-    return name().toLowerCase(Locale.ROOT);
+    return ConfigNames.of(this);
   }
 
   public static AdvertiseMode parse(String key, String value) {
-    for (AdvertiseMode mode : values()) {
-      if (mode.configName().equals(value)) {
-        return mode;
-      }
-    }
-    String known = Arrays.stream(values()).map(AdvertiseMode::configName).collect(Collectors.joining(", "));
-    throw new InvalidConfigException(key, "is an unknown mode \"" + value + "\" (known: " + known + ")");
+    return ConfigNames.parse(key, value, values(), "mode");
   }
 }

@@ -22,11 +22,13 @@ import java.util.regex.Pattern;
 /**
  * The whole configuration of one node, read from the {@code -conf} file with {@code BERTH_*} environment overrides.
  * {@code name} is null when the node should derive it (see {@code NodeNames}); {@code eventLoops} is null for Vert.x's
- * default of two per core; {@code bridge} is null on a node without a TCP event-bus bridge.
+ * default of two per core; {@code transport} is what its connections run on; {@code bridge} is null on a node without
+ * a TCP event-bus bridge.
  */
 public record BerthConfig(
   String name,
   Integer eventLoops,
+  IoTransport transport,
   Set<Role> roles,
   GatewayConfig gateway,
   List<WorkerConfig> workers,
@@ -43,6 +45,9 @@ public record BerthConfig(
     }
     if (eventLoops != null) {
       Checks.inRange("eventLoops", eventLoops, 1, 1024);
+    }
+    if (transport == null) {
+      throw new InvalidConfigException("transport", "is missing");
     }
     if (roles == null || roles.isEmpty()) {
       throw new InvalidConfigException("roles", "is missing: list at least one of gateway, worker");
@@ -72,7 +77,7 @@ public record BerthConfig(
 
   /** The same node, joining as {@code cluster} says. */
   public BerthConfig withCluster(ClusterConfig newCluster) {
-    return new BerthConfig(name, eventLoops, roles, gateway, workers, newCluster, management, bridge);
+    return new BerthConfig(name, eventLoops, transport, roles, gateway, workers, newCluster, management, bridge);
   }
 
   /**
@@ -117,7 +122,7 @@ public record BerthConfig(
 
   public static BerthConfig fromJson(JsonObject json) {
     ConfigReader root = ConfigReader.root(json)
-      .allowOnly("name", "eventLoops", "roles", "gateway", "workers", "cluster", "management", "bridge");
+      .allowOnly("name", "eventLoops", "transport", "roles", "gateway", "workers", "cluster", "management", "bridge");
     Set<Role> roles = EnumSet.noneOf(Role.class);
     List<String> roleNames = root.strings("roles", List.of());
     for (int i = 0; i < roleNames.size(); i++) {
@@ -135,6 +140,7 @@ public record BerthConfig(
     return new BerthConfig(
       root.string("name", null),
       root.optionalInteger("eventLoops"),
+      IoTransport.parse(root.key("transport"), root.string("transport", IoTransport.AUTO.configName())),
       roles,
       GatewayConfig.fromJson(root.object("gateway")),
       workers,

@@ -16,6 +16,7 @@ import java.util.Map;
 public enum EnvOverride {
   BERTH_NAME("name", Type.STRING),
   BERTH_EVENT_LOOPS("eventLoops", Type.INTEGER),
+  BERTH_TRANSPORT("transport", Type.STRING),
   BERTH_CLUSTER_NAME("cluster.name", Type.STRING),
   BERTH_CLUSTER_HOST("cluster.host", Type.STRING),
   BERTH_CLUSTER_MEMBERS("cluster.members", Type.LIST),

@@ -17,7 +17,6 @@ import dev.berth.cluster.JoinWatch;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.HostPort;
-import dev.berth.runtime.FlushCoalescingTransport;
 import dev.berth.observability.NodeMetrics;
 import dev.berth.observability.NodeTracing;
 import io.vertx.core.Vertx;
@@ -25,7 +24,6 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.spi.cluster.NodeInfo;
-import io.vertx.core.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +54,14 @@ public final class Node {
   private final ClusterTls tls;
   private final NodeMetrics metrics;
   private final NodeTracing tracing;
+  private final NodeTransport transport;
   private BerthClusterManager clusterManager;
   private NodeVerticle verticle;
 
-  private Node(BerthConfig config, Advertisement advertisement, NodeMetadata metadata, ClusterTls tls,
-               ClusterOptions options) {
+  private Node(BerthConfig config, NodeTransport transport, Advertisement advertisement, NodeMetadata metadata,
+               ClusterTls tls, ClusterOptions options) {
     this.config = config;
+    this.transport = transport;
     this.advertisement = advertisement;
     this.metadata = metadata;
     this.tls = tls;
@@ -79,11 +79,13 @@ public final class Node {
    * Waits for the advertisement once Hazelcast's config is read, so that a Docker lookup started with the JVM has had
    * that long to finish.
    *
-   * @param env the environment, for the hostname that names a node without a configured name
+   * @param transport what {@code config.transport()} chose on this host
+   * @param env       the environment, for the hostname that names a node without a configured name
    * @throws AdvertiseException when the advertise mode cannot be honoured
    * @throws TlsException        when the TLS files cannot be used
    */
-  public static Node prepare(BerthConfig config, Advertiser advertiser, Map<String, String> env)
+  public static Node prepare(BerthConfig config, NodeTransport transport, Advertiser advertiser,
+                             Map<String, String> env)
     throws AdvertiseException, TlsException {
     ClusterTls tls = config.cluster().tls() == null ? null : ClusterTls.load(config.cluster().tls());
     if (tls != null && tls.validUntil().isBefore(Instant.now().plus(CERTIFICATE_RENEWAL))) {
@@ -95,7 +97,7 @@ public final class Node {
     Advertisement advertisement = advertiser.advertisement();
     String name = NodeNames.of(config, env, advertiser.container().isPresent());
     NodeMetadata metadata = NodeMetadata.of(config, name, advertisement);
-    return new Node(config, advertisement, metadata, tls,
+    return new Node(config, transport, advertisement, metadata, tls,
       ClusterSetup.options(hazelcast, config.cluster(), advertisement, metadata.toJson(), tls));
   }
 
@@ -125,7 +127,7 @@ public final class Node {
       options.setEventLoopPoolSize(config.eventLoops());
     }
     VertxBuilder builder = Vertx.builder().withClusterManager(clusterManager)
-      .withTransport(FlushCoalescingTransport.over(Transport.NIO));
+      .withTransport(transport.transport());
     metrics.applyTo(options, builder);
     tracing.applyTo(builder);
     return builder.with(options);
@@ -197,6 +199,7 @@ public final class Node {
       .append(tls != null ? "event bus mutual TLS as " + tls.subject() + ", only proven members join and get requests"
         : gate != null ? "event bus plain, only members with the join secret join" : "event bus plain, no cluster.tls"
         + " and no join secret: anyone who reaches the hazelcast port can join")
+      .append("; connections on ").append(transport.why())
       .append("; cluster '").append(clusterName())
       .append("' has ").append(clusterManager.getNodes().size()).append(" member(s)")
       .toString();

@@ -63,6 +63,20 @@ class BerthConfigTest {
   }
 
   @Test
+  @DisplayName("transport is auto unless the file or BERTH_TRANSPORT says io_uring or nio; any other value names the"
+    + " key and the known ones")
+  void transportChoices() throws IOException {
+    assertThat(BerthConfig.load(Path.of("conf/gateway.json"), Map.of()).transport()).isEqualTo(IoTransport.AUTO);
+    assertThat(BerthConfig.load(write("{\"roles\": [\"gateway\"], \"transport\": \"nio\"}"), Map.of()).transport())
+      .isEqualTo(IoTransport.NIO);
+    assertThat(BerthConfig.load(Path.of("conf/gateway.json"), Map.of("BERTH_TRANSPORT", "io_uring")).transport())
+      .isEqualTo(IoTransport.IO_URING);
+    Path file = write("{\"roles\": [\"gateway\"], \"transport\": \"epoll\"}");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of()))
+      .hasMessage(file + ": transport is an unknown transport \"epoll\" (known: auto, io_uring, nio)");
+  }
+
+  @Test
   @DisplayName("a missing file names the file")
   void missingFile() {
     Path file = dir.resolve("nope.json");
@@ -381,7 +395,7 @@ class BerthConfigTest {
   void recordsCheckTheirValues() {
     assertThatThrownBy(() -> WorkerConfig.fixedText("first", "First", -1, 1)).hasMessage("delayMs must be in 0..600000, was -1");
     assertThatThrownBy(() -> WorkerConfig.fixedText("first", "First", 0, 0)).hasMessage("instances must be in 1..256, was 0");
-    assertThatThrownBy(() -> new BerthConfig(null, null, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
+    assertThatThrownBy(() -> new BerthConfig(null, null, IoTransport.AUTO, Set.of(Role.GATEWAY), GatewayConfig.DEFAULT,
       List.of(WorkerConfig.fixedText("a", "A", 0, 1)), null, null, null)).hasMessage("workers is set but roles do not include worker");
   }
 

@@ -38,7 +38,8 @@ final class InJvmCluster implements AutoCloseable {
     JsonObject json = new JsonObject(configJson);
     json.getJsonObject("cluster").put("name", name);
     BerthConfig config = BerthConfig.fromJson(json);
-    Node node = Node.prepare(config, Advertiser.start(config.cluster(), Map.of()), Map.of());
+    Node node = Node.prepare(config, NodeTransport.of(config.transport()), Advertiser.start(config.cluster(), Map.of()),
+      Map.of());
     node.joinCluster();
     Vertx vertx = await(node.vertxBuilder(new VertxOptions()).buildClustered());
     running.put(node, vertx);

@@ -12,8 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,5 +63,24 @@ class LocalNodeIT {
       Duration.ofSeconds(30)).output();
 
     assertThat(threads.lines().filter(line -> line.startsWith("\"vert.x-eventloop-thread-"))).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("on a host that allows io_uring, transport auto runs the node's connections on io_uring rings, and the"
+    + " start-up line says so")
+  void connectionsOnIoUring() throws IOException {
+    long pid = node.node("local").pid();
+    List<String> rings = new ArrayList<>();
+    try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "fd"))) {
+      for (Path descriptor : descriptors) {
+        String target = Files.readSymbolicLink(descriptor).toString();
+        if (target.equals("anon_inode:[io_uring]")) {
+          rings.add(target);
+        }
+      }
+    }
+
+    assertThat(node.node("local").output()).contains("; connections on io_uring; ");
+    assertThat(rings).as("io_uring rings among the node's file descriptors").isNotEmpty();
   }
 }

@@ -56,6 +56,14 @@ class FlushCoalescingTransportTest {
   }
 
   @Test
+  @DisplayName("over io_uring as over NIO: a hundred writes of one pass leave the client in one flush")
+  void coalescesOverIoUring() throws Exception {
+    NetSocket client = connect(FlushCoalescingTransport.over(Transport.IO_URING));
+
+    assertThat(flushesOfOnePass(client, bytesAtServer)).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("control: the plain NIO transport flushes every one of the hundred writes")
   void plainTransportFlushesEachWrite() throws Exception {
     NetSocket client = connect(Transport.NIO);

@@ -36,6 +36,7 @@ public final class BerthContainer implements AutoCloseable {
   private final Ports ports = new Ports();
   private final List<ExposedPort> exposed = new ArrayList<>();
   private final List<Bind> binds = new ArrayList<>();
+  private final List<String> securityOptions = new ArrayList<>();
   private String network;
   private String user;
   private String id;
@@ -95,8 +96,15 @@ public final class BerthContainer implements AutoCloseable {
     return this;
   }
 
+  /** {@code --security-opt}; a seccomp profile is given as its JSON, as Docker's API takes it. */
+  public BerthContainer securityOption(String option) {
+    securityOptions.add(option);
+    return this;
+  }
+
   public BerthContainer start() {
-    HostConfig hostConfig = HostConfig.newHostConfig().withPortBindings(ports).withBinds(binds);
+    HostConfig hostConfig = HostConfig.newHostConfig().withPortBindings(ports).withBinds(binds)
+      .withSecurityOpts(securityOptions);
     if (network != null) {
       hostConfig.withNetworkMode(network);
     }

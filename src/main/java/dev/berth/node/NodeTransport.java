@@ -1,0 +1,40 @@
+package dev.berth.node;
+
+import dev.berth.config.InvalidConfigException;
+import dev.berth.config.IoTransport;
+import dev.berth.runtime.FlushCoalescingTransport;
+import io.vertx.core.transport.Transport;
+
+/**
+ * What a node's connections run on, as its {@code transport} setting asks, with flushes coalesced
+ * ({@link FlushCoalescingTransport}); {@code why} goes into the node's start-up line. io_uring needs a recent Linux
+ * kernel that allows it: Docker's default seccomp profile denies it in containers from Docker 25 on, and
+ * {@code kernel.io_uring_disabled} can turn it off.
+ */
+public record NodeTransport(FlushCoalescingTransport transport, String why) {
+
+  /** @throws InvalidConfigException when the setting is io_uring and this host does not allow it */
+  public static NodeTransport of(IoTransport setting) {
+    Transport ioUring = Transport.IO_URING;
+    String unavailable = ioUring == null ? "Netty's io_uring transport is not on the class path"
+      : ioUring.available() ? null : reason(ioUring.unavailabilityCause());
+    return switch (setting) {
+      case NIO -> new NodeTransport(FlushCoalescingTransport.over(Transport.NIO), "nio, as transport says");
+      case IO_URING -> {
+        if (unavailable != null) {
+          throw new InvalidConfigException("transport", "is io_uring, which this host does not allow (" + unavailable
+            + "): use auto or nio");
+        }
+        yield new NodeTransport(FlushCoalescingTransport.over(ioUring), "io_uring, as transport says");
+      }
+      case AUTO -> unavailable == null
+        ? new NodeTransport(FlushCoalescingTransport.over(ioUring), "io_uring")
+        : new NodeTransport(FlushCoalescingTransport.over(Transport.NIO), "nio, as io_uring is unavailable ("
+          + unavailable + ")");
+    };
+  }
+
+  private static String reason(Throwable cause) {
+    return cause == null ? "no reason given" : cause.getMessage() != null ? cause.getMessage() : cause.toString();
+  }
+}
