@@ -8,6 +8,7 @@ import dev.berth.cluster.SeedCheck;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
+import dev.berth.config.EnvOverride;
 import dev.berth.config.InvalidConfigException;
 import dev.berth.node.Node;
 import dev.berth.node.NodeTransport;
@@ -105,7 +106,9 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     try {
       transport = NodeTransport.of(config.transport());
     } catch (InvalidConfigException e) {
-      exit(EXIT_CONFIG, arguments.conf() + ": " + e.getMessage());
+      boolean fromVariable = !env.getOrDefault(EnvOverride.BERTH_TRANSPORT.name(), "").isBlank();
+      exit(EXIT_CONFIG, arguments.conf() + ": " + e.key() + (fromVariable ? " (from BERTH_TRANSPORT) " : " ")
+        + e.problem());
     }
     new Main(arguments.forLauncher(), config, transport, env, Advertiser.start(config.cluster(), env),
       SeedCheck.start(config.cluster().members())).launch();

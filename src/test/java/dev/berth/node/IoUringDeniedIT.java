@@ -44,13 +44,14 @@ class IoUringDeniedIT {
   }
 
   @Test
-  @DisplayName("transport io_uring where it is denied: exit 78 and one line naming the file and the key")
+  @DisplayName("transport io_uring where it is denied: exit 78 and one line naming the file, the key and the variable")
   void ioUringRequiredRefuses() {
     BerthContainer node = started(BerthContainer.node("conf/local.json").env("BERTH_TRANSPORT", "io_uring"));
 
     assertThat(node.awaitExit(Duration.ofSeconds(60))).isEqualTo(Main.EXIT_CONFIG);
     assertThat(node.logs().lines().toList()).singleElement().satisfies(line -> assertThat(line)
-      .startsWith("berth: conf/local.json: transport is io_uring, which this host does not allow (")
+      .startsWith("berth: conf/local.json: transport (from BERTH_TRANSPORT) is io_uring, which this host does not"
+        + " allow (")
       .endsWith("): use auto or nio"));
   }
 
