@@ -8,7 +8,6 @@ import dev.berth.cluster.SeedCheck;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
-import dev.berth.config.EnvOverride;
 import dev.berth.config.InvalidConfigException;
 import dev.berth.node.Node;
 import dev.berth.node.NodeTransport;
@@ -106,9 +105,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     try {
       transport = NodeTransport.of(config.transport());
     } catch (InvalidConfigException e) {
-      boolean fromVariable = !env.getOrDefault(EnvOverride.BERTH_TRANSPORT.name(), "").isBlank();
-      exit(EXIT_CONFIG, arguments.conf() + ": " + e.key() + (fromVariable ? " (from BERTH_TRANSPORT) " : " ")
-        + e.problem());
+      exit(EXIT_CONFIG, BerthConfig.rejected(arguments.conf(), env, e).getMessage());
     }
     new Main(arguments.forLauncher(), config, transport, env, Advertiser.start(config.cluster(), env),
       SeedCheck.start(config.cluster().members())).launch();

@@ -1,7 +1,7 @@
 package dev.berth.config;
 
 /** How a node decides the host and ports it advertises to the cluster. */
-public enum AdvertiseMode {
+public enum AdvertiseMode implements ConfigName {
   /** Ask the local Docker daemon which host ports were published for this container; fail when that is impossible. */
   DOCKER,
   /** {@link #DOCKER} when running in a container whose Docker API answers, else {@link #NONE}. */
@@ -11,11 +11,7 @@ public enum AdvertiseMode {
   /** Advertise the addresses the node binds, as plain Vert.x and Hazelcast do. */
   NONE;
 
-  public String configName() {
-    return ConfigNames.of(this);
-  }
-
   public static AdvertiseMode parse(String key, String value) {
-    return ConfigNames.parse(key, value, values(), "mode");
+    return ConfigName.parse(key, value, values(), "mode");
   }
 }

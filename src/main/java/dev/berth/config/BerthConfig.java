@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -166,10 +167,24 @@ public record BerthConfig(
       }
       return fromJson(json);
     } catch (InvalidConfigException e) {
-      EnvOverride source = overridden.get(e.key());
-      String from = source == null ? "" : " (from " + source.name() + ")";
-      throw new ConfigException(file + ": " + e.key() + from + " " + e.problem());
+      throw problem(file, e, overridden.get(e.key()));
     }
+  }
+
+  /**
+   * A value of the config loaded from {@code file} that this host cannot honour, found after loading: one line, as
+   * {@link #load} says a broken value, naming the variable when one set it.
+   */
+  public static ConfigException rejected(Path file, Map<String, String> env, InvalidConfigException e) {
+    EnvOverride source = Arrays.stream(EnvOverride.values())
+      .filter(override -> override.key().equals(e.key()) && !env.getOrDefault(override.name(), "").isBlank())
+      .findFirst().orElse(null);
+    return problem(file, e, source);
+  }
+
+  private static ConfigException problem(Path file, InvalidConfigException e, EnvOverride source) {
+    String from = source == null ? "" : " (from " + source.name() + ")";
+    return new ConfigException(file + ": " + e.key() + from + " " + e.problem());
   }
 
   private static JsonObject readJson(Path file) {

@@ -1,7 +1,7 @@
 package dev.berth.config;
 
 /** What a node's network connections run on ({@code transport}). */
-public enum IoTransport {
+public enum IoTransport implements ConfigName {
   /** {@link #IO_URING} where the host allows it, else {@link #NIO}. */
   AUTO,
   /** Linux's io_uring through Netty's native transport: fewer system calls per request; stop when it cannot load. */
@@ -9,11 +9,7 @@ public enum IoTransport {
   /** The JDK's NIO, on any host. */
   NIO;
 
-  public String configName() {
-    return ConfigNames.of(this);
-  }
-
   static IoTransport parse(String key, String value) {
-    return ConfigNames.parse(key, value, values(), "transport");
+    return ConfigName.parse(key, value, values(), "transport");
   }
 }

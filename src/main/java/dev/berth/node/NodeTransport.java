@@ -11,27 +11,29 @@ import io.vertx.core.transport.Transport;
  * kernel that allows it: Docker's default seccomp profile denies it in containers from Docker 25 on, and
  * {@code kernel.io_uring_disabled} can turn it off.
  */
-public record NodeTransport(FlushCoalescingTransport transport, String why) {
+public record NodeTransport(Transport base, String why) {
 
   /** @throws InvalidConfigException when the setting is io_uring and this host does not allow it */
   public static NodeTransport of(IoTransport setting) {
+    if (setting == IoTransport.NIO) {
+      return new NodeTransport(Transport.NIO, "nio, as transport says");
+    }
     Transport ioUring = Transport.IO_URING;
     String unavailable = ioUring == null ? "Netty's io_uring transport is not on the class path"
       : ioUring.available() ? null : reason(ioUring.unavailabilityCause());
-    return switch (setting) {
-      case NIO -> new NodeTransport(FlushCoalescingTransport.over(Transport.NIO), "nio, as transport says");
-      case IO_URING -> {
-        if (unavailable != null) {
-          throw new InvalidConfigException("transport", "is io_uring, which this host does not allow (" + unavailable
-            + "): use auto or nio");
-        }
-        yield new NodeTransport(FlushCoalescingTransport.over(ioUring), "io_uring, as transport says");
-      }
-      case AUTO -> unavailable == null
-        ? new NodeTransport(FlushCoalescingTransport.over(ioUring), "io_uring")
-        : new NodeTransport(FlushCoalescingTransport.over(Transport.NIO), "nio, as io_uring is unavailable ("
-          + unavailable + ")");
-    };
+    if (unavailable == null) {
+      return new NodeTransport(ioUring, setting == IoTransport.IO_URING ? "io_uring, as transport says" : "io_uring");
+    }
+    if (setting == IoTransport.IO_URING) {
+      throw new InvalidConfigException("transport", "is io_uring, which this host does not allow (" + unavailable
+        + "): use auto or nio");
+    }
+    return new NodeTransport(Transport.NIO, "nio, as io_uring is unavailable (" + unavailable + ")");
+  }
+
+  /** The chosen transport, its flushes coalesced. */
+  public FlushCoalescingTransport transport() {
+    return FlushCoalescingTransport.over(base);
   }
 
   private static String reason(Throwable cause) {
