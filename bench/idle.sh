@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# What a node spends serving nothing, for this build and, with --baseline, another one, alternated run by run so that
-# drift hits both alike.
+# What a node spends serving nothing, for this build and, with --baseline, another one started beside it, so that both
+# are measured over the same seconds of the same machine.
 #
-#   bench/idle.sh [--runs N] [--seconds S] [--baseline JAR]     3 runs of 30 s per build by default
+#   bench/idle.sh [--runs N] [--seconds S] [--settled T] [--baseline JAR]     3 runs by default
 #   BENCH_JAR (default target/berth.jar), BENCH_JAVA_OPTS and BENCH_PORT_BASE (default 25000) as for bench/run.sh.
 #
-# Each run: a lone node of conf/local.json (the gateway and both workers in one JVM), left 40 s to finish starting and
-# compiling, then measured for S seconds: its CPU time (/proc/<pid>/stat) as a share of one core, and its wakeups, the
-# voluntary context switches of all its threads and of its event loops (/proc/<pid>/task/*/status).
-# Printed: each run, and the medians per build.
+# Each run: a lone node of conf/local.json (the gateway and both workers in one JVM) per build, measured twice: from
+# 40 s after it answered /health, for S seconds (default 30), while the JIT still compiles the code of its timers; and
+# settled, from T seconds after (default 150), for 2 S. Each time its CPU time (/proc/<pid>/stat) as a share of one
+# core; settled also its wakeups, the voluntary context switches of all its threads and of its event loops
+# (/proc/<pid>/task/*/status). Printed: each run, and the medians per build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-runs=3 seconds=30 baseline=
+runs=3 seconds=30 settled=150 baseline=
 while (( $# )); do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --settled) settled=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
-    *) echo "usage: bench/idle.sh [--runs N] [--seconds S] [--baseline JAR]" >&2; exit 2 ;;
+    *) echo "usage: bench/idle.sh [--runs N] [--seconds S] [--settled T] [--baseline JAR]" >&2; exit 2 ;;
   esac
 done
 
@@ -29,7 +31,11 @@ this=${BENCH_JAR:-target/berth.jar}
 require_jars "$this" "$baseline"
 keep_logs_on_failure
 base=${BENCH_PORT_BASE:-25000}
-settle_s=40
+early_s=40
+(( settled >= early_s + seconds )) || fail "--settled must be at least $((early_s + seconds)) (40 s + --seconds)"
+declare -A jar_of=([this]=$this) port_of=([this]=$base)
+builds=(this)
+[[ -n "$baseline" ]] && builds+=(baseline) jar_of[baseline]=$baseline port_of[baseline]=$((base + 10))
 
 switches() { # pid [thread-name-prefix]: voluntary context switches so far, of all its threads or of those named so
   local task total=0
@@ -40,29 +46,69 @@ switches() { # pid [thread-name-prefix]: voluntary context switches so far, of a
   echo "$total"
 }
 
-idle_once() { # jar run: prints "<% of a core> <wakeups/s> <event-loop wakeups/s>"
-  BENCH_JAR=$1 berth_node local conf/local.json "idle-$2-$$" "$base" $((base + 1)) $((base + 2)) \
-    "127.0.0.1:$((base + 2))"
-  await_status "http://127.0.0.1:$((base + 1))/health" "" 60
-  sleep "$settle_s"
-  local pid=${pid_of[local]} cpu all loops
-  cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat") all=$(switches "$pid") loops=$(switches "$pid" vert.x-eventloo)
-  sleep "$seconds"
-  awk -v c0="$cpu" -v c1="$(awk '{print $14 + $15}' "/proc/$pid/stat")" -v hz="$(getconf CLK_TCK)" -v s="$seconds" \
-    -v a="$(( $(switches "$pid") - all ))" -v l="$(( $(switches "$pid" vert.x-eventloo) - loops ))" \
-    'BEGIN {printf "%.2f %d %d\n", (c1 - c0) * 100 / hz / s, a / s, l / s}'
+sample() { # build: "<CPU ticks> <wakeups> <event-loop wakeups>" of its node so far
+  local pid=${pid_of[$1]}
+  echo "$(awk '{print $14 + $15}' "/proc/$pid/stat") $(switches "$pid") $(switches "$pid" vert.x-eventloo)"
+}
+
+share() { # ticks-before ticks-after seconds: the CPU time between as % of one core
+  awk -v a="$1" -v b="$2" -v s="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) * 100 / hz / s}'
+}
+
+rate() { # count-before count-after seconds: per second
+  echo $(( ($2 - $1) / $3 ))
+}
+
+wait_until() { # seconds since $ready
+  local left=$(( $1 - (SECONDS - ready) ))
+  (( left <= 0 )) || sleep "$left"
+}
+
+idle_run() { # run: every build's node side by side; appends "<build> <early %> <settled %> <wakeups/s> <loop/s>"
+  local build port
+  declare -A early settled_from
+  for build in "${builds[@]}"; do
+    port=${port_of[$build]}
+    BENCH_JAR=${jar_of[$build]} berth_node "$build" conf/local.json "idle-$build-$1-$$" "$port" $((port + 1)) \
+      $((port + 2)) "127.0.0.1:$((port + 2))"
+  done
+  for build in "${builds[@]}"; do
+    await_status "http://127.0.0.1:$((port_of[$build] + 1))/health" "" 60
+  done
+  ready=$SECONDS
+  wait_until "$early_s"
+  for build in "${builds[@]}"; do early[$build]=$(sample "$build"); done
+  wait_until $((early_s + seconds))
+  for build in "${builds[@]}"; do
+    early[$build]=$(share "${early[$build]%% *}" "$(sample "$build" | cut -d' ' -f1)" "$seconds")
+  done
+  wait_until "$settled"
+  for build in "${builds[@]}"; do settled_from[$build]=$(sample "$build"); done
+  wait_until $((settled + 2 * seconds))
+  for build in "${builds[@]}"; do
+    local -a from now
+    read -r -a from <<<"${settled_from[$build]}"
+    read -r -a now <<<"$(sample "$build")"
+    echo "$build ${early[$build]} $(share "${from[0]}" "${now[0]}" $((2 * seconds)))" \
+      "$(rate "${from[1]}" "${now[1]}" $((2 * seconds))) $(rate "${from[2]}" "${now[2]}" $((2 * seconds)))" >>"$work/runs"
+  done
   stop_all
   pid_of=()
 }
 
-idle_in_words() { # cpu wakeups event-loop-wakeups
-  echo "$1 % of a core, $2 wakeups/s, $3 of them on event loops"
-}
-
-alternate_builds "$runs" "$this" "$baseline" idle_once idle_in_words
+: >"$work/runs"
+for run in $(seq 1 "$runs"); do
+  idle_run "$run"
+  for build in "${builds[@]}"; do
+    read -r _ e s w l < <(grep "^$build " "$work/runs" | tail -n 1)
+    echo "   run $run $build (${jar_of[$build]}): $e % of a core ${early_s}-$((early_s + seconds)) s after ready," \
+      "$s % settled ($settled-$((settled + 2 * seconds)) s), $w wakeups/s, $l of them on event loops"
+  done
+done
 for build in "${builds[@]}"; do
-  echo "$build: median $(build_median "$build" 1) % of a core, $(build_median "$build" 2) wakeups/s," \
-    "$(build_median "$build" 3) on event loops ($runs run(s) of $seconds s)"
+  echo "$build: median $(build_median "$build" 1) % of a core ${early_s}-$((early_s + seconds)) s after ready," \
+    "$(build_median "$build" 2) % settled, $(build_median "$build" 3) wakeups/s, $(build_median "$build" 4) on event" \
+    "loops ($runs run(s))"
 done
 trap - EXIT
 rm -rf "$work"

@@ -74,13 +74,16 @@ median() { # the median of the numbers on standard input, one per line
   sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
-berth_node() { # name conf cluster http management hazelcast members: a node with berth's own JVM flags, and the
-  # class-data archive made beside its jar (another build's jar would not match target/berth.jsa)
-  local jar=${BENCH_JAR:-target/berth.jar} archive=()
+berth_node() { # name conf cluster http management hazelcast members: a node with its build's JVM flags (the
+  # conf/jvm.options of the checkout its jar was built in, so that a baseline keeps its own) and the class-data archive
+  # made beside its jar (another build's jar would not match target/berth.jsa)
+  local jar=${BENCH_JAR:-target/berth.jar} archive=() options
+  options=$(dirname "$jar")/../conf/jvm.options
+  [[ -f "$options" ]] || options=conf/jvm.options
   [[ -f "$(dirname "$jar")/berth.jsa" ]] && archive=(-XX:SharedArchiveFile="$(dirname "$jar")/berth.jsa")
   launch "$1" env BERTH_NAME="$1" BERTH_CLUSTER_NAME="$3" BERTH_HTTP_PORT="$4" BERTH_MANAGEMENT_PORT="$5" \
     BERTH_HAZELCAST_PORT="$6" BERTH_CLUSTER_MEMBERS="$7" \
-    java @conf/jvm.options "${archive[@]}" "${java_opts[@]}" -jar "$jar" -conf "$2"
+    java @"$options" "${archive[@]}" "${java_opts[@]}" -jar "$jar" -conf "$2"
 }
 
 make_certs() { # the authority and certificates of gateway, worker-first and worker-second in $work/certs
