@@ -1,17 +1,24 @@
 package dev.berth.runtime;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.OpenSSLEngineOptions;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.transport.Transport;
 import dev.berth.testing.Poll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,16 +35,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real TCP connections on loopback between two Vert.x instances: what a connection writes in one event-loop pass
- * leaves the process in one flush, in both directions, and a lone write still goes out at once.
+ * leaves the process in one flush, in both directions, and over TLS in one record; a lone write still goes out at once.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class FlushCoalescingTransportTest {
 
   private static final int MESSAGES = 100;
   private static final Buffer MESSAGE = Buffer.buffer("0123456789");
+  /** A TLS record's type, version and length, ahead of its bytes. */
+  private static final int TLS_RECORD_HEADER = 5;
+  /** What stands for the handler Vert.x names "handler" in {@link #handlersOf}. */
+  private static final String VERTX_HANDLER = "Vert.x's handler";
 
   private Vertx vertx;
-  private final Promise<NetSocket> accepted = Promise.promise();
+  private Promise<NetSocket> accepted;
   private final AtomicInteger bytesAtServer = new AtomicInteger();
   private final AtomicInteger bytesAtClient = new AtomicInteger();
 
@@ -72,6 +84,22 @@ class FlushCoalescingTransportTest {
   }
 
   @Test
+  @DisplayName("over TLS, a hundred writes of one pass are sealed in one TLS record")
+  void tlsSealsOnePassInOneRecord() throws Exception {
+    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO), true);
+
+    assertThat(recordsOfOnePass(client)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("control: TLS on the plain NIO transport seals each of the hundred writes in a record of its own")
+  void plainTransportSealsEachWrite() throws Exception {
+    NetSocket client = connect(Transport.NIO, true);
+
+    assertThat(recordsOfOnePass(client)).isEqualTo(MESSAGES);
+  }
+
+  @Test
   @DisplayName("a single write is sent without waiting for more traffic")
   void loneWriteGoesOut() throws Exception {
     NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
@@ -82,13 +110,22 @@ class FlushCoalescingTransportTest {
   }
 
   @Test
-  @DisplayName("the consolidation handler comes first in the pipeline of every connection, client and server")
-  void firstInEveryPipeline() throws Exception {
+  @DisplayName("the consolidation handler is ahead of Vert.x's own in the pipeline of every connection, client and"
+    + " server, and on a TLS connection behind the TLS handler")
+  void placedInEveryPipeline() throws Exception {
     NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
-    NetSocket server = await(accepted.future());
+    List<Object> clientHandlers = handlersOf(client);
+    List<Object> serverHandlers = handlersOf(await(accepted.future()));
+    await(vertx.close());
+    NetSocket tlsClient = connect(FlushCoalescingTransport.over(Transport.NIO), true);
+    List<Object> tlsServerHandlers = handlersOf(await(accepted.future()));
 
-    assertThat(pipeline(client).first()).isInstanceOf(FlushConsolidationHandler.class);
-    assertThat(pipeline(server).first()).isInstanceOf(FlushConsolidationHandler.class);
+    assertThat(clientHandlers).containsSubsequence(FlushConsolidationHandler.class, VERTX_HANDLER);
+    assertThat(serverHandlers).containsSubsequence(FlushConsolidationHandler.class, VERTX_HANDLER);
+    assertThat(handlersOf(tlsClient))
+      .containsSubsequence(SslHandler.class, FlushConsolidationHandler.class, VERTX_HANDLER);
+    assertThat(tlsServerHandlers)
+      .containsSubsequence(SslHandler.class, FlushConsolidationHandler.class, VERTX_HANDLER);
   }
 
   @Test
@@ -117,29 +154,67 @@ class FlushCoalescingTransportTest {
     assertThat(bytesAtClient.get()).isZero();
   }
 
-  /** A Vert.x on {@code transport} with a server and a client connected to it. */
   private NetSocket connect(Transport transport) throws Exception {
+    return connect(transport, false);
+  }
+
+  /** A Vert.x on {@code transport} with a server and a client connected to it, with TLS as berth's event bus has it. */
+  private NetSocket connect(Transport transport, boolean tls) throws Exception {
     vertx = Vertx.builder().withTransport(transport).build();
-    NetServer server = vertx.createNetServer().connectHandler(socket -> {
-      socket.handler(received -> bytesAtServer.addAndGet(received.length()));
-      accepted.tryComplete(socket);
-    });
+    accepted = Promise.promise();
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    NetServer server = vertx.createNetServer(new NetServerOptions().setSsl(tls)
+        .setKeyCertOptions(certificate.keyCertOptions()).setSslEngineOptions(new OpenSSLEngineOptions()))
+      .connectHandler(socket -> {
+        socket.handler(received -> bytesAtServer.addAndGet(received.length()));
+        accepted.tryComplete(socket);
+      });
     await(server.listen(0, "127.0.0.1"));
-    NetSocket client = await(vertx.createNetClient().connect(server.actualPort(), "127.0.0.1"));
+    NetSocket client = await(vertx.createNetClient(new NetClientOptions().setSsl(tls)
+        .setTrustOptions(certificate.trustOptions()).setHostnameVerificationAlgorithm("")
+        .setSslEngineOptions(new OpenSSLEngineOptions()))
+      .connect(server.actualPort(), "127.0.0.1"));
     client.handler(received -> bytesAtClient.addAndGet(received.length()));
     return client;
   }
 
-  /** Writes {@link #MESSAGES} messages in one task of the socket's event loop; the flushes that reached the socket. */
+  /** The flushes that reached the socket while it wrote {@link #MESSAGES} messages in one pass. */
   private static int flushesOfOnePass(NetSocket socket, AtomicInteger bytesAtPeer) throws Exception {
     AtomicInteger flushes = new AtomicInteger();
-    pipeline(socket).addFirst(new ChannelOutboundHandlerAdapter() {
+    writeOnePass(socket, bytesAtPeer, new ChannelOutboundHandlerAdapter() {
       @Override
       public void flush(ChannelHandlerContext ctx) {
         flushes.incrementAndGet();
         ctx.flush();
       }
     });
+    return flushes.get();
+  }
+
+  /** The TLS records the client's socket sent while it wrote {@link #MESSAGES} messages in one pass. */
+  private int recordsOfOnePass(NetSocket client) throws Exception {
+    ByteBuf sent = Unpooled.buffer();
+    writeOnePass(client, bytesAtServer, new ChannelOutboundHandlerAdapter() {
+      @Override
+      public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
+        ByteBuf bytes = (ByteBuf) message;
+        sent.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+        ctx.write(message, promise);
+      }
+    });
+    int records = 0;
+    for (int at = 0; at < sent.writerIndex(); at += TLS_RECORD_HEADER + sent.getUnsignedShort(at + 3)) {
+      records++;
+    }
+    return records;
+  }
+
+  /**
+   * Writes {@link #MESSAGES} messages in one task of the socket's event loop, with {@code probe} first in its pipeline,
+   * and waits until the peer has them all.
+   */
+  private static void writeOnePass(NetSocket socket, AtomicInteger bytesAtPeer, ChannelOutboundHandlerAdapter probe) {
+    pipeline(socket).addFirst(probe);
     int before = bytesAtPeer.get();
     ((NetSocketInternal) socket).channelHandlerContext().executor().execute(() -> {
       for (int i = 0; i < MESSAGES; i++) {
@@ -148,7 +223,6 @@ class FlushCoalescingTransportTest {
     });
     Poll.until("every message at the peer", Duration.ofSeconds(5), bytesAtPeer::get,
       bytes -> bytes == before + MESSAGES * MESSAGE.length());
-    return flushes.get();
   }
 
   /** Netty's write without a flush, then a close, from Vert.x's handler, in one event-loop task. */
@@ -158,6 +232,13 @@ class FlushCoalescingTransportTest {
       context.write(Unpooled.wrappedBuffer(MESSAGE.getBytes()));
       context.close();
     });
+  }
+
+  /** The classes of the socket's handlers in pipeline order, Vert.x's own as {@link #VERTX_HANDLER}. */
+  private static List<Object> handlersOf(NetSocket socket) {
+    ChannelPipeline pipeline = pipeline(socket);
+    return pipeline.names().stream().filter(name -> pipeline.get(name) != null)
+      .<Object>map(name -> name.equals("handler") ? VERTX_HANDLER : pipeline.get(name).getClass()).toList();
   }
 
   private static ChannelPipeline pipeline(NetSocket socket) {
