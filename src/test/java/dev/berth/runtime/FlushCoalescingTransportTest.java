@@ -162,18 +162,21 @@ class FlushCoalescingTransportTest {
   private NetSocket connect(Transport transport, boolean tls) throws Exception {
     vertx = Vertx.builder().withTransport(transport).build();
     accepted = Promise.promise();
-    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-    NetServer server = vertx.createNetServer(new NetServerOptions().setSsl(tls)
-        .setKeyCertOptions(certificate.keyCertOptions()).setSslEngineOptions(new OpenSSLEngineOptions()))
-      .connectHandler(socket -> {
-        socket.handler(received -> bytesAtServer.addAndGet(received.length()));
-        accepted.tryComplete(socket);
-      });
+    NetServerOptions serverOptions = new NetServerOptions();
+    NetClientOptions clientOptions = new NetClientOptions();
+    if (tls) {
+      SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+      serverOptions.setSsl(true).setKeyCertOptions(certificate.keyCertOptions())
+        .setSslEngineOptions(new OpenSSLEngineOptions());
+      clientOptions.setSsl(true).setTrustOptions(certificate.trustOptions()).setHostnameVerificationAlgorithm("")
+        .setSslEngineOptions(new OpenSSLEngineOptions());
+    }
+    NetServer server = vertx.createNetServer(serverOptions).connectHandler(socket -> {
+      socket.handler(received -> bytesAtServer.addAndGet(received.length()));
+      accepted.tryComplete(socket);
+    });
     await(server.listen(0, "127.0.0.1"));
-    NetSocket client = await(vertx.createNetClient(new NetClientOptions().setSsl(tls)
-        .setTrustOptions(certificate.trustOptions()).setHostnameVerificationAlgorithm("")
-        .setSslEngineOptions(new OpenSSLEngineOptions()))
-      .connect(server.actualPort(), "127.0.0.1"));
+    NetSocket client = await(vertx.createNetClient(clientOptions).connect(server.actualPort(), "127.0.0.1"));
     client.handler(received -> bytesAtClient.addAndGet(received.length()));
     return client;
   }
