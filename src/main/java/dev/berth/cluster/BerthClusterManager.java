@@ -46,6 +46,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private volatile RegistrationListener vertxSelector;
   private volatile Vertx vertx;
   private volatile Runnable onMerge = () -> { };
+  private volatile Runnable onMembersChanged = () -> { };
 
   /**
    * @param hazelcast this node's Hazelcast member, started and joined ({@link GatedHazelcast}), which leaves with the
@@ -104,6 +105,11 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   /** What runs when this node's side of a split cluster has merged back: the registry check, at once. */
   public void onMerge(Runnable action) {
     onMerge = action;
+  }
+
+  /** What runs, on a Hazelcast thread, when a member joined or left the cluster. */
+  public void onMembersChanged(Runnable action) {
+    onMembersChanged = action;
   }
 
   @Override
@@ -322,6 +328,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
 
     @Override
     public void nodeAdded(String nodeId) {
+      onMembersChanged.run();
       directory.nodeAdded(nodeId);
       NodeListener ha = haListener;
       if (ha != null) {
@@ -331,6 +338,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
 
     @Override
     public void nodeLeft(String nodeId) {
+      onMembersChanged.run();
       listedByAddress.keySet().removeIf(address -> address.endsWith("@" + nodeId));
       if (membership != null) {
         membership.forget(nodeId);

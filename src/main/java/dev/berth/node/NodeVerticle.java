@@ -51,8 +51,13 @@ public final class NodeVerticle extends VerticleBase {
    * still wait for a connection to the gateway's node to open; closing the bus would drop it.
    */
   static final long REPLY_LINGER_MS = 1_000;
-  /** How often the node checks that the cluster's registry still lists its consumers. */
+  /**
+   * How often the node checks that the cluster's registry still lists its consumers, for {@link #UNSETTLED_MS} after a
+   * member joined or left (when a merge or a migration can lose entries and updates), and once the membership settled.
+   */
   static final long REGISTRY_CHECK_MS = 2_000;
+  static final long SETTLED_REGISTRY_CHECK_MS = 10_000;
+  static final long UNSETTLED_MS = 30_000;
   /** What the drain is given beyond the longest a request can take, for the steps between. */
   private static final long DRAIN_MARGIN_MS = 1_000;
 
@@ -68,6 +73,8 @@ public final class NodeVerticle extends VerticleBase {
   private final List<WorkerVerticle> workers = new CopyOnWriteArrayList<>();
   private BridgeVerticle bridge;
   private Future<List<String>> registryCheck;
+  /** When a member last joined or left; this node's own start counts. */
+  private volatile long membersChangedAt = System.nanoTime();
   private Replicas replicas;
   private Pulse pulse;
   /** The workers' meters, Java handlers and bridge clients alike; null on a node without workers. */
@@ -115,9 +122,24 @@ public final class NodeVerticle extends VerticleBase {
       .compose(deployed -> deployGateway())
       .onSuccess(ready -> {
         state.set(NodeState.READY);
-        vertx.setPeriodic(REGISTRY_CHECK_MS, check -> checkRegistry());
+        clusterManager.onMembersChanged(() -> membersChangedAt = System.nanoTime());
         clusterManager.onMerge(() -> context.runOnContext(merged -> checkRegistry()));
+        scheduleRegistryCheck();
       });
+  }
+
+  private void scheduleRegistryCheck() {
+    vertx.setTimer(registryCheckDelayMs(System.nanoTime() - membersChangedAt), check -> {
+      checkRegistry();
+      scheduleRegistryCheck();
+    });
+  }
+
+  /** An idle cluster whose membership settled is checked less often: each check is a few Hazelcast reads. */
+  static long registryCheckDelayMs(long nanosSinceMembersChanged) {
+    return nanosSinceMembersChanged < TimeUnit.MILLISECONDS.toNanos(UNSETTLED_MS)
+      ? REGISTRY_CHECK_MS
+      : SETTLED_REGISTRY_CHECK_MS;
   }
 
   /**

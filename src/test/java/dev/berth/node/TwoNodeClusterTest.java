@@ -1,5 +1,6 @@
 package dev.berth.node;
 
+import com.hazelcast.multimap.MultiMap;
 import dev.berth.protocol.BusReply;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
@@ -40,6 +41,8 @@ class TwoNodeClusterTest {
 
   private static final int DELAY_MS = 300;
   private static final Duration BOUND = Duration.ofSeconds(20);
+  /** Where vertx-hazelcast keeps the consumers of every address. */
+  private static final String REGISTRY = "__vertx.subs";
 
   private final InJvmCluster cluster = new InJvmCluster("two-nodes", BOUND);
   private final int gatewayHazelcastPort = FreePorts.next();
@@ -169,6 +172,20 @@ class TwoNodeClusterTest {
     assertThat(sent).filteredOn(message -> message.startsWith("second")).isNotEmpty()
       .allMatch(message -> message.endsWith(" JsonObject"));
     await(plain.unregister());
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a consumer that the cluster's registry lost, as a merge of a split cluster can lose one, is put back by"
+    + " its node, and /a is served again")
+  void lostRegistrationIsPutBack() {
+    MultiMap<String, Object> registry = gateway.clusterManager().getHazelcastInstance().getMultiMap(REGISTRY);
+
+    assertThat(registry.remove("first")).isNotEmpty();
+
+    Poll.until("the worker's consumer listed again", BOUND, () -> registry.get("first"), listed -> !listed.isEmpty());
+    assertThat(Poll.until("/a answered", BOUND, () -> get("/a"), r -> r.status() == 200).value().body())
+      .isEqualTo("First");
   }
 
   @Test
