@@ -94,6 +94,8 @@ class GracefulStopIT {
       assertThat(body.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString()).isEqualTo("Slow");
       assertThat(response.result().version()).isEqualTo(HttpVersion.HTTP_2);
       assertThat(response.result().statusCode()).isEqualTo(200);
+      // Only now: Vert.x closes a client, and its connections, once nothing refers to it.
+      http2.close();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

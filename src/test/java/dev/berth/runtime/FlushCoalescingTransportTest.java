@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -48,6 +49,8 @@ class FlushCoalescingTransportTest {
   private static final String VERTX_HANDLER = "Vert.x's handler";
 
   private Vertx vertx;
+  /** Held for the test's length: Vert.x closes a client, and its connections, once nothing references it. */
+  private NetClient netClient;
   private Promise<NetSocket> accepted;
   private final AtomicInteger bytesAtServer = new AtomicInteger();
   private final AtomicInteger bytesAtClient = new AtomicInteger();
@@ -176,7 +179,8 @@ class FlushCoalescingTransportTest {
       accepted.tryComplete(socket);
     });
     await(server.listen(0, "127.0.0.1"));
-    NetSocket client = await(vertx.createNetClient(clientOptions).connect(server.actualPort(), "127.0.0.1"));
+    netClient = vertx.createNetClient(clientOptions);
+    NetSocket client = await(netClient.connect(server.actualPort(), "127.0.0.1"));
     client.handler(received -> bytesAtClient.addAndGet(received.length()));
     return client;
   }
