@@ -73,8 +73,10 @@ public final class NodeVerticle extends VerticleBase {
   private final List<WorkerVerticle> workers = new CopyOnWriteArrayList<>();
   private BridgeVerticle bridge;
   private Future<List<String>> registryCheck;
-  /** When a member last joined or left; this node's own start counts. */
-  private volatile long membersChangedAt = System.nanoTime();
+  /** When a member last joined or left; this node's own start counts. On the node's context, as the two below. */
+  private long membersChangedAt = System.nanoTime();
+  private long registryCheckTimer;
+  private long registryCheckDueAt;
   private Replicas replicas;
   private Pulse pulse;
   /** The workers' meters, Java handlers and bridge clients alike; null on a node without workers. */
@@ -122,17 +124,27 @@ public final class NodeVerticle extends VerticleBase {
       .compose(deployed -> deployGateway())
       .onSuccess(ready -> {
         state.set(NodeState.READY);
-        clusterManager.onMembersChanged(() -> membersChangedAt = System.nanoTime());
+        clusterManager.onMembersChanged(() -> context.runOnContext(changed -> membersChanged()));
         clusterManager.onMerge(() -> context.runOnContext(merged -> checkRegistry()));
-        scheduleRegistryCheck();
+        scheduleRegistryCheck(REGISTRY_CHECK_MS);
       });
   }
 
-  private void scheduleRegistryCheck() {
-    vertx.setTimer(registryCheckDelayMs(System.nanoTime() - membersChangedAt), check -> {
+  private void scheduleRegistryCheck(long delayMs) {
+    registryCheckDueAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
+    registryCheckTimer = vertx.setTimer(delayMs, check -> {
       checkRegistry();
-      scheduleRegistryCheck();
+      scheduleRegistryCheck(registryCheckDelayMs(System.nanoTime() - membersChangedAt));
     });
+  }
+
+  /** A member joined or left: a check due later than the unsettled cadence's is brought forward to it. */
+  private void membersChanged() {
+    membersChangedAt = System.nanoTime();
+    if (registryCheckDueAt - membersChangedAt > TimeUnit.MILLISECONDS.toNanos(REGISTRY_CHECK_MS)) {
+      vertx.cancelTimer(registryCheckTimer);
+      scheduleRegistryCheck(REGISTRY_CHECK_MS);
+    }
   }
 
   /** An idle cluster whose membership settled is checked less often: each check is a few Hazelcast reads. */
