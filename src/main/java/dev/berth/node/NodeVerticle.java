@@ -52,8 +52,9 @@ public final class NodeVerticle extends VerticleBase {
    */
   static final long REPLY_LINGER_MS = 1_000;
   /**
-   * How often the node checks that the cluster's registry still lists its consumers, for {@link #UNSETTLED_MS} after a
-   * member joined or left (when a merge or a migration can lose entries and updates), and once the membership settled.
+   * How often the node checks that the cluster's registry still lists its consumers: every {@link #REGISTRY_CHECK_MS}
+   * for {@link #UNSETTLED_MS} after a member joined or left (when a merge or a migration can lose entries and updates),
+   * every {@link #SETTLED_REGISTRY_CHECK_MS} once the membership settled.
    */
   static final long REGISTRY_CHECK_MS = 2_000;
   static final long SETTLED_REGISTRY_CHECK_MS = 10_000;
