@@ -233,10 +233,14 @@ class SwarmIT {
     }, availability::equals);
   }
 
-  /** The members once there are that many, each proven. */
+  /**
+   * The members once there are that many, each proven and described: a merge can leave a member's node info out of the
+   * registry for a moment, until that node puts it back, and the view then lists the member by id only.
+   */
   private List<JsonObject> provenMembers(int count) {
-    return Poll.until(count + " proven members", FORMATION_BOUND, this::members,
-      found -> found.size() == count && found.stream().allMatch(member -> member.getBoolean("proven", false))).value();
+    return Poll.until(count + " proven, described members", FORMATION_BOUND, this::members,
+      found -> found.size() == count && found.stream()
+        .allMatch(member -> member.getBoolean("proven", false) && member.getString("name") != null)).value();
   }
 
   /** The body of a 200 from the path on the host's gateway that starts as expected, once one comes. */
