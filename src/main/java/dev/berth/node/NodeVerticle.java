@@ -51,14 +51,6 @@ public final class NodeVerticle extends VerticleBase {
    * still wait for a connection to the gateway's node to open; closing the bus would drop it.
    */
   static final long REPLY_LINGER_MS = 1_000;
-  /**
-   * How often the node checks that the cluster's registry still lists its consumers: every {@link #REGISTRY_CHECK_MS}
-   * for {@link #UNSETTLED_MS} after a member joined or left (when a merge or a migration can lose entries and updates),
-   * every {@link #SETTLED_REGISTRY_CHECK_MS} once the membership settled.
-   */
-  static final long REGISTRY_CHECK_MS = 2_000;
-  static final long SETTLED_REGISTRY_CHECK_MS = 10_000;
-  static final long UNSETTLED_MS = 30_000;
   /** What the drain is given beyond the longest a request can take, for the steps between. */
   private static final long DRAIN_MARGIN_MS = 1_000;
 
@@ -74,10 +66,6 @@ public final class NodeVerticle extends VerticleBase {
   private final List<WorkerVerticle> workers = new CopyOnWriteArrayList<>();
   private BridgeVerticle bridge;
   private Future<List<String>> registryCheck;
-  /** When a member last joined or left; this node's own start counts. On the node's context, as the two below. */
-  private long membersChangedAt = System.nanoTime();
-  private long registryCheckTimer;
-  private long registryCheckDueAt;
   private Replicas replicas;
   private Pulse pulse;
   /** The workers' meters, Java handlers and bridge clients alike; null on a node without workers. */
@@ -125,34 +113,11 @@ public final class NodeVerticle extends VerticleBase {
       .compose(deployed -> deployGateway())
       .onSuccess(ready -> {
         state.set(NodeState.READY);
-        clusterManager.onMembersChanged(() -> context.runOnContext(changed -> membersChanged()));
+        RegistryCheckSchedule registryChecks = new RegistryCheckSchedule(vertx, this::checkRegistry, System::nanoTime);
+        clusterManager.onMembersChanged(() -> context.runOnContext(changed -> registryChecks.membersChanged()));
         clusterManager.onMerge(() -> context.runOnContext(merged -> checkRegistry()));
-        scheduleRegistryCheck(REGISTRY_CHECK_MS);
+        registryChecks.start();
       });
-  }
-
-  private void scheduleRegistryCheck(long delayMs) {
-    registryCheckDueAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs);
-    registryCheckTimer = vertx.setTimer(delayMs, check -> {
-      checkRegistry();
-      scheduleRegistryCheck(registryCheckDelayMs(System.nanoTime() - membersChangedAt));
-    });
-  }
-
-  /** A member joined or left: a check due later than the unsettled cadence's is brought forward to it. */
-  private void membersChanged() {
-    membersChangedAt = System.nanoTime();
-    if (registryCheckDueAt - membersChangedAt > TimeUnit.MILLISECONDS.toNanos(REGISTRY_CHECK_MS)) {
-      vertx.cancelTimer(registryCheckTimer);
-      scheduleRegistryCheck(REGISTRY_CHECK_MS);
-    }
-  }
-
-  /** An idle cluster whose membership settled is checked less often: each check is a few Hazelcast reads. */
-  static long registryCheckDelayMs(long nanosSinceMembersChanged) {
-    return nanosSinceMembersChanged < TimeUnit.MILLISECONDS.toNanos(UNSETTLED_MS)
-      ? REGISTRY_CHECK_MS
-      : SETTLED_REGISTRY_CHECK_MS;
   }
 
   /**
