@@ -20,7 +20,7 @@ final class RegistryCheckSchedule {
   private final Vertx vertx;
   private final Runnable check;
   private final LongSupplier nanoTime;
-  /** When a member last joined or left; the node's own start counts. */
+  /** When a member last joined or left; the schedule's making, as the node becomes ready, counts as one. */
   private long membersChangedAt;
   private long timer;
   private long dueAt;
@@ -53,7 +53,9 @@ final class RegistryCheckSchedule {
 
   /** An idle cluster whose membership settled is checked less often: each check is a few Hazelcast reads. */
   static long delayMs(long nanosSinceMembersChanged) {
-    return nanosSinceMembersChanged < TimeUnit.MILLISECONDS.toNanos(UNSETTLED_MS) ? UNSETTLED_CHECK_MS : SETTLED_CHECK_MS;
+    return nanosSinceMembersChanged < TimeUnit.MILLISECONDS.toNanos(UNSETTLED_MS)
+      ? UNSETTLED_CHECK_MS
+      : SETTLED_CHECK_MS;
   }
 
   private void schedule(long delayMs) {
