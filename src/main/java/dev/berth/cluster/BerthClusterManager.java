@@ -47,6 +47,8 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private volatile Vertx vertx;
   private volatile Runnable onMerge = () -> { };
   private volatile Runnable onMembersChanged = () -> { };
+  /** This node's info as last set, read without vertx-hazelcast's lock (see {@link #getNodeInfo()}). */
+  private volatile NodeInfo ownInfo;
 
   /**
    * @param hazelcast this node's Hazelcast member, started and joined ({@link GatedHazelcast}), which leaves with the
@@ -150,6 +152,22 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     JsonObject metadata = own.metadata() == null ? new JsonObject() : own.metadata().copy();
     return new NodeInfo(own.host(), own.port(),
       metadata.put(Membership.PROOF, membership.proofFor(own, addresses, hazelcast)));
+  }
+
+  @Override
+  public void setNodeInfo(NodeInfo nodeInfo, Completable<Void> promise) {
+    ownInfo = nodeInfo;
+    super.setNodeInfo(nodeInfo, promise);
+  }
+
+  /**
+   * This node's info, without the lock vertx-hazelcast's {@code getNodeInfo()} takes: its membership handler holds that
+   * lock while it waits on Hazelcast, which in a cluster that is changing can take tens of seconds (seen: an event loop
+   * blocked 25 s in a registry check during a Swarm deploy).
+   */
+  @Override
+  public NodeInfo getNodeInfo() {
+    return ownInfo;
   }
 
   /** A member's node info as the registry holds it now, proven or not: for showing, never for connecting. */

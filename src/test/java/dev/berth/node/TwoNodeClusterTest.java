@@ -1,6 +1,7 @@
 package dev.berth.node;
 
 import com.hazelcast.multimap.MultiMap;
+import dev.berth.cluster.BerthClusterManager;
 import dev.berth.protocol.BusReply;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -189,6 +191,36 @@ class TwoNodeClusterTest {
   }
 
   @Test
+  @Order(3)
+  @DisplayName("while vertx-hazelcast's membership handler holds its lock, as it does while Hazelcast keeps it waiting,"
+    + " the registry check on an event loop does not wait for that lock")
+  void registryCheckDoesNotWaitForTheMembershipLock() throws Exception {
+    BerthClusterManager manager = worker.clusterManager();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread membershipHandler = new Thread(() -> {
+      synchronized (manager) {
+        held.countDown();
+        awaitQuietly(release);
+      }
+    }, "as vertx-hazelcast's memberRemoved");
+    membershipHandler.start();
+    try {
+      assertThat(held.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> checked = new CompletableFuture<>();
+      cluster.vertx(worker).runOnContext(onEventLoop -> {
+        manager.repairRegistry();
+        checked.complete(Thread.currentThread().getName());
+      });
+
+      assertThat(checked.get(BOUND.toSeconds(), TimeUnit.SECONDS)).startsWith("vert.x-eventloop-thread-");
+    } finally {
+      release.countDown();
+      membershipHandler.join();
+    }
+  }
+
+  @Test
   @Order(4)
   @DisplayName("a draining worker node answers the request it holds; once it is gone /a gets 503")
   void drainingWorkerFinishesWhatItHolds() throws Exception {
@@ -224,5 +256,13 @@ class TwoNodeClusterTest {
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(BOUND.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
