@@ -19,6 +19,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,12 +39,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * so that Swarm does not look for their digests): first over the overlay network with the polyglot workers, then over
  * host-mode published ports with VXLAN dropped between the hosts.
  */
+@Order(1)
+@ResourceLock(DockerHosts.LOCK)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(600)
 class SwarmIT {
 
   private static final Duration FORMATION_BOUND = Duration.ofSeconds(180);
+  // Three tasks changed one at a time, each allowed the healthcheck's 60 s start period, watched 5 s, 5 s apart.
+  private static final Duration SWARM_CHANGE_BOUND = Duration.ofMinutes(4);
   private static final List<String> SECRETS = List.of("berth-ca.pem", "berth-gateway.pem", "berth-gateway-key.pem",
     "berth-worker-first.pem", "berth-worker-first-key.pem", "berth-worker-second.pem", "berth-worker-second-key.pem");
 
@@ -126,8 +131,8 @@ class SwarmIT {
       docker(host, "tag", BerthImage.tag(), BerthImage.tag() + "-next");
     }
     Map<String, Long> answers = underLoad("a rolling update of worker-first", () ->
-      docker(manager, "service", "update", "--detach=false", "--no-resolve-image", "--image",
-        BerthImage.tag() + "-next", "berth_worker-first"));
+      changeService("berth_worker-first", "update", "--no-resolve-image", "--image", BerthImage.tag() + "-next",
+        "berth_worker-first"));
 
     assertThat(docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
       "berth_worker-first")).startsWith(BerthImage.tag() + "-next");
@@ -160,8 +165,8 @@ class SwarmIT {
   @DisplayName("under steady load, worker-first scaled to 5 replicas and back to 3 loses no request")
   void scaleLosesNothing() {
     Map<String, Long> answers = underLoad("worker-first scaled up and down", () -> {
-      docker(manager, "service", "scale", "--detach=false", "berth_worker-first=5");
-      docker(manager, "service", "scale", "--detach=false", "berth_worker-first=3");
+      changeService("berth_worker-first", "scale", "berth_worker-first=5");
+      changeService("berth_worker-first", "scale", "berth_worker-first=3");
     });
 
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
@@ -197,8 +202,8 @@ class SwarmIT {
     assertThat(answered(worker, "/zebra", "Second")).isEqualTo("Second");
     assertThat(members).allSatisfy(member -> {
       assertThat(member.getString("advertise")).isEqualTo("docker");
-      assertThat(List.of(manager.ip(), worker.ip())).as("the host of " + member).contains(member.getString("hazelcast").split(":")[0],
-        member.getString("eventBus").split(":")[0]);
+      assertThat(List.of(manager.ip(), worker.ip())).as("the host of " + member)
+        .contains(member.getString("hazelcast").split(":")[0], member.getString("eventBus").split(":")[0]);
     });
   }
 
@@ -219,6 +224,25 @@ class SwarmIT {
     assertThat(secretIn("berth_worker-second", "berth-worker-second.pem")).isEqualTo(issued);
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
     provenMembers(8);
+  }
+
+  /**
+   * Runs {@code docker service <verb> <arguments>}, a change of the service, on the manager and waits for Swarm to
+   * finish it; past the bound, fails with the service's tasks and its update's status, which say where it stuck.
+   */
+  private void changeService(String service, String verb, String... arguments) {
+    List<String> command = new ArrayList<>(List.of("docker", "-H", manager.dockerHost(), "service", verb,
+      "--detach=false"));
+    command.addAll(List.of(arguments));
+    try {
+      Docker.run(command, SWARM_CHANGE_BOUND);
+    } catch (AssertionError stuck) {
+      String tasks = docker(manager, "service", "ps", "--no-trunc", "--format",
+        "{{.Name}} {{.Image}}: desired {{.DesiredState}}, {{.CurrentState}} {{.Error}}", service);
+      String update = docker(manager, "service", "inspect", "--format", "{{json .UpdateStatus}}", service);
+      throw new AssertionError(stuck.getMessage() + "\nthe tasks of " + service + ":\n" + tasks + "its update: "
+        + update);
+    }
   }
 
   /**
@@ -320,7 +344,7 @@ class SwarmIT {
     return Docker.execute(List.of(command), Map.of("DOCKER_HOST", manager.dockerHost(),
       "BERTH_IMAGE", BerthImage.tag(), "BERTH_PYTHON_WORKER_IMAGE", BerthImage.PYTHON_WORKER.built(),
       "BERTH_NODE_WORKER_IMAGE", BerthImage.NODE_WORKER.built(), "BERTH_GO_WORKER_IMAGE", BerthImage.GO_WORKER.built(),
-      "BERTH_RESOLVE_IMAGE", "never"), Duration.ofMinutes(3));
+      "BERTH_RESOLVE_IMAGE", "never"), SWARM_CHANGE_BOUND);
   }
 
   private static String docker(DockerHosts.Host host, String... arguments) {

@@ -14,6 +14,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,8 @@ public final class Docker {
   }
 
   private static int publishedPort(InspectContainerResponse container, int containerPort, boolean ipv6) {
-    Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(containerPort));
+    Ports.Binding[] bindings = container.getNetworkSettings().getPorts().getBindings()
+      .get(ExposedPort.tcp(containerPort));
     return Arrays.stream(bindings == null ? new Ports.Binding[0] : bindings)
       .filter(binding -> binding.getHostIp().contains(":") == ipv6)
       .mapToInt(binding -> Integer.parseInt(binding.getHostPortSpec()))
@@ -87,7 +89,8 @@ public final class Docker {
   public static String run(List<String> command, Duration timeout) {
     Outcome outcome = execute(command, Map.of(), timeout);
     if (outcome.exitCode() != 0) {
-      throw new AssertionError(String.join(" ", command) + " exited with " + outcome.exitCode() + ":\n" + outcome.output());
+      throw new AssertionError(String.join(" ", command) + " exited with " + outcome.exitCode() + ":\n"
+        + outcome.output());
     }
     return outcome.output();
   }
@@ -105,7 +108,10 @@ public final class Docker {
       CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(process));
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
+        String printed = new String(output.completeOnTimeout(new byte[0], 5, TimeUnit.SECONDS).join(),
+          StandardCharsets.UTF_8);
+        throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout
+          + "; the last lines it printed:\n" + lastLines(printed, 12));
       }
       return new Outcome(process.exitValue(), new String(output.join(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -114,6 +120,13 @@ public final class Docker {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The last lines of a text, a line repeated in a row (a progress report) once. */
+  private static String lastLines(String text, int count) {
+    List<String> lines = new ArrayList<>();
+    text.lines().filter(line -> lines.isEmpty() || !line.equals(lines.get(lines.size() - 1))).forEach(lines::add);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - count), lines.size()));
   }
 
   private static byte[] readAll(Process process) {
