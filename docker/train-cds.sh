@@ -5,14 +5,15 @@
 # time. `mvn package` runs it for target/berth.jsa, the image build for /opt/berth/berth.jsa.
 #
 #   docker/train-cds.sh <berth.jar> <conf/local.json> <archive>
-#   BERTH_TRAIN_PORT_BASE (default 39345) moves the node's HTTP, management and Hazelcast ports; JAVA picks the java.
+#   BERTH_TRAIN_PORT_BASE (default 29345) moves the node's HTTP, management and Hazelcast ports; JAVA picks the java.
+#   The default is below Linux's ephemeral range (32768-60999), which any outgoing connection may be holding.
 #
 # The Docker client is exercised against a closed port, so that its classes are in the archive too; the node then
 # advertises its bound addresses, as auto mode does outside Docker.
 set -euo pipefail
 jar=$1 conf=$2 archive=$3
 java=${JAVA:-java}
-base=${BERTH_TRAIN_PORT_BASE:-39345}
+base=${BERTH_TRAIN_PORT_BASE:-29345}
 http=$base management=$((base + 1)) hazelcast=$((base + 2))
 fail() { echo "train-cds.sh: $*" >&2; exit 1; }
 

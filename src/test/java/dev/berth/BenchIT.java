@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,8 +18,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * bench/run.sh in its quick mode, so that the harness cannot rot: every system starts, takes load without errors and
- * is reported, with the chart. The numbers themselves are not judged here; they vary with the machine.
+ * is reported, with the chart. The numbers themselves are not judged here; they vary with the machine. It runs alone:
+ * wrk counts an answer slower than its timeout as an error, and another test's load would slow every system.
  */
+@Isolated
 @Timeout(420)
 class BenchIT {
 

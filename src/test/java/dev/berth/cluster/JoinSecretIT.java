@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,9 +93,10 @@ class JoinSecretIT {
 
   @Test
   @DisplayName("a stock Hazelcast member with the cluster's name and partition count never becomes a member")
-  void stockMemberKeptOut() {
+  void stockMemberKeptOut() throws Exception {
     stranger = StockHazelcast.start(StockHazelcast.member(cluster.name(), "127.0.0.5",
-      List.of(cluster.env("gateway").get("BERTH_CLUSTER_MEMBERS").split(",")))).orElse(null);
+        List.of(cluster.env("gateway").get("BERTH_CLUSTER_MEMBERS").split(","))))
+      .get(BOUND.toSeconds(), TimeUnit.SECONDS).orElse(null);
 
     assertThat(stranger == null || stranger.getCluster().getMembers().size() == 1).as("the stranger alone or gone")
       .isTrue();

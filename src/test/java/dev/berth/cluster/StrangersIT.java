@@ -23,7 +23,6 @@ import dev.berth.testing.Poll;
 import dev.berth.testing.PrometheusText;
 import dev.berth.testing.StockHazelcast;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -328,15 +327,12 @@ class StrangersIT {
       .equals("127.0.0.7"));
   }
 
-  /** A stock Hazelcast member started on a thread of its own; it fails when the member gave up. */
+  /** A stock Hazelcast member, started; it fails when the member gave up. */
   private Future<HazelcastInstance> stranger(Config config) {
-    Promise<HazelcastInstance> started = Promise.promise();
-    Thread start = new Thread(() -> StockHazelcast.start(config).ifPresentOrElse(stranger -> {
+    return Future.fromCompletionStage(StockHazelcast.start(config)).compose(started -> started.map(stranger -> {
       strangers.add(stranger);
-      started.complete(stranger);
-    }, () -> started.fail("the stranger gave up")), "stranger");
-    start.start();
-    return started.future();
+      return Future.succeededFuture(stranger);
+    }).orElseGet(() -> Future.failedFuture("the stranger gave up")));
   }
 
   /** Whether a stranger, once its start ended, is in a cluster of more than itself; one that gave up is not. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -32,8 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Nodes in containers of the real daemon advertise this host's address and the ports Docker published for them, and
- * that is what lets a gateway and a worker on two networks that cannot reach each other form one cluster.
+ * that is what lets a gateway and a worker on two networks that cannot reach each other form one cluster. It runs
+ * alone: one test foresees the host port the daemon hands out next, which another test's container would take.
  */
+@Isolated
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(300)
@@ -184,6 +187,9 @@ class DockerAdvertiseIT {
     assertThat(eventBusByName.get(worker.shortId())).as("what the worker advertises")
       .isEqualTo(worker.privateIp() + ":5710");
 
+    // The gateway lists the worker before it has the worker's consumer of first: until then, /a is 503 (no worker).
+    Poll.until("the gateway sending /a to the worker", ROUTE_BOUND, () -> Http.get(gatewayUrl("/a")).status(),
+      status -> status != 503);
     List<Integer> statuses = Poll.during(Duration.ofSeconds(10), () -> Http.get(gatewayUrl("/a")).status());
     assertThat(statuses).as("statuses of /a over 10 s").isNotEmpty().containsOnly(504);
   }
