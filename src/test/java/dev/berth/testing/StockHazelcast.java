@@ -55,6 +55,8 @@ public final class StockHazelcast {
         started.complete(Optional.of(Hazelcast.newHazelcastInstance(config)));
       } catch (IllegalStateException gaveUp) {
         started.complete(Optional.empty());
+      } catch (RuntimeException failed) {
+        started.completeExceptionally(failed);
       }
     }, "stock member").start();
     return started;
