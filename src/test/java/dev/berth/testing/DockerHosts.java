@@ -22,9 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class DockerHosts implements AutoCloseable {
 
-  /** The hosts' namespaces, bridge and addresses are fixed: test classes that make hosts hold this lock in turn. */
-  public static final String LOCK = "docker-hosts";
-
   private static final String SCRIPT = "src/test/sh/docker-hosts.sh";
   private static final Pattern HOST_LINE = Pattern.compile("host (\\S+): (\\S+) (\\S+)");
 
