@@ -17,6 +17,7 @@ import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.core.spi.cluster.RegistrationListener;
 import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.spi.cluster.hazelcast.impl.HazelcastNodeInfo;
 
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,10 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private volatile Vertx vertx;
   private volatile Runnable onMerge = () -> { };
   private volatile Runnable onMembersChanged = () -> { };
-  /** This node's info as last set, read without vertx-hazelcast's lock (see {@link #getNodeInfo()}). */
+  /** This node's info as last set, read and written without vertx-hazelcast's lock (see {@link #getNodeInfo()}). */
   private volatile NodeInfo ownInfo;
+  /** Held while this node's info is written, so that the last write is of the info as last set. */
+  private final Object writingOwnInfo = new Object();
 
   /**
    * @param hazelcast this node's Hazelcast member, started and joined ({@link GatedHazelcast}), which leaves with the
@@ -154,20 +157,31 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       metadata.put(Membership.PROOF, membership.proofFor(own, addresses, hazelcast)));
   }
 
+  /**
+   * Sets this node's info without the lock vertx-hazelcast's {@code setNodeInfo} takes on the caller's thread, often an
+   * event loop: its membership handler holds that lock while it waits on Hazelcast, which in a cluster that is changing
+   * can take tens of seconds (seen: an event loop blocked 58 s putting the node info back during a Swarm deploy).
+   */
   @Override
   public void setNodeInfo(NodeInfo nodeInfo, Completable<Void> promise) {
     ownInfo = nodeInfo;
-    super.setNodeInfo(nodeInfo, promise);
+    writeOwnInfo(promise);
   }
 
-  /**
-   * This node's info, without the lock vertx-hazelcast's {@code getNodeInfo()} takes: its membership handler holds that
-   * lock while it waits on Hazelcast, which in a cluster that is changing can take tens of seconds (seen: an event loop
-   * blocked 25 s in a registry check during a Swarm deploy).
-   */
+  /** This node's info as last set, without the lock vertx-hazelcast's {@code getNodeInfo()} takes (see above). */
   @Override
   public NodeInfo getNodeInfo() {
     return ownInfo;
+  }
+
+  /** Writes this node's info as last set, on a worker thread; writes that overtake each other still end with it. */
+  private void writeOwnInfo(Completable<Void> promise) {
+    vertx.<Void>executeBlocking(() -> {
+      synchronized (writingOwnInfo) {
+        getHazelcastInstance().getMap(NODE_INFO_MAP).put(getNodeId(), new HazelcastNodeInfo(ownInfo));
+      }
+      return null;
+    }, false).onComplete(promise);
   }
 
   /** A member's node info as the registry holds it now, proven or not: for showing, never for connecting. */
@@ -324,8 +338,8 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     }
 
     @Override
-    public void writeOwn(NodeInfo info, Completable<Void> promise) {
-      setNodeInfo(info, promise);
+    public void writeOwn(Completable<Void> promise) {
+      writeOwnInfo(promise);
     }
   }
 

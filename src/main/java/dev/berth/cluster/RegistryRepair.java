@@ -31,7 +31,8 @@ final class RegistryRepair {
     /** This node's node info as it should be. */
     NodeInfo own();
 
-    void writeOwn(NodeInfo info, Completable<Void> promise);
+    /** Writes this node's node info as it is when written, which may be newer than what {@link #own()} gave. */
+    void writeOwn(Completable<Void> promise);
   }
 
   private final Registry registry;
@@ -70,7 +71,7 @@ final class RegistryRepair {
       .map(listed -> own.equals(listed) ? (String) null : "node info, overwritten")
       .recover(lost -> Future.succeededFuture("node info"))
       .compose(repair -> repair == null ? Future.succeededFuture((String) null)
-        : Future.<Void>future(promise -> registry.writeOwn(own, promise)).map(repair)));
+        : Future.<Void>future(registry::writeOwn).map(repair)));
     return Future.all(repairs).map(all -> repairs.stream().map(Future::result).filter(Objects::nonNull).toList());
   }
 }

@@ -45,6 +45,8 @@ class TwoNodeClusterTest {
   private static final Duration BOUND = Duration.ofSeconds(20);
   /** Where vertx-hazelcast keeps the consumers of every address. */
   private static final String REGISTRY = "__vertx.subs";
+  /** Where vertx-hazelcast keeps every node's info, by node id. */
+  private static final String NODE_INFOS = "__vertx.nodeInfo";
 
   private final InJvmCluster cluster = new InJvmCluster("two-nodes", BOUND);
   private final int gatewayHazelcastPort = FreePorts.next();
@@ -160,42 +162,12 @@ class TwoNodeClusterTest {
 
   @Test
   @Order(3)
-  @DisplayName("a plain Vert.x consumer, which has no per-node address, is reached too, by Vert.x's own choice of node,"
-    + " in JSON")
-  void plainConsumer() throws Exception {
-    MessageConsumer<Object> plain = cluster.vertx(worker).eventBus().consumer("second",
-      message -> message.reply(BusReply.text("Plain", "plain consumer").toJson()));
-    await(plain.completion());
-
-    Http.Response answered = Poll.until("/z answered", BOUND, () -> get("/z"), r -> r.status() == 200).value();
-
-    assertThat(answered.body()).isEqualTo("Plain");
-    assertThat(answered.servedBy()).isEqualTo("plain consumer");
-    assertThat(sent).filteredOn(message -> message.startsWith("second")).isNotEmpty()
-      .allMatch(message -> message.endsWith(" JsonObject"));
-    await(plain.unregister());
-  }
-
-  @Test
-  @Order(3)
-  @DisplayName("a consumer that the cluster's registry lost, as a merge of a split cluster can lose one, is put back by"
-    + " its node, and /a is served again")
-  void lostRegistrationIsPutBack() {
-    MultiMap<String, Object> registry = gateway.clusterManager().getHazelcastInstance().getMultiMap(REGISTRY);
-
-    assertThat(registry.remove("first")).isNotEmpty();
-
-    Poll.until("the worker's consumer listed again", BOUND, () -> registry.get("first"), listed -> !listed.isEmpty());
-    assertThat(Poll.until("/a answered", BOUND, () -> get("/a"), r -> r.status() == 200).value().body())
-      .isEqualTo("First");
-  }
-
-  @Test
-  @Order(3)
   @DisplayName("while vertx-hazelcast's membership handler holds its lock, as it does while Hazelcast keeps it waiting,"
-    + " the registry check on an event loop does not wait for that lock")
+    + " the registry check on an event loop neither waits for that lock nor needs it to put back the node's lost info")
   void registryCheckDoesNotWaitForTheMembershipLock() throws Exception {
     BerthClusterManager manager = worker.clusterManager();
+    Map<String, Object> nodeInfos = manager.getHazelcastInstance().getMap(NODE_INFOS);
+    nodeInfos.remove(manager.getNodeId());
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Thread membershipHandler = new Thread(() -> {
@@ -208,12 +180,15 @@ class TwoNodeClusterTest {
     try {
       assertThat(held.await(BOUND.toSeconds(), TimeUnit.SECONDS)).isTrue();
       CompletableFuture<String> checked = new CompletableFuture<>();
+      CompletableFuture<Future<List<String>>> repaired = new CompletableFuture<>();
       cluster.vertx(worker).runOnContext(onEventLoop -> {
-        manager.repairRegistry();
+        repaired.complete(manager.repairRegistry());
         checked.complete(Thread.currentThread().getName());
       });
 
       assertThat(checked.get(BOUND.toSeconds(), TimeUnit.SECONDS)).startsWith("vert.x-eventloop-thread-");
+      assertThat(await(repaired.get(BOUND.toSeconds(), TimeUnit.SECONDS))).containsExactly("node info");
+      assertThat(nodeInfos).containsKey(manager.getNodeId());
     } finally {
       release.countDown();
       membershipHandler.join();

@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class BridgeSocket implements AutoCloseable {
 
-  private static final int READ_TIMEOUT_MS = 5_000;
+  /** Long enough that only a bridge that does not answer outlasts it, not a machine busy with other tests' JVMs. */
+  private static final int READ_TIMEOUT_MS = 30_000;
 
   private final Socket socket;
   private final DataInputStream in;
