@@ -6,22 +6,20 @@ import dev.berth.testing.BerthImage;
 import dev.berth.testing.ComposeProject;
 import dev.berth.testing.Docker;
 import dev.berth.testing.DockerHosts;
+import dev.berth.testing.DockerHostsExtension;
 import dev.berth.testing.Http;
-import dev.berth.testing.ItLogs;
 import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -53,31 +51,17 @@ class MultiHostIT {
   /** gateway.requestTimeoutMs of the shipped gateway config. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
-  private DockerHosts hosts;
+  @RegisterExtension
+  final DockerHostsExtension dockerHosts = new DockerHostsExtension(() -> List.of(BerthImage.tag()), "a", "b");
   private DockerHosts.Host hostA;
   private DockerHosts.Host hostB;
   private ComposeProject onA;
   private ComposeProject onB;
 
   @BeforeAll
-  void startHosts() {
-    long start = System.nanoTime();
-    hosts = DockerHosts.start(List.of(BerthImage.tag()), "a", "b");
-    hostA = hosts.host("a");
-    hostB = hosts.host("b");
-    System.out.printf("MultiHostIT: two Docker hosts up, image loaded: %d ms%n", elapsedMs(start));
-  }
-
-  @AfterEach
-  void keepLogs(TestInfo test) {
-    hosts.saveLogs(ItLogs.directory(MultiHostIT.class, test.getTestMethod().orElseThrow().getName()));
-  }
-
-  @AfterAll
-  void removeHosts() {
-    if (hosts != null) {
-      hosts.close();
-    }
+  void nameHosts() {
+    hostA = dockerHosts.started().host("a");
+    hostB = dockerHosts.started().host("b");
   }
 
   @Test
@@ -158,10 +142,10 @@ class MultiHostIT {
   @DisplayName("host B cut off for 10 s: no request waits past the request timeout; healed, the cluster merges and /a"
     + " and /z are answered at the first attempt, so no registration of the split is left behind")
   void partitionThenMerge() {
-    hosts.cut("b");
+    dockerHosts.started().cut("b");
     List<Timed> duringCut = Poll.during(PARTITION, () -> timed("/a"));
     duringCut.addAll(Poll.during(Duration.ofSeconds(2), () -> timed("/z")));
-    hosts.heal("b");
+    dockerHosts.started().heal("b");
     long healed = System.nanoTime();
     Poll.until("/z and both first replicas answering again", MERGE_BOUND,
       () -> new Served(get("/z"), firstReplicasOverTenRequests()),

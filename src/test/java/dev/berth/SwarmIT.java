@@ -4,21 +4,20 @@ import dev.berth.testing.BackgroundLoad;
 import dev.berth.testing.BerthImage;
 import dev.berth.testing.Docker;
 import dev.berth.testing.DockerHosts;
+import dev.berth.testing.DockerHostsExtension;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.Poll;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
@@ -53,31 +52,19 @@ class SwarmIT {
     "berth-worker-first.pem", "berth-worker-first-key.pem", "berth-worker-second.pem", "berth-worker-second-key.pem");
 
   private final Path logs = ItLogs.directory(SwarmIT.class);
-  private DockerHosts hosts;
+  @RegisterExtension
+  final DockerHostsExtension dockerHosts = new DockerHostsExtension(() -> List.of(BerthImage.tag(),
+    BerthImage.PYTHON_WORKER.built(), BerthImage.NODE_WORKER.built(), BerthImage.GO_WORKER.built()), "a", "b");
   private DockerHosts.Host manager;
   private DockerHosts.Host worker;
 
   @BeforeAll
   void formSwarm() {
-    hosts = DockerHosts.start(List.of(BerthImage.tag(), BerthImage.PYTHON_WORKER.built(),
-      BerthImage.NODE_WORKER.built(), BerthImage.GO_WORKER.built()), "a", "b");
-    manager = hosts.host("a");
-    worker = hosts.host("b");
+    manager = dockerHosts.started().host("a");
+    worker = dockerHosts.started().host("b");
     docker(manager, "swarm", "init", "--advertise-addr", manager.ip());
     String token = docker(manager, "swarm", "join-token", "-q", "worker").strip();
     docker(worker, "swarm", "join", "--advertise-addr", worker.ip(), "--token", token, manager.ip() + ":2377");
-  }
-
-  @AfterEach
-  void keepLogs(TestInfo test) {
-    hosts.saveLogs(ItLogs.directory(SwarmIT.class, test.getTestMethod().orElseThrow().getName()));
-  }
-
-  @AfterAll
-  void removeHosts() {
-    if (hosts != null) {
-      hosts.close();
-    }
   }
 
   @Test
@@ -185,7 +172,7 @@ class SwarmIT {
         "network", "ls", "-q", "--filter", "label=com.docker.stack.namespace=berth").lines().count()).sum();
     }, left -> left == 0);
     for (DockerHosts.Host host : List.of(manager, worker)) {
-      hosts.drop(host.name(), "udp", 4789);
+      dockerHosts.started().drop(host.name(), "udp", 4789);
     }
     long start = System.nanoTime();
     Docker.Outcome deployed = script("deploy/swarm/deploy.sh", "--published-ports");

@@ -11,19 +11,16 @@ import java.util.Map;
  * A berth node run as users run it, {@code java @conf/jvm.options -jar target/berth.jar -conf ...}, with its output in
  * a file.
  */
-public final class BerthProcess implements AutoCloseable {
+public final class BerthProcess extends NamedProcess {
 
   public static final Path JAR = Path.of("target/berth.jar");
   public static final Path JVM_OPTIONS = Path.of("conf/jvm.options");
   public static final Path CLASSPATH_OPTIONS = Path.of("conf/classpath.options");
 
-  private final String name;
-  private final RunningProcess process;
   private final int managementPort;
 
   private BerthProcess(String name, RunningProcess process, int managementPort) {
-    this.name = name;
-    this.process = process;
+    super(name, process);
     this.managementPort = managementPort;
   }
 
@@ -56,53 +53,13 @@ public final class BerthProcess implements AutoCloseable {
 
   /** Polls {@code GET /health} until it answers 200; fails with the node's output when it dies or the deadline passes. */
   public BerthProcess awaitHealthy(Duration timeout) {
-    try {
-      Poll.until(name + " healthy", timeout, this::healthStatusWhileAlive, status -> status == 200);
-    } catch (AssertionError notHealthy) {
-      throw new AssertionError(notHealthy.getMessage() + ":\n" + output(), notHealthy);
-    }
+    awaitWhileAlive("healthy", timeout, this::healthStatus, status -> status == 200);
     return this;
-  }
-
-  private int healthStatusWhileAlive() {
-    process.assertAlive("before it was healthy");
-    return healthStatus();
   }
 
   /** The status of {@code GET /health}, or -1 when nothing answers. */
   public int healthStatus() {
     return Http.get("http://127.0.0.1:" + managementPort + "/health").status();
-  }
-
-  /** Sends SIGTERM and waits for the exit code. */
-  public int stop(Duration timeout) {
-    return process.stop(timeout);
-  }
-
-  /** SIGKILL: the node dies without leaving the cluster, like a crashed host. */
-  public void kill() {
-    process.kill();
-  }
-
-  public int awaitExit(Duration timeout) {
-    return process.awaitExit(timeout);
-  }
-
-  public String output() {
-    return process.output();
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public long pid() {
-    return process.pid();
-  }
-
-  @Override
-  public void close() {
-    process.close();
   }
 
   private static String javaBinary() {

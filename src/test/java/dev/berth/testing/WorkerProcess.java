@@ -10,7 +10,7 @@ import java.util.Map;
  * berth_worker}, {@code npx berth-worker}, the Go {@code berth-worker} binary; {@link WorkerPackages}), with its
  * settings in the environment and its output in a file.
  */
-public final class WorkerProcess implements AutoCloseable {
+public final class WorkerProcess extends NamedProcess {
 
   /** The worker packages, each run as a real process of its language. */
   public enum Language {
@@ -28,12 +28,8 @@ public final class WorkerProcess implements AutoCloseable {
     }
   }
 
-  private final String name;
-  private final RunningProcess process;
-
   private WorkerProcess(String name, RunningProcess process) {
-    this.name = name;
-    this.process = process;
+    super(name, process);
   }
 
   /**
@@ -56,14 +52,7 @@ public final class WorkerProcess implements AutoCloseable {
 
   /** Waits until the bridge has acknowledged {@code times} registrations in all (one per connection). */
   public WorkerProcess awaitServing(int times, Duration timeout) {
-    try {
-      Poll.until(name + " registered " + times + " time(s)", timeout, this::registrations, count -> {
-        process.assertAlive("before it registered");
-        return count >= times;
-      });
-    } catch (AssertionError notServing) {
-      throw new AssertionError(notServing.getMessage() + ":\n" + output(), notServing);
-    }
+    awaitWhileAlive("registered " + times + " time(s)", timeout, this::registrations, count -> count >= times);
     return this;
   }
 
@@ -74,33 +63,5 @@ public final class WorkerProcess implements AutoCloseable {
   /** How many times the bridge acknowledged this worker's registration. */
   public int registrations() {
     return (int) output().lines().filter(line -> line.startsWith(name + " serves ")).count();
-  }
-
-  /** SIGTERM, then the exit code. */
-  public int stop(Duration timeout) {
-    return process.stop(timeout);
-  }
-
-  /** SIGKILL: the worker dies holding whatever it holds, with any process it started. */
-  public void kill() {
-    process.kill();
-  }
-
-  /** The exit code, once the worker exited by itself. */
-  public int awaitExit(Duration timeout) {
-    return process.awaitExit(timeout);
-  }
-
-  public String output() {
-    return process.output();
-  }
-
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public void close() {
-    process.close();
   }
 }
