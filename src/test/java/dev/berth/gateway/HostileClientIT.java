@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -178,14 +179,18 @@ class HostileClientIT {
   }
 
   @Test
-  @DisplayName("thirty pipelined requests on one connection are all answered, in order")
+  @DisplayName("thirty pipelined requests on one connection are all answered, in order, then the connection closes as"
+    + " the last one asked")
   void pipelined() {
     StringBuilder requests = new StringBuilder();
     IntStream.range(0, 30).forEach(i -> requests.append("GET /").append(i % 2 == 0 ? "apple" : "zebra")
-      .append(" HTTP/1.1\r\nHost: x\r\n\r\n"));
+      .append(" HTTP/1.1\r\nHost: x\r\n").append(i == 29 ? "Connection: close\r\n\r\n" : "\r\n"));
 
-    RawHttp.Exchange answers = RawHttp.exchange(port, requests.toString(), Duration.ofMillis(HEADER_TIMEOUT_MS / 2));
+    RawHttp.Exchange answers = RawHttp.exchange(port, requests.toString(), WAIT);
 
+    assertThat(answers.closed()).as(answers.toString()).isTrue();
+    assertThat(answers.text().toLowerCase(Locale.ROOT)).as("the last answer says it closes, the others do not")
+      .containsOnlyOnce("connection: close");
     assertThat(answers.statuses()).hasSize(30).containsOnly(200);
     assertThat(Pattern.compile("\r\n\r\n(First|Second)").matcher(answers.text()).results().map(body -> body.group(1)))
       .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(i -> i % 2 == 0 ? "First" : "Second").toList());
