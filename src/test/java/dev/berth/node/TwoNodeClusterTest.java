@@ -162,6 +162,38 @@ class TwoNodeClusterTest {
 
   @Test
   @Order(3)
+  @DisplayName("a plain Vert.x consumer, which has no per-node address, is reached too, by Vert.x's own choice of node,"
+    + " in JSON")
+  void plainConsumer() throws Exception {
+    MessageConsumer<Object> plain = cluster.vertx(worker).eventBus().consumer("second",
+      message -> message.reply(BusReply.text("Plain", "plain consumer").toJson()));
+    await(plain.completion());
+
+    Http.Response answered = Poll.until("/z answered", BOUND, () -> get("/z"), r -> r.status() == 200).value();
+
+    assertThat(answered.body()).isEqualTo("Plain");
+    assertThat(answered.servedBy()).isEqualTo("plain consumer");
+    assertThat(sent).filteredOn(message -> message.startsWith("second")).isNotEmpty()
+      .allMatch(message -> message.endsWith(" JsonObject"));
+    await(plain.unregister());
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a consumer that the cluster's registry lost, as a merge of a split cluster can lose one, is put back by"
+    + " its node, and /a is served again")
+  void lostRegistrationIsPutBack() {
+    MultiMap<String, Object> registry = gateway.clusterManager().getHazelcastInstance().getMultiMap(REGISTRY);
+
+    assertThat(registry.remove("first")).isNotEmpty();
+
+    Poll.until("the worker's consumer listed again", BOUND, () -> registry.get("first"), listed -> !listed.isEmpty());
+    assertThat(Poll.until("/a answered", BOUND, () -> get("/a"), r -> r.status() == 200).value().body())
+      .isEqualTo("First");
+  }
+
+  @Test
+  @Order(3)
   @DisplayName("while vertx-hazelcast's membership handler holds its lock, as it does while Hazelcast keeps it waiting,"
     + " the registry check on an event loop neither waits for that lock nor needs it to put back the node's lost info")
   void registryCheckDoesNotWaitForTheMembershipLock() throws Exception {
