@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -261,13 +262,16 @@ class SwarmIT {
       response -> response.status() == 200 && response.body().startsWith(start)).value().body();
   }
 
-  /** A secret's file as each running task of a service has it; all the same. */
+  /** The secret as every task Swarm keeps running for the service holds it; a replaced task may still be draining. */
   private String secretIn(String service, String secret) {
+    Set<String> wanted = Set.copyOf(docker(manager, "service", "ps", "-q", "--no-trunc", "--filter",
+      "desired-state=running", service).lines().toList());
     List<String> seen = new ArrayList<>();
     for (DockerHosts.Host host : List.of(manager, worker)) {
-      for (String container : containers(host, service)) {
-        seen.add(docker(host, "exec", container, "cat", "/run/secrets/" + secret));
-      }
+      docker(host, "ps", "--filter", "label=com.docker.swarm.service.name=" + service, "--format",
+        "{{.ID}} {{.Label \"com.docker.swarm.task.id\"}}").lines().map(line -> line.split(" "))
+        .filter(container -> wanted.contains(container[1]))
+        .forEach(container -> seen.add(docker(host, "exec", container[0], "cat", "/run/secrets/" + secret)));
     }
     assertThat(seen).as(secret + " in the tasks of " + service).isNotEmpty().containsOnly(seen.get(0));
     return seen.get(0);
