@@ -43,8 +43,8 @@ class LocalClusterIT {
   }
 
   @Test
-  @DisplayName("./local-cluster serves /apple from worker-first and /zebra from worker-second, and stops every node on"
-    + " SIGTERM")
+  @DisplayName("./local-cluster serves /apple from worker-first and /zebra from worker-second once both are seen, without"
+    + " a 503 on the way, and stops every node on SIGTERM")
   void oneCommand() {
     int offset = freeOffset();
     ProcessBuilder builder = new ProcessBuilder("./local-cluster");
@@ -62,6 +62,8 @@ class LocalClusterIT {
     assertThat(script.output()).contains("[gateway] ", "node gateway left the cluster and stopped",
       "node worker-first left the cluster and stopped", "node worker-second left the cluster and stopped",
       "local-cluster: stopped");
+    assertThat(script.output()).as("no 503 from the script's own asking while the workers joined")
+      .doesNotContain("-> 503");
   }
 
   /** An offset at which every port of the script is free on this machine. */
