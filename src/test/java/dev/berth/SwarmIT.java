@@ -119,8 +119,7 @@ class SwarmIT {
       docker(host, "tag", BerthImage.tag(), BerthImage.tag() + "-next");
     }
     Map<String, Long> answers = underLoad("a rolling update of worker-first", () ->
-      changeService("berth_worker-first", "update", "--no-resolve-image", "--image", BerthImage.tag() + "-next",
-        "berth_worker-first"));
+      updateService("berth_worker-first", "--no-resolve-image", "--image", BerthImage.tag() + "-next"));
 
     assertThat(docker(manager, "service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
       "berth_worker-first")).startsWith(BerthImage.tag() + "-next");
@@ -153,8 +152,8 @@ class SwarmIT {
   @DisplayName("under steady load, worker-first scaled to 5 replicas and back to 3 loses no request")
   void scaleLosesNothing() {
     Map<String, Long> answers = underLoad("worker-first scaled up and down", () -> {
-      changeService("berth_worker-first", "scale", "berth_worker-first=5");
-      changeService("berth_worker-first", "scale", "berth_worker-first=3");
+      scaleService("berth_worker-first", 5);
+      scaleService("berth_worker-first", 3);
     });
 
     assertThat(answers).as("answers under load").allSatisfy((answer, count) -> assertThat(answer).startsWith("200 "));
@@ -214,14 +213,25 @@ class SwarmIT {
     provenMembers(8);
   }
 
+  private void updateService(String service, String... options) {
+    List<String> arguments = new ArrayList<>(List.of(options));
+    arguments.add(service);
+    changeService(service, "update", arguments);
+  }
+
+  private void scaleService(String service, int replicas) {
+    changeService(service, "scale", List.of(service + "=" + replicas));
+  }
+
   /**
-   * Runs {@code docker service <verb> <arguments>}, a change of the service, on the manager and waits for Swarm to
-   * finish it; past the bound, fails with the service's tasks and its update's status, which say where it stuck.
+   * Runs {@code docker service <verb> --detach=false <arguments>}, a change of the service, on the manager and waits
+   * for Swarm to finish it; past the bound, fails with the service's tasks and its update's status, which say where it
+   * stuck.
    */
-  private void changeService(String service, String verb, String... arguments) {
+  private void changeService(String service, String verb, List<String> arguments) {
     List<String> command = new ArrayList<>(List.of("docker", "-H", manager.dockerHost(), "service", verb,
       "--detach=false"));
-    command.addAll(List.of(arguments));
+    command.addAll(arguments);
     try {
       Docker.run(command, SWARM_CHANGE_BOUND);
     } catch (AssertionError stuck) {
