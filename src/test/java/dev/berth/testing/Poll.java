@@ -23,7 +23,9 @@ public final class Poll {
     while (System.nanoTime() < deadline) {
       last = value.get();
       if (done.test(last)) {
-        return new Result<>(last, Duration.ofNanos(System.nanoTime() - start));
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        reportIfNearBound(what, elapsed, timeout);
+        return new Result<>(last, elapsed);
       }
       pause();
     }
@@ -39,6 +41,13 @@ public final class Poll {
       pause();
     }
     return samples;
+  }
+
+  /** A wait that took over half its bound is the next one a slower machine fails: the CI log names it. */
+  private static void reportIfNearBound(String what, Duration elapsed, Duration timeout) {
+    if (elapsed.compareTo(timeout.dividedBy(2)) > 0) {
+      System.out.printf("Poll: '%s' took %d ms of its %d ms bound%n", what, elapsed.toMillis(), timeout.toMillis());
+    }
   }
 
   private static void pause() {
