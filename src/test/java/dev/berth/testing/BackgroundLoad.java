@@ -1,6 +1,7 @@
 package dev.berth.testing;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  * answers it counts by status and by the node that served them, and the longest any of them took.
  */
 public final class BackgroundLoad implements AutoCloseable {
+
+  private static final Duration ROUTED_BOUND = Duration.ofSeconds(60);
 
   private final AtomicBoolean loading = new AtomicBoolean(true);
   private final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
@@ -52,7 +55,12 @@ public final class BackgroundLoad implements AutoCloseable {
     return Duration.ofNanos(longestNanos.get());
   }
 
+  /**
+   * Load on a local cluster's gateway once it routes to both addresses the load asks for: a node that is healthy
+   * may not be in the gateway's registry yet, and /zebra would then get a 503 that is no fault of the test's.
+   */
   public static BackgroundLoad on(LocalCluster cluster) {
+    List.of("first", "second").forEach(address -> cluster.awaitRouted(address, ROUTED_BOUND));
     return on(cluster.gatewayUrl(""));
   }
 
