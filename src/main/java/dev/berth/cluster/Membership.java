@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,7 +112,9 @@ final class Membership {
   void recheck() {
     noProofSince.keySet().forEach(this::check);
     unproven.keySet().forEach(nodeId -> read(nodeId, Promise.promise()));
-    Instant now = Instant.now();
+    // In milliseconds, as X509Certificate.checkValidity judges: else a member in its certificate's last millisecond
+    // would be dropped here and proven again by the reading that follows.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     proven.forEach((nodeId, member) -> {
       if (now.isAfter(member.validUntil()) && proven.remove(nodeId, member)) {
         onStandingChanged.accept(nodeId);
