@@ -47,8 +47,7 @@ class ClusterIT {
   void startCluster() {
     NODES.forEach(node -> cluster.start(node, "conf/" + node + ".json"));
     cluster.awaitHealthy(START_BOUND);
-    // Ready is each node's own state; the gateway learns of the workers' consumers a moment later.
-    List.of("first", "second").forEach(address -> cluster.awaitRouted(address, START_BOUND));
+    cluster.awaitRoutedToWorkers(START_BOUND);
   }
 
   @AfterAll

@@ -1,7 +1,6 @@
 package dev.berth.testing;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -55,12 +54,9 @@ public final class BackgroundLoad implements AutoCloseable {
     return Duration.ofNanos(longestNanos.get());
   }
 
-  /**
-   * Load on a local cluster's gateway once it routes to both addresses the load asks for: a node that is healthy
-   * may not be in the gateway's registry yet, and /zebra would then get a 503 that is no fault of the test's.
-   */
+  /** Load on a local cluster's gateway once it routes both addresses the load asks for, so that no 503 is the test's. */
   public static BackgroundLoad on(LocalCluster cluster) {
-    List.of("first", "second").forEach(address -> cluster.awaitRouted(address, ROUTED_BOUND));
+    cluster.awaitRoutedToWorkers(ROUTED_BOUND);
     return on(cluster.gatewayUrl(""));
   }
 

@@ -65,6 +65,14 @@ public final class LocalCluster implements AutoCloseable {
     nodes.values().forEach(node -> node.awaitHealthy(timeout));
   }
 
+  /**
+   * Waits until the gateway routes both of the shipped configs' addresses, {@code first} and {@code second}: a node's
+   * health is its own state, and the gateway learns of the workers' consumers a moment later.
+   */
+  public void awaitRoutedToWorkers(Duration timeout) {
+    List.of("first", "second").forEach(address -> awaitRouted(address, timeout));
+  }
+
   /** Waits until the gateway sees a node consume {@code address}, so that it routes there. */
   public void awaitRouted(String address, Duration timeout) {
     Poll.until("the gateway routing to " + address, timeout,
