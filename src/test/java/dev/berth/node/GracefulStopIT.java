@@ -36,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class GracefulStopIT {
 
-  private static final int DELAY_MS = 2_000;
+  /** How long the test has to see the request in flight, on a loaded machine too, before the worker answers it. */
+  private static final int DELAY_MS = 5_000;
   private static final Duration START_BOUND = Duration.ofSeconds(60);
   private static final Duration STOP_BOUND = Duration.ofSeconds(30);
 
@@ -54,7 +55,8 @@ class GracefulStopIT {
     Path gateway = cluster.logs().resolve("gateway.json");
     // HTTP/2 without TLS for the test of a stream in flight; the shipped gateway leaves it off.
     Files.writeString(gateway, """
-      {"roles": ["gateway"], "gateway": {"http2Cleartext": true}, "cluster": {"host": "127.0.0.1"}}""");
+      {"roles": ["gateway"], "gateway": {"http2Cleartext": true, "requestTimeoutMs": %d},
+       "cluster": {"host": "127.0.0.1"}}""".formatted(2 * DELAY_MS));
     cluster.start("gateway", gateway.toString());
     cluster.start("worker", slowWorker.toString());
     cluster.awaitHealthy(START_BOUND);
