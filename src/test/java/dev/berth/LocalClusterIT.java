@@ -44,7 +44,7 @@ class LocalClusterIT {
 
   @Test
   @DisplayName("./local-cluster serves /apple from worker-first and /zebra from worker-second once both are seen, without"
-    + " a 503 on the way, and stops every node on SIGTERM")
+    + " a 503 on the way, and stops every node on SIGTERM, one at a time")
   void oneCommand() {
     int offset = freeOffset();
     ProcessBuilder builder = new ProcessBuilder("./local-cluster");
@@ -64,6 +64,7 @@ class LocalClusterIT {
       "local-cluster: stopped");
     assertThat(script.output()).as("no 503 from the script's own asking while the workers joined")
       .doesNotContain("-> 503");
+    assertThat(script.output()).as("one leave at a time: no partition lost").doesNotContain("LOST partitions");
   }
 
   /** An offset at which every port of the script is free on this machine. */

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 
 import java.util.Collection;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class Replicas {
   private final Map<String, Map<String, NodeConsumer>> consumers = new ConcurrentHashMap<>();
   private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final List<NodeLossListener> nodeLossListeners = new CopyOnWriteArrayList<>();
+  private MessageConsumer<String> drainNotices;
 
   private record Waiter(String address, Collection<String> tried, Context context, Promise<String> found) {
   }
@@ -79,8 +81,19 @@ public final class Replicas {
     addresses.forEach(cluster::watch);
     cluster.onChange(replicas::wakeWaiters);
     cluster.onNodeLeft(replicas::nodeLeft);
-    vertx.eventBus().<String>consumer(Addresses.DRAINING, message -> replicas.nodeDraining(message.body()));
+    replicas.drainNotices = vertx.eventBus().consumer(Addresses.DRAINING,
+      message -> replicas.nodeDraining(message.body()));
     return replicas;
+  }
+
+  /**
+   * Once this node's gateways have drained, nothing is left to route: unregistered then, a notice arriving while Vert.x
+   * undeploys is not logged as discarded. This node stops hearing at once; the registry forgets it as it can.
+   */
+  public void stopHearingDrains() {
+    if (drainNotices != null) {
+      drainNotices.unregister();
+    }
   }
 
   /** One replica, the local bus: for a gateway on a Vert.x that is not clustered. */

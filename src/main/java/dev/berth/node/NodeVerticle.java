@@ -160,6 +160,11 @@ public final class NodeVerticle extends VerticleBase {
     state.set(NodeState.DRAINING);
     long deadline = System.nanoTime() + drainBudget.toNanos();
     return Future.join(gateways.stream().map(gateway -> gateway.drain(remainingMs(deadline))).toList())
+      .andThen(drained -> {
+        if (replicas != null) {
+          replicas.stopHearingDrains();
+        }
+      })
       .compose(drained -> drainWorkers(deadline))
       .compose(drained -> !config.runsWorkers()
         ? Future.succeededFuture()

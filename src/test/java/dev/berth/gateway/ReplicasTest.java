@@ -5,7 +5,10 @@ import dev.berth.testing.Poll;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,18 @@ class ReplicasTest {
     Poll.until("b passed over", BOUND, replicas::passedOver, passed -> passed.contains("b"));
     assertThat(replicas.serves("first")).isFalse();
     assertThat(replicas.pick("first", List.of())).isNull();
+  }
+
+  @Test
+  @DisplayName("once the node's gateways have drained, a drain notice finds no consumer left on it to be discarded by")
+  void stopsHearingDrains(Vertx vertx, VertxTestContext test) {
+    replicas.stopHearingDrains();
+    vertx.eventBus().request(Addresses.DRAINING, "a").onComplete(test.failing(failure -> test.verify(() -> {
+      assertThat(failure).isInstanceOfSatisfying(ReplyException.class,
+        noOne -> assertThat(noOne.failureType()).isEqualTo(ReplyFailure.NO_HANDLERS));
+      assertThat(replicas.passedOver()).isEmpty();
+      test.completeNow();
+    })));
   }
 
   @Test
