@@ -221,11 +221,18 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * Failures raised by the router itself: a client error such as a body over the limit (413), a body the connection
-   * could not decode (400: a malformed chunk; Vert.x closes the connection after it), or a bug (500).
+   * Failures raised by the router itself: a client error such as a request target that is no path (400), a body over
+   * the limit (413), a body the connection could not decode (400: a malformed chunk; Vert.x closes the connection after
+   * it), or a bug (500).
    */
   private void replyFailure(RoutingContext ctx) {
     int status = ctx.statusCode();
+    String path = ctx.request().path();
+    if (path == null || !path.startsWith("/")) {
+      replyError(ctx, 400, "request target '" + ctx.request().uri() + "' is no path: the gateway routes paths starting"
+        + " with '/'");
+      return;
+    }
     if (status == 413) {
       replyError(ctx, 413, "request body is larger than " + config.maxBodyBytes() + " bytes");
       return;

@@ -179,6 +179,21 @@ class HostileClientIT {
   }
 
   @Test
+  @DisplayName("a request target that is no path ('*', an authority, a bare name) gets 400 naming it, and the connection"
+    + " serves the next request")
+  void targetsThatAreNoPath() {
+    for (String request : List.of("OPTIONS *", "CONNECT example.com:443", "GET apple")) {
+      String target = request.substring(request.indexOf(' ') + 1);
+      RawHttp.Exchange answers = RawHttp.exchange(port, request + " HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "GET /apple HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", WAIT);
+      assertThat(answers.statuses()).as(answers.toString()).containsExactly(400, 200);
+      assertThat(answers.text()).as(request).contains("{\"status\":400,\"error\":\"request target '" + target
+        + "' is no path: the gateway routes paths starting with '/'\",\"path\":\"" + target + "\"}");
+      assertThat(answers.text()).as(request).endsWith("First");
+    }
+  }
+
+  @Test
   @DisplayName("thirty pipelined requests on one connection are all answered, in order, then the connection closes as"
     + " the last one asked")
   void pipelined() {
