@@ -6,21 +6,16 @@ import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
 import dev.berth.protocol.HttpError;
 import dev.berth.protocol.ProtocolException;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.opentelemetry.context.Context;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
-import io.netty.channel.ChannelPipeline;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -51,7 +46,6 @@ public final class GatewayVerticle extends VerticleBase {
   /** Where a request's trace context is kept for the request sent on the bus. */
   private static final String TRACE = "berth.trace";
   /** The name of Vert.x's HTTP/1 request decoder in a connection's pipeline. */
-  private static final String HTTP_DECODER = "httpDecoder";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -92,11 +86,13 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
       .setIdleTimeout(config.connections().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setHttp2ClearTextEnabled(config.http2Cleartext());
+    MalformedRequests malformed = new MalformedRequests(options, "an HTTP/2 connection preface: this port speaks"
+      + " HTTP/1.1, and HTTP/2 without TLS only with gateway.http2Cleartext");
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {
-      strictVersions(connection, options);
+      malformed.decodeVersionsStrictly(connection);
       clients.accept(connection);
-    }).invalidRequestHandler(this::replyInvalid).requestHandler(router).listen();
+    }).invalidRequestHandler(malformed::answer).requestHandler(router).listen();
   }
 
   /** Stops accepting, lets the forwarded requests finish within {@code timeoutMs}, then closes the server. */
@@ -243,37 +239,11 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     if (status >= 400 && status <= 499) {
-      replyError(ctx, status, defaultReason(status));
+      replyError(ctx, status, MalformedRequests.reason(status));
       return;
     }
     log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
     replyError(ctx, 500, "internal error");
-  }
-
-  /** An HTTP/1 connection decodes its requests' versions as RFC 9112 has them, not as Vert.x would ({@code 501}). */
-  private static void strictVersions(HttpConnection connection, HttpServerOptions options) {
-    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
-    if (pipeline.get(HTTP_DECODER) != null) {
-      pipeline.replace(HTTP_DECODER, HTTP_DECODER, new HttpVersionDecoder(options));
-    }
-  }
-
-  /**
-   * A request head Netty could not parse: 400, 414 and 431 for a line or headers too long, 505 for an HTTP version
-   * other than 1.x; then the close.
-   */
-  private void replyInvalid(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-      .endHandler(ended -> request.connection().close());
-    if (cause instanceof HttpVersionDecoder.RejectedVersion rejected) {
-      HttpError.send(request.response(), rejected.status(), rejected.getMessage(), rejected.path());
-      return;
-    }
-    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
-    HttpError.send(request.response(), status, status == 400
-      ? "malformed request: " + (cause == null ? "not HTTP" : cause.getMessage())
-      : defaultReason(status), request.path() == null ? "" : request.path());
   }
 
   private void replyError(RoutingContext ctx, BusFailure failure) {
@@ -289,10 +259,6 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     HttpError.send(ctx.response(), status, error, ctx.request().path());
-  }
-
-  private static String defaultReason(int status) {
-    return io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
   }
 
   private static Map<String, List<String>> headersOf(MultiMap headers) {

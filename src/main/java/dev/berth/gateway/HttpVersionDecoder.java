@@ -41,8 +41,12 @@ final class HttpVersionDecoder extends VertxHttpRequestDecoder {
     }
   }
 
-  HttpVersionDecoder(HttpServerOptions options) {
+  private final String http2Preface;
+
+  /** @param http2Preface the error for an HTTP/2 connection preface */
+  HttpVersionDecoder(HttpServerOptions options, String http2Preface) {
     super(options);
+    this.http2Preface = http2Preface;
   }
 
   @Override
@@ -60,8 +64,7 @@ final class HttpVersionDecoder extends VertxHttpRequestDecoder {
       }
       if (!matcher.group(1).equals("1")) {
         throw new RejectedVersion(505, initialLine[0].equals("PRI") && version.equals("HTTP/2.0")
-          ? "an HTTP/2 connection preface: this port speaks HTTP/1.1, and HTTP/2 without TLS only with"
-            + " gateway.http2Cleartext"
+          ? http2Preface
           : version + " is not served: this port speaks HTTP/1.0 and HTTP/1.1", initialLine[1]);
       }
       served = HttpVersion.HTTP_1_1;

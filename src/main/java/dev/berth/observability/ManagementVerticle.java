@@ -2,6 +2,7 @@ package dev.berth.observability;
 
 import dev.berth.cluster.BerthClusterManager;
 import dev.berth.config.ManagementConfig;
+import dev.berth.gateway.MalformedRequests;
 import dev.berth.protocol.HttpError;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -49,15 +50,32 @@ public final class ManagementVerticle extends VerticleBase {
     LivePage.mount(router);
     router.get("/metrics").handler(metrics != null ? metrics
       : ctx -> replyError(ctx, 404, "metrics are off on this node (management.metrics is false)"));
+    router.errorHandler(400, ManagementVerticle::malformedPath);
     router.errorHandler(404, ctx -> replyError(ctx, 404, "not found: the management port serves GET /health,"
       + " GET /cluster, GET /metrics and the cluster's page at GET /"));
     router.errorHandler(405, ctx -> replyError(ctx, 405, "method " + ctx.request().method() + " not allowed: use GET"));
     router.errorHandler(500, ctx -> replyError(ctx, 500, "internal error"));
-    return vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        // Scrapes and health checks are not the traffic anyone traces.
-        .setTracingPolicy(TracingPolicy.IGNORE))
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+      // Scrapes, health checks and browsers speak HTTP/1.1 here, and their requests are not what anyone traces.
+      .setHttp2ClearTextEnabled(false)
+      .setTracingPolicy(TracingPolicy.IGNORE);
+    MalformedRequests malformed = new MalformedRequests(options, "an HTTP/2 connection preface: the management port"
+      + " speaks HTTP/1.1");
+    return vertx.createHttpServer(options)
+      .connectionHandler(malformed::decodeVersionsStrictly)
+      .invalidRequestHandler(malformed::answer)
       .requestHandler(router)
       .listen();
+  }
+
+  /** The router's own 400: a path whose percent-escapes do not decode. */
+  private static void malformedPath(RoutingContext ctx) {
+    try {
+      ctx.normalizedPath();
+      replyError(ctx, 400, MalformedRequests.reason(400));
+    } catch (IllegalArgumentException e) {
+      replyError(ctx, 400, "malformed path: " + e.getMessage());
+    }
   }
 
   private void health(RoutingContext ctx) {

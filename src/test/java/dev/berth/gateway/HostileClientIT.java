@@ -14,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,6 +192,37 @@ class HostileClientIT {
         + "' is no path: the gateway routes paths starting with '/'\",\"path\":\"" + target + "\"}");
       assertThat(answers.text()).as(request).endsWith("First");
     }
+  }
+
+  @Test
+  @DisplayName("the management port answers a malformed head, another HTTP version, an HTTP/2 preface and a malformed"
+    + " path with the same JSON errors as the gateway, and goes on serving")
+  void managementPort() {
+    int management = URI.create(node.managementUrl("node", "/")).getPort();
+    RawHttp.Exchange malformed = RawHttp.exchange(management,
+      "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", WAIT);
+    assertThat(malformed.status()).as(malformed.toString()).isEqualTo(400);
+    assertThat(malformed.text()).contains("application/json", "{\"status\":400,\"error\":\"malformed request: ");
+    assertThat(malformed.closed()).as(malformed.toString()).isTrue();
+
+    RawHttp.Exchange version = RawHttp.exchange(management, "GET /health HTTP/2.0\r\nHost: x\r\n\r\n", WAIT);
+    assertThat(version.status()).as(version.toString()).isEqualTo(505);
+    assertThat(version.text()).contains("{\"status\":505,\"error\":\"HTTP/2.0 is not served: this port speaks HTTP/1.0"
+      + " and HTTP/1.1\",\"path\":\"/health\"}");
+    assertThat(version.closed()).as(version.toString()).isTrue();
+
+    RawHttp.Exchange preface = RawHttp.exchange(management, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", WAIT);
+    assertThat(preface.status()).as(preface.toString()).isEqualTo(505);
+    assertThat(preface.text()).contains("\"error\":\"an HTTP/2 connection preface: the management port speaks"
+      + " HTTP/1.1\"");
+
+    RawHttp.Exchange path = RawHttp.exchange(management, "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      WAIT);
+    assertThat(path.status()).as(path.toString()).isEqualTo(400);
+    assertThat(path.text()).contains("{\"status\":400,\"error\":\"malformed path: Invalid escape sequence: %zz\","
+      + "\"path\":\"/%zz\"}");
+
+    assertThat(Http.get(node.managementUrl("node", "/health")).status()).isEqualTo(200);
   }
 
   @Test

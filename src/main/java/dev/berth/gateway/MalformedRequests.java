@@ -1,0 +1,64 @@
+package dev.berth.gateway;
+
+import dev.berth.protocol.HttpError;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+
+import java.util.Locale;
+
+/**
+ * What an HTTP port of berth's answers to a request head that is no well-formed HTTP/1.x, instead of Vert.x's bare
+ * 400 and 501: the version decoded as RFC 9112 has it ({@link HttpVersionDecoder}), and every malformed head answered
+ * with berth's JSON error, then the connection closed.
+ */
+public final class MalformedRequests {
+
+  private static final String HTTP_DECODER = "httpDecoder";
+
+  private final HttpServerOptions options;
+  private final String http2Preface;
+
+  /** @param http2Preface what to tell a client that opened with an HTTP/2 connection preface */
+  public MalformedRequests(HttpServerOptions options, String http2Preface) {
+    this.options = options;
+    this.http2Preface = http2Preface;
+  }
+
+  /** For the server's connection handler: an HTTP/1 connection decodes its requests' versions strictly. */
+  public void decodeVersionsStrictly(HttpConnection connection) {
+    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+    if (pipeline.get(HTTP_DECODER) != null) {
+      pipeline.replace(HTTP_DECODER, HTTP_DECODER, new HttpVersionDecoder(options, http2Preface));
+    }
+  }
+
+  /**
+   * For the server's invalid request handler, a head Netty could not parse: 400, 414 and 431 for a line or headers too
+   * long, 505 for an HTTP version other than 1.x; then the close.
+   */
+  public void answer(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+      .endHandler(ended -> request.connection().close());
+    if (cause instanceof HttpVersionDecoder.RejectedVersion rejected) {
+      HttpError.send(request.response(), rejected.status(), rejected.getMessage(), rejected.path());
+      return;
+    }
+    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+    HttpError.send(request.response(), status, status == 400
+      ? "malformed request: " + (cause == null ? "not HTTP" : cause.getMessage())
+      : reason(status), request.path() == null ? "" : request.path());
+  }
+
+  /** The status's reason phrase, in lower case, as the error of an answer that needs no more. */
+  public static String reason(int status) {
+    return HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
+  }
+}
