@@ -45,7 +45,6 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String ADDRESS = "berth.address";
   /** Where a request's trace context is kept for the request sent on the bus. */
   private static final String TRACE = "berth.trace";
-  /** The name of Vert.x's HTTP/1 request decoder in a connection's pipeline. */
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 

@@ -20,6 +20,7 @@ import java.util.Locale;
  */
 public final class MalformedRequests {
 
+  /** The name of Vert.x's HTTP/1 request decoder in a connection's pipeline. */
   private static final String HTTP_DECODER = "httpDecoder";
 
   private final HttpServerOptions options;
