@@ -158,7 +158,7 @@ public final class GatewayVerticle extends VerticleBase {
     try {
       path = ctx.normalizedPath();
     } catch (IllegalArgumentException e) {
-      replyError(ctx, 400, "malformed path: " + e.getMessage());
+      replyError(ctx, 400, MalformedRequests.malformedPath(e));
       return;
     }
     List<String> route = routes.routeFor(path);
@@ -216,16 +216,15 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * Failures raised by the router itself: a client error such as a request target that is no path (400), a body over
-   * the limit (413), a body the connection could not decode (400: a malformed chunk; Vert.x closes the connection after
-   * it), or a bug (500).
+   * Failures raised by the router itself: a client error such as a request target that cannot be routed (400), a body
+   * over the limit (413), a body the connection could not decode (400: a malformed chunk; Vert.x closes the connection
+   * after it), or a bug (500).
    */
   private void replyFailure(RoutingContext ctx) {
     int status = ctx.statusCode();
-    String path = ctx.request().path();
-    if (path == null || !path.startsWith("/")) {
-      replyError(ctx, 400, "request target '" + ctx.request().uri() + "' is no path: the gateway routes paths starting"
-        + " with '/'");
+    String unroutable = MalformedRequests.unroutableTarget(ctx);
+    if (unroutable != null) {
+      replyError(ctx, 400, unroutable);
       return;
     }
     if (status == 413) {

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.Locale;
 
@@ -56,6 +57,28 @@ public final class MalformedRequests {
     HttpError.send(request.response(), status, status == 400
       ? "malformed request: " + (cause == null ? "not HTTP" : cause.getMessage())
       : reason(status), request.path() == null ? "" : request.path());
+  }
+
+  /**
+   * Why a request's target cannot be routed, as the error of a 400: it is no path ({@code *}, an authority), or its
+   * percent-escapes do not decode; null when it is a path that decodes.
+   */
+  public static String unroutableTarget(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.path() == null || !request.path().startsWith("/")) {
+      return "request target '" + request.uri() + "' is no path: this port serves paths starting with '/'";
+    }
+    try {
+      ctx.normalizedPath();
+      return null;
+    } catch (IllegalArgumentException e) {
+      return malformedPath(e);
+    }
+  }
+
+  /** The error of a path whose percent-escapes do not decode, as {@link RoutingContext#normalizedPath()} threw it. */
+  public static String malformedPath(IllegalArgumentException decoding) {
+    return "malformed path: " + decoding.getMessage();
   }
 
   /** The status's reason phrase, in lower case, as the error of an answer that needs no more. */

@@ -50,7 +50,7 @@ public final class ManagementVerticle extends VerticleBase {
     LivePage.mount(router);
     router.get("/metrics").handler(metrics != null ? metrics
       : ctx -> replyError(ctx, 404, "metrics are off on this node (management.metrics is false)"));
-    router.errorHandler(400, ManagementVerticle::malformedPath);
+    router.errorHandler(400, ManagementVerticle::unroutable);
     router.errorHandler(404, ctx -> replyError(ctx, 404, "not found: the management port serves GET /health,"
       + " GET /cluster, GET /metrics and the cluster's page at GET /"));
     router.errorHandler(405, ctx -> replyError(ctx, 405, "method " + ctx.request().method() + " not allowed: use GET"));
@@ -68,14 +68,10 @@ public final class ManagementVerticle extends VerticleBase {
       .listen();
   }
 
-  /** The router's own 400: a path whose percent-escapes do not decode. */
-  private static void malformedPath(RoutingContext ctx) {
-    try {
-      ctx.normalizedPath();
-      replyError(ctx, 400, MalformedRequests.reason(400));
-    } catch (IllegalArgumentException e) {
-      replyError(ctx, 400, "malformed path: " + e.getMessage());
-    }
+  /** The router's own 400: a target it could not route. */
+  private static void unroutable(RoutingContext ctx) {
+    String unroutable = MalformedRequests.unroutableTarget(ctx);
+    replyError(ctx, 400, unroutable != null ? unroutable : MalformedRequests.reason(400));
   }
 
   private void health(RoutingContext ctx) {

@@ -189,7 +189,7 @@ class HostileClientIT {
         + "GET /apple HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", WAIT);
       assertThat(answers.statuses()).as(answers.toString()).containsExactly(400, 200);
       assertThat(answers.text()).as(request).contains("{\"status\":400,\"error\":\"request target '" + target
-        + "' is no path: the gateway routes paths starting with '/'\",\"path\":\"" + target + "\"}");
+        + "' is no path: this port serves paths starting with '/'\",\"path\":\"" + target + "\"}");
       assertThat(answers.text()).as(request).endsWith("First");
     }
   }
