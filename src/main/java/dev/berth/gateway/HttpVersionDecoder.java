@@ -51,25 +51,27 @@ final class HttpVersionDecoder extends VertxHttpRequestDecoder {
 
   @Override
   protected HttpMessage createMessage(String[] initialLine) {
-    String version = initialLine[2];
-    HttpVersion served;
+    return new DefaultHttpRequest(served(initialLine[0], initialLine[1], initialLine[2], http2Preface),
+      HttpMethod.valueOf(initialLine[0]), initialLine[1], HeadersMultiMap.httpHeaders());
+  }
+
+  /** The version a request head is served with, or the {@link RejectedVersion} it gets. */
+  static HttpVersion served(String method, String target, String version, String http2Preface) {
     if (version.equals("HTTP/1.1")) {
-      served = HttpVersion.HTTP_1_1;
-    } else if (version.equals("HTTP/1.0")) {
-      served = HttpVersion.HTTP_1_0;
-    } else {
-      Matcher matcher = VERSION.matcher(version);
-      if (!matcher.matches()) {
-        throw new RejectedVersion(400, "malformed HTTP version '" + version + "': expected HTTP/1.1", initialLine[1]);
-      }
-      if (!matcher.group(1).equals("1")) {
-        throw new RejectedVersion(505, initialLine[0].equals("PRI") && version.equals("HTTP/2.0")
-          ? http2Preface
-          : version + " is not served: this port speaks HTTP/1.0 and HTTP/1.1", initialLine[1]);
-      }
-      served = HttpVersion.HTTP_1_1;
+      return HttpVersion.HTTP_1_1;
     }
-    return new DefaultHttpRequest(served, HttpMethod.valueOf(initialLine[0]), initialLine[1],
-      HeadersMultiMap.httpHeaders());
+    if (version.equals("HTTP/1.0")) {
+      return HttpVersion.HTTP_1_0;
+    }
+    Matcher matcher = VERSION.matcher(version);
+    if (!matcher.matches()) {
+      throw new RejectedVersion(400, "malformed HTTP version '" + version + "': expected HTTP/1.1", target);
+    }
+    if (!matcher.group(1).equals("1")) {
+      throw new RejectedVersion(505, method.equals("PRI") && version.equals("HTTP/2.0")
+        ? http2Preface
+        : version + " is not served: this port speaks HTTP/1.0 and HTTP/1.1", target);
+    }
+    return HttpVersion.HTTP_1_1;
   }
 }

@@ -1,15 +1,21 @@
 package dev.berth.gateway;
 
 import dev.berth.protocol.HttpError;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Locale;
@@ -23,6 +29,8 @@ public final class MalformedRequests {
 
   /** The name of Vert.x's HTTP/1 request decoder in a connection's pipeline. */
   private static final String HTTP_DECODER = "httpDecoder";
+  /** The name of Vert.x's handler of a connection's first request when HTTP/2 cleartext is on: upgrade or HTTP/1. */
+  private static final String H2C_UPGRADE = "h2c";
 
   private final HttpServerOptions options;
   private final String http2Preface;
@@ -33,11 +41,46 @@ public final class MalformedRequests {
     this.http2Preface = http2Preface;
   }
 
-  /** For the server's connection handler: an HTTP/1 connection decodes its requests' versions strictly. */
+  /**
+   * For the server's connection handler: an HTTP/1 connection decodes its requests' versions strictly. With HTTP/2
+   * cleartext on, Vert.x calls it only once its own decoder has read the first request head, which may be followed by
+   * its body: that head is checked as it is, and the strict decoder takes over between that request and the next.
+   */
   public void decodeVersionsStrictly(HttpConnection connection) {
-    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
-    if (pipeline.get(HTTP_DECODER) != null) {
+    if (!(connection instanceof Http1xServerConnection http1)) {
+      return;
+    }
+    ChannelPipeline pipeline = http1.channelHandlerContext().pipeline();
+    if (pipeline.get(H2C_UPGRADE) == null) {
       pipeline.replace(HTTP_DECODER, HTTP_DECODER, new HttpVersionDecoder(options, http2Preface));
+    } else {
+      pipeline.addAfter(H2C_UPGRADE, null, new StrictAfterFirstRequest());
+    }
+  }
+
+  /** Checks the version of a head Vert.x decoded, then puts the strict decoder in place once that request is read. */
+  private final class StrictAfterFirstRequest extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (message instanceof HttpRequest head && head.decoderResult().isSuccess()) {
+        checkVersion(head);
+      }
+      ctx.fireChannelRead(message);
+      if (message instanceof LastHttpContent) {
+        // Removed first: the old decoder hands what it holds of the next request to the new one as it is replaced.
+        ctx.pipeline().remove(this);
+        ctx.pipeline().replace(HTTP_DECODER, HTTP_DECODER, new HttpVersionDecoder(options, http2Preface));
+      }
+    }
+
+    private void checkVersion(HttpRequest head) {
+      try {
+        head.setProtocolVersion(HttpVersionDecoder.served(head.method().name(), head.uri(),
+          head.protocolVersion().text(), http2Preface));
+      } catch (HttpVersionDecoder.RejectedVersion rejected) {
+        head.setProtocolVersion(HttpVersion.HTTP_1_0);
+        head.setDecoderResult(DecoderResult.failure(rejected));
+      }
     }
   }
 

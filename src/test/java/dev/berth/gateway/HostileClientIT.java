@@ -5,6 +5,12 @@ import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
 import dev.berth.testing.Poll;
 import dev.berth.testing.RawHttp;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
@@ -30,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A node from the built jar, with small limits, against well over a hundred malformed, oversized, slow and pipelined
  * requests over plain sockets. Each class gets its clear answer or a clean close, never a 500 and never a hang, and
- * the node goes on serving.
+ * the node goes on serving. A second node, with HTTP/2 cleartext on, shows the same answers where Vert.x reads a
+ * connection's first request itself.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -43,34 +51,52 @@ class HostileClientIT {
   /** A deadline is checked a few times a second: it is kept within this much. */
   private static final Duration SLACK = Duration.ofMillis(1_500);
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final List<String> MALFORMED_VERSIONS = List.of("http/1.1", "TTP/1.1", "HT:TP/1.1", "HTTP/1.10",
+    "HTTP/01.1", "XHTTP/1.1");
 
   private final LocalCluster node = new LocalCluster(ItLogs.directory(HostileClientIT.class), List.of("node"));
+  /** A cluster of its own, whose node has gateway.http2Cleartext on. */
+  private final LocalCluster h2cNode = new LocalCluster(ItLogs.directory(HostileClientIT.class), List.of("h2c"));
   private int port;
+  private int h2cPort;
 
   @BeforeAll
   void start() throws IOException {
-    Path conf = node.logs().resolve("node.json");
+    node.start("node", conf("node", false));
+    h2cNode.start("h2c", conf("h2c", true));
+    node.awaitHealthy(Duration.ofSeconds(60));
+    h2cNode.awaitHealthy(Duration.ofSeconds(60));
+    port = node.httpPort();
+    h2cPort = h2cNode.httpPort();
+  }
+
+  private String conf(String name, boolean http2Cleartext) throws IOException {
+    Path conf = node.logs().resolve(name + ".json");
     Files.writeString(conf, """
       {"roles": ["gateway", "worker"],
-       "gateway": {"maxBodyBytes": %d, "headerTimeoutMs": %d, "bodyTimeoutMs": %d, "maxConnections": %d},
+       "gateway": {"maxBodyBytes": %d, "headerTimeoutMs": %d, "bodyTimeoutMs": %d, "maxConnections": %d,
+                   "http2Cleartext": %b},
        "workers": [{"address": "first", "response": "First"}, {"address": "second", "response": "Second"}],
        "cluster": {"host": "127.0.0.1"}}""".formatted(MAX_BODY_BYTES, HEADER_TIMEOUT_MS, BODY_TIMEOUT_MS,
-      MAX_CONNECTIONS));
-    node.start("node", conf.toString()).awaitHealthy(Duration.ofSeconds(60));
-    port = node.httpPort();
+      MAX_CONNECTIONS, http2Cleartext));
+    return conf.toString();
   }
 
   @AfterEach
   void stillServes() {
-    Http.Response first = Http.get(node.gatewayUrl("/a"));
-    assertThat(first.status()).as("/a after the hostile requests").isEqualTo(200);
-    assertThat(first.body()).isEqualTo("First");
-    assertThat(node.node("node").output()).as("the node's log").doesNotContain("ERROR", "\tat ");
+    for (LocalCluster cluster : List.of(node, h2cNode)) {
+      String name = cluster.nodes().keySet().iterator().next();
+      Http.Response first = Http.get(cluster.gatewayUrl("/a"));
+      assertThat(first.status()).as("/a on " + name + " after the hostile requests").isEqualTo(200);
+      assertThat(first.body()).isEqualTo("First");
+      assertThat(cluster.node(name).output()).as(name + "'s log").doesNotContain("ERROR", "\tat ");
+    }
   }
 
   @AfterAll
   void stop() {
     node.close();
+    h2cNode.close();
   }
 
   @Test
@@ -103,29 +129,90 @@ class HostileClientIT {
   @DisplayName("HTTP versions as RFC 9112 has them: 1.x above 1.1 is served as 1.1; another major version gets 505, an"
     + " HTTP/2 preface included; a version that is not one gets 400; each with the usual JSON, then the close")
   void httpVersions() {
-    RawHttp.Exchange newerMinor = RawHttp.exchange(port, "GET /a HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n", WAIT);
-    assertThat(newerMinor.status()).as(newerMinor.toString()).isEqualTo(200);
-    assertThat(newerMinor.text()).startsWith("HTTP/1.1 200").endsWith("First");
-
-    for (String version : List.of("HTTP/2.0", "HTTP/0.9", "HTTP/9.9")) {
-      RawHttp.Exchange answer = RawHttp.exchange(port, "GET /apple " + version + "\r\nHost: x\r\n\r\n", WAIT);
-      assertThat(answer.status()).as(version + " → " + answer).isEqualTo(505);
-      assertThat(answer.text()).as(version).contains("{\"status\":505,\"error\":\"" + version + " is not served: this port"
-        + " speaks HTTP/1.0 and HTTP/1.1\",\"path\":\"/apple\"}");
-      assertThat(answer.closed()).as(version).isTrue();
-    }
-    for (String version : List.of("http/1.1", "TTP/1.1", "HT:TP/1.1", "HTTP/1.10", "HTTP/01.1", "XHTTP/1.1")) {
-      RawHttp.Exchange answer = RawHttp.exchange(port, "POST /apple " + version + "\r\nHost: x\r\n\r\n", WAIT);
-      assertThat(answer.status()).as(version + " → " + answer).isEqualTo(400);
-      assertThat(answer.text()).as(version).contains("{\"status\":400,\"error\":\"malformed HTTP"
-        + " version '" + version + "': expected HTTP/1.1\",\"path\":\"/apple\"}");
-      assertThat(answer.closed()).as(version).isTrue();
-    }
+    answersVersions(port, "", MALFORMED_VERSIONS);
     RawHttp.Exchange preface = RawHttp.exchange(port, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", WAIT);
     assertThat(preface.status()).as(preface.toString()).isEqualTo(505);
     assertThat(preface.text()).contains("an HTTP/2 connection preface: this port speaks HTTP/1.1, and HTTP/2 without"
       + " TLS only with gateway.http2Cleartext");
     assertThat(preface.closed()).isTrue();
+  }
+
+  @Test
+  @DisplayName("with gateway.http2Cleartext, HTTP versions get the same answers on a connection's later requests, and"
+    + " on its first, which Vert.x reads itself, all but a lower-case name and a leading zero")
+  void httpVersionsWithHttp2Cleartext() {
+    answersVersions(h2cPort, "GET /zebra HTTP/1.1\r\nHost: x\r\n\r\n", MALFORMED_VERSIONS);
+    answersVersions(h2cPort, "", MALFORMED_VERSIONS.stream()
+      .filter(version -> !version.equals("http/1.1") && !version.equals("HTTP/01.1")).toList());
+  }
+
+  @Test
+  @DisplayName("with gateway.http2Cleartext, an HTTP/1 connection's first request is read whole, with its body, and the"
+    + " requests pipelined behind it are served; HTTP/2 is served by prior knowledge and by upgrade")
+  void http2Cleartext() throws Exception {
+    for (String body : List.of("Content-Length: 5\r\n\r\nhello",
+      "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")) {
+      RawHttp.Exchange answers = RawHttp.exchange(h2cPort, "POST /apple HTTP/1.1\r\nHost: x\r\n" + body
+        + "GET /zebra HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", WAIT);
+      assertThat(answers.statuses()).as(answers.toString()).containsExactly(200, 200);
+      assertThat(answers.text()).contains("\r\n\r\nFirstHTTP/1.1 200").endsWith("\r\n\r\nSecond");
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      for (boolean upgrade : List.of(false, true)) {
+        HttpClient http2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(upgrade));
+        HttpClientResponse response = http2.request(HttpMethod.POST, h2cPort, "127.0.0.1", "/apple")
+          .compose(request -> request.send("hello")).toCompletionStage().toCompletableFuture()
+          .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        String answered = response.body().toCompletionStage().toCompletableFuture()
+          .get(WAIT.toMillis(), TimeUnit.MILLISECONDS).toString();
+        assertThat(response.version()).as(upgrade ? "by upgrade" : "by prior knowledge").isEqualTo(HttpVersion.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(answered).isEqualTo("First");
+        http2.close().toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Requests with each kind of version after {@code before}, a request that is served, on the same connection: 1.x
+   * above 1.1 served as 1.1, another major version 505, each of {@code malformed} 400, each with the usual JSON and
+   * the close.
+   */
+  private static void answersVersions(int port, String before, List<String> malformed) {
+    RawHttp.Exchange newerMinor = answerAfter(port, before, "GET /a HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(newerMinor.status()).as(newerMinor.toString()).isEqualTo(200);
+    assertThat(newerMinor.text()).startsWith("HTTP/1.1 200").endsWith("First");
+
+    for (String version : List.of("HTTP/2.0", "HTTP/0.9", "HTTP/9.9")) {
+      RawHttp.Exchange answer = answerAfter(port, before, "GET /apple " + version + "\r\nHost: x\r\n\r\n");
+      assertThat(answer.status()).as(version + " → " + answer).isEqualTo(505);
+      assertThat(answer.text()).as(version).contains("{\"status\":505,\"error\":\"" + version + " is not served: this"
+        + " port speaks HTTP/1.0 and HTTP/1.1\",\"path\":\"/apple\"}");
+      assertThat(answer.closed()).as(version).isTrue();
+    }
+    for (String version : malformed) {
+      RawHttp.Exchange answer = answerAfter(port, before, "POST /apple " + version + "\r\nHost: x\r\n\r\n");
+      assertThat(answer.status()).as(version + " → " + answer).isEqualTo(400);
+      assertThat(answer.text()).as(version).contains("{\"status\":400,\"error\":\"malformed HTTP"
+        + " version '" + version + "': expected HTTP/1.1\",\"path\":\"/apple\"}");
+      assertThat(answer.closed()).as(version).isTrue();
+    }
+  }
+
+  /** The answer to {@code request} sent behind {@code before} on one connection, once {@code before} got its 200. */
+  private static RawHttp.Exchange answerAfter(int port, String before, String request) {
+    RawHttp.Exchange answers = RawHttp.exchange(port, before + request, WAIT);
+    if (before.isEmpty()) {
+      return answers;
+    }
+    assertThat(answers.statuses()).as(answers.toString()).hasSize(2).startsWith(200);
+    String text = answers.text();
+    return new RawHttp.Exchange(answers.statuses().subList(1, 2), text.substring(text.indexOf("HTTP/", 1)),
+      answers.closed(), answers.elapsed());
   }
 
   @Test
