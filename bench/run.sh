@@ -16,6 +16,8 @@
 #                  exporter none (berth-cluster and every other berth system pass trace context on, the default)
 #   berth-cluster-nometrics  the same three JVMs with management.metrics false: what metrics cost (berth-cluster
 #                  and every other berth system run with metrics, the default)
+#   berth-https    the same three JVMs with the gateway serving HTTPS (gateway.tls, the certificate made for berth-prod's
+#                  gateway): what HTTPS for clients costs; wrk speaks TLS 1.3 over HTTP/1.1 to it
 #   berth-prod     the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs) and metrics,
 #                  as the README recommends running them: mutual TLS on the event bus, only proven members routed to
 #   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
@@ -219,6 +221,7 @@ declare -A url_of=(
   [berth-prod]="http://127.0.0.1:$((base + 50))"
   [berth-cluster-nometrics]="http://127.0.0.1:$((base + 80))"
   [berth-cluster-notracing]="http://127.0.0.1:$((base + 90))"
+  [berth-https]="https://127.0.0.1:$((base + 120))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
   [bridge-node]="http://127.0.0.1:$((base + 70))"
   [bridge-go]="http://127.0.0.1:$((base + 100))"
@@ -234,12 +237,13 @@ declare -A processes_of=(
   [berth-prod]="tls-gateway tls-first tls-second"
   [berth-cluster-nometrics]="nometrics-gateway nometrics-first nometrics-second"
   [berth-cluster-notracing]="notracing-gateway notracing-first notracing-second"
+  [berth-https]="https-gateway https-first https-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
   [bridge-go]="go-gateway go-bridge go-first go-second"
 )
-systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-prod bridge-python
-  bridge-node bridge-go bus-floor nginx haproxy caddy)
+systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-https berth-prod
+  bridge-python bridge-node bridge-go bus-floor nginx haproxy caddy)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -306,10 +310,10 @@ tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((bas
 await_status "${url_of[berth-prod]}/apple" First 60
 await_status "${url_of[berth-prod]}/zebra" Second 60
 
-variant_cluster() { # prefix offset jq-filter [NAME=value...]: berth-cluster again on ports base+offset.., each conf
-  # changed by the filter, each node with the variables: what a setting costs, beside berth-cluster in the same run
-  local prefix=$1 offset=$2 filter=$3 node name management hazelcast assignment
-  shift 3
+variant_cluster() { # system prefix offset jq-filter [NAME=value...]: berth-cluster again on ports base+offset.., each
+  # conf changed by the filter, each node with the variables: what a setting costs, beside berth-cluster in the same run
+  local system=$1 prefix=$2 offset=$3 filter=$4 node name management hazelcast assignment
+  shift 4
   for assignment in "$@"; do local -x "$assignment"; done
   local members="127.0.0.1:$((base + offset + 2)),127.0.0.1:$((base + offset + 4)),127.0.0.1:$((base + offset + 6))"
   for node in gateway:1:2 worker-first:3:4 worker-second:5:6; do
@@ -318,11 +322,13 @@ variant_cluster() { # prefix offset jq-filter [NAME=value...]: berth-cluster aga
     berth_node "$prefix-${name#worker-}" "$work/$prefix-$name.json" "bench-$prefix-$$" $((base + offset)) \
       $((base + offset + management)) $((base + offset + hazelcast)) "$members"
   done
-  await_status "http://127.0.0.1:$((base + offset))/apple" First 60
-  await_status "http://127.0.0.1:$((base + offset))/zebra" Second 60
+  await_status "${url_of[$system]}/apple" First 60
+  await_status "${url_of[$system]}/zebra" Second 60
 }
-variant_cluster nometrics 80 '.management.metrics = false'
-variant_cluster notracing 90 . OTEL_SDK_DISABLED=true
+variant_cluster berth-cluster-nometrics nometrics 80 '.management.metrics = false'
+variant_cluster berth-cluster-notracing notracing 90 . OTEL_SDK_DISABLED=true
+variant_cluster berth-https https 120 . BERTH_HTTPS_CERT="$work/certs/gateway.pem" \
+  BERTH_HTTPS_KEY="$work/certs/gateway-key.pem"
 
 # Three bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
 # its launch to the gateway's first answer from it.

@@ -201,7 +201,7 @@ public final class ClusterCertificates {
   }
 
   private static PrivateKey readKey(Path file) throws IOException {
-    return ClusterTls.privateKey(Files.readString(file, StandardCharsets.US_ASCII))
+    return PemFiles.privateKey(Files.readString(file, StandardCharsets.US_ASCII))
       .orElseThrow(() -> new IOException(file + " holds no unencrypted PEM private key"));
   }
 }

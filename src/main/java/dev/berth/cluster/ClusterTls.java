@@ -7,32 +7,19 @@ import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import io.vertx.core.net.SSLEngineOptions;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +32,7 @@ import java.util.Optional;
 public final class ClusterTls {
 
   private static final String PROOF_PREFIX = "berth membership proof 1\n";
+  private static final String RENEWAL = "make a new one with java -jar berth.jar certs";
   /** What {@link #checkSigned} says when the certificate holds but did not sign the text. */
   static final String NOT_SIGNED = "its signature does not verify with its certificate";
 
@@ -68,23 +56,19 @@ public final class ClusterTls {
    *                      does not match its certificate, a certificate out of its validity or not from the authority
    */
   public static ClusterTls load(TlsConfig files) throws TlsException {
-    List<X509Certificate> authorities = authorities(files.ca());
-    String certificatePem = read(files.cert(), "cluster.tls.cert");
-    X509Certificate certificate = certificate(files.cert(), "cluster.tls.cert", certificatePem);
-    PrivateKey key = privateKey(files.key());
+    List<X509Certificate> authorities = PemFiles.certificates(files.ca(), "cluster.tls.ca");
+    String certificatePem = PemFiles.read(files.cert(), "cluster.tls.cert");
+    X509Certificate certificate = PemFiles.certificates(files.cert(), "cluster.tls.cert").get(0);
+    PrivateKey key = PemFiles.privateKey(files.key(), "cluster.tls.key");
     for (X509Certificate authority : authorities) {
-      check(authority, files.ca(), "cluster.tls.ca");
+      PemFiles.checkValidNow(authority, files.ca(), "cluster.tls.ca", RENEWAL);
     }
-    check(certificate, files.cert(), "cluster.tls.cert");
+    PemFiles.checkValidNow(certificate, files.cert(), "cluster.tls.cert", RENEWAL);
     if (!signedBy(certificate, authorities)) {
       throw new TlsException(files.cert() + " (cluster.tls.cert) is not signed by the authority in " + files.ca()
         + " (cluster.tls.ca): every node's certificate must come from the cluster's one authority");
     }
-    String probe = "does this key belong to this certificate?";
-    if (!verifies(certificate.getPublicKey(), probe, sign(key, probe))) {
-      throw new TlsException(files.key() + " (cluster.tls.key) is not the key of the certificate in " + files.cert()
-        + " (cluster.tls.cert)");
-    }
+    PemFiles.checkKeyOf(certificate, files.cert(), "cluster.tls.cert", key, files.key(), "cluster.tls.key");
     return new ClusterTls(files, authorities, certificate, certificatePem, key);
   }
 
@@ -95,7 +79,12 @@ public final class ClusterTls {
       .setTrustOptions(new PemTrustOptions().addCertPath(files.ca().toString()))
       .setTrustAll(false)
       .setClientAuth(ClientAuth.REQUIRED)
-      .setSslEngineOptions(OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions());
+      .setSslEngineOptions(engine());
+  }
+
+  /** BoringSSL where its native library loads (the jar ships it for Linux and macOS), else the JDK's engine. */
+  public static SSLEngineOptions engine() {
+    return OpenSSLEngineOptions.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
   }
 
   /** This node's certificate, as published with its proof. */
@@ -144,7 +133,7 @@ public final class ClusterTls {
   Optional<String> checkSigned(String text, String signature, String certificatePem) {
     X509Certificate presented;
     try {
-      presented = parse(certificatePem);
+      presented = PemFiles.parse(certificatePem);
     } catch (CertificateException | RuntimeException e) {
       return Optional.of("its certificate cannot be read");
     }
@@ -163,7 +152,7 @@ public final class ClusterTls {
   /** Until when a certificate that {@link #check} accepted holds. */
   Instant validUntil(String certificatePem) {
     try {
-      return parse(certificatePem).getNotAfter().toInstant();
+      return PemFiles.parse(certificatePem).getNotAfter().toInstant();
     } catch (CertificateException e) {
       return Instant.MIN;
     }
@@ -179,7 +168,7 @@ public final class ClusterTls {
       + String.join(",", addresses.stream().sorted().toList());
   }
 
-  private static String sign(PrivateKey key, String statement) {
+  static String sign(PrivateKey key, String statement) {
     try {
       Signature signature = Signature.getInstance(algorithm(key.getAlgorithm()));
       signature.initSign(key);
@@ -190,7 +179,7 @@ public final class ClusterTls {
     }
   }
 
-  private static boolean verifies(PublicKey publicKey, String statement, String signatureBase64) {
+  static boolean verifies(PublicKey publicKey, String statement, String signatureBase64) {
     try {
       Signature signature = Signature.getInstance(algorithm(publicKey.getAlgorithm()));
       signature.initVerify(publicKey);
@@ -215,80 +204,5 @@ public final class ClusterTls {
       }
     }
     return false;
-  }
-
-  private static void check(X509Certificate certificate, Path file, String key) throws TlsException {
-    try {
-      certificate.checkValidity(new Date());
-    } catch (CertificateExpiredException e) {
-      throw new TlsException(file + " (" + key + ") expired on " + certificate.getNotAfter().toInstant()
-        + ": make a new one with java -jar berth.jar certs");
-    } catch (CertificateNotYetValidException e) {
-      throw new TlsException(file + " (" + key + ") is not valid before " + certificate.getNotBefore().toInstant()
-        + ": is this host's clock right?");
-    }
-  }
-
-  /** Every certificate in the file: one authority, or the old and the new while the authority is replaced. */
-  private static List<X509Certificate> authorities(Path file) throws TlsException {
-    String pem = read(file, "cluster.tls.ca");
-    try {
-      List<X509Certificate> authorities = CertificateFactory.getInstance("X.509")
-        .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
-        .map(X509Certificate.class::cast).toList();
-      if (!authorities.isEmpty()) {
-        return authorities;
-      }
-    } catch (CertificateException e) {
-      // The same as a file with no certificate at all.
-    }
-    throw new TlsException(file + " (cluster.tls.ca) holds no PEM certificate");
-  }
-
-  private static X509Certificate certificate(Path file, String key, String pem) throws TlsException {
-    try {
-      return parse(pem);
-    } catch (CertificateException e) {
-      throw new TlsException(file + " (" + key + ") holds no PEM certificate");
-    }
-  }
-
-  private static X509Certificate parse(String pem) throws CertificateException {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-      .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-  }
-
-  private static PrivateKey privateKey(Path file) throws TlsException {
-    return privateKey(read(file, "cluster.tls.key"))
-      .orElseThrow(() -> new TlsException(file + " (cluster.tls.key) holds no unencrypted PEM private key"));
-  }
-
-  /** A PEM private key in any of the usual forms: PKCS#8, or the EC and RSA key pairs OpenSSL writes. */
-  static Optional<PrivateKey> privateKey(String pem) {
-    try (Reader reader = new StringReader(pem); PEMParser parser = new PEMParser(reader)) {
-      Object parsed = parser.readObject();
-      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-      if (parsed instanceof PrivateKeyInfo info) {
-        return Optional.of(converter.getPrivateKey(info));
-      }
-      if (parsed instanceof PEMKeyPair pair) {
-        return Optional.of(converter.getKeyPair(pair).getPrivate());
-      }
-    } catch (IOException | RuntimeException unreadable) {
-      // The same as a file with no key at all.
-    }
-    return Optional.empty();
-  }
-
-  private static String read(Path file, String key) throws TlsException {
-    try {
-      return Files.readString(file, StandardCharsets.US_ASCII);
-    } catch (NoSuchFileException e) {
-      throw new TlsException(file + " (" + key + "): no such file");
-    } catch (AccessDeniedException e) {
-      throw new TlsException(file + " (" + key + "): permission denied");
-    } catch (IOException e) {
-      throw new TlsException(file + " (" + key + "): cannot read it: " + e.getMessage());
-    }
   }
 }

@@ -85,6 +85,12 @@ final class ConfigReader {
     return text == null ? defaultValue : text;
   }
 
+  /** A file's path, or null when the key is absent. */
+  Path path(String name) {
+    String value = string(name, null);
+    return value == null ? null : Path.of(value);
+  }
+
   String requiredString(String name) {
     String value = string(name, null);
     if (value == null) {

@@ -35,6 +35,8 @@ public enum EnvOverride {
   BERTH_JOIN_SECRET("cluster.joinSecret", Type.STRING),
   BERTH_JOIN_SECRET_FILE("cluster.joinSecretFile", Type.STRING),
   BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),
+  BERTH_HTTPS_CERT("gateway.tls.cert", Type.STRING, Role.GATEWAY),
+  BERTH_HTTPS_KEY("gateway.tls.key", Type.STRING, Role.GATEWAY),
   BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER),
   BERTH_BRIDGE_PORT("bridge.port", Type.INTEGER, "bridge"),
   BERTH_BRIDGE_HOST("bridge.host", Type.STRING, "bridge"),

@@ -5,7 +5,8 @@ package dev.berth.config;
  * in all, which bounds its heap), the routing table, how it fails over between replicas and what it grants clients.
  * {@code http2Cleartext} allows HTTP/2 without TLS (h2c), by upgrade or prior knowledge; Vert.x then meets a connection
  * only at its first request head, so until then only {@code idleTimeoutMs} bounds a client that sends nothing or
- * trickles, instead of {@code headerTimeoutMs}.
+ * trickles, instead of {@code headerTimeoutMs}. {@code tls}, when given, makes the port HTTPS (with HTTP/2 by ALPN);
+ * null keeps it plain HTTP.
  */
 public record GatewayConfig(
   String host,
@@ -17,7 +18,8 @@ public record GatewayConfig(
   Routes routes,
   FailoverConfig failover,
   ConnectionLimits connections,
-  boolean http2Cleartext) {
+  boolean http2Cleartext,
+  ServerTlsConfig tls) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 2345;
@@ -28,7 +30,7 @@ public record GatewayConfig(
 
   public static final GatewayConfig DEFAULT = new GatewayConfig(DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_INSTANCES,
     DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, Routes.DEFAULT, FailoverConfig.DEFAULT,
-    ConnectionLimits.DEFAULT, false);
+    ConnectionLimits.DEFAULT, false, null);
 
   public GatewayConfig {
     Checks.notBlank("host", host);
@@ -58,7 +60,7 @@ public record GatewayConfig(
   static GatewayConfig fromJson(ConfigReader json) {
     json.allowOnly("host", "httpPort", "instances", "requestTimeoutMs", "maxBodyBytes", "maxBodyBytesInFlight", "routes",
       "attemptTimeoutMs", "awaitWorkerMs", "retryAnyMethod", "headerTimeoutMs", "bodyTimeoutMs", "idleTimeoutMs",
-      "maxConnections", "http2Cleartext");
+      "maxConnections", "http2Cleartext", "tls");
     return json.construct(() -> new GatewayConfig(
       json.string("host", DEFAULT_HOST),
       json.integer("httpPort", DEFAULT_HTTP_PORT),
@@ -69,6 +71,7 @@ public record GatewayConfig(
       json.has("routes") ? Routes.withChoices(json.stringOrStringsMap("routes")) : Routes.DEFAULT,
       FailoverConfig.fromJson(json),
       ConnectionLimits.fromJson(json),
-      json.bool("http2Cleartext", false)));
+      json.bool("http2Cleartext", false),
+      ServerTlsConfig.fromJson(json.object("tls"))));
   }
 }

@@ -21,11 +21,6 @@ public record TlsConfig(Path ca, Path cert, Path key) {
     if (!json.has("ca") && !json.has("cert") && !json.has("key")) {
       return null;
     }
-    return json.construct(() -> new TlsConfig(path(json, "ca"), path(json, "cert"), path(json, "key")));
-  }
-
-  private static Path path(ConfigReader json, String name) {
-    String value = json.string(name, null);
-    return value == null ? null : Path.of(value);
+    return json.construct(() -> new TlsConfig(json.path("ca"), json.path("cert"), json.path("key")));
   }
 }

@@ -85,8 +85,13 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
       .setIdleTimeout(config.connections().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
       .setHttp2ClearTextEnabled(config.http2Cleartext());
-    MalformedRequests malformed = new MalformedRequests(options, "an HTTP/2 connection preface: this port speaks"
-      + " HTTP/1.1, and HTTP/2 without TLS only with gateway.http2Cleartext");
+    if (config.tls() != null) {
+      GatewayTls.secure(options, config.tls(), config.connections().headerTimeoutMs());
+    }
+    MalformedRequests malformed = new MalformedRequests(options, config.tls() != null
+      ? "an HTTP/2 connection preface without ALPN: this port offers HTTP/2 by ALPN only"
+      : "an HTTP/2 connection preface: this port speaks HTTP/1.1, and HTTP/2 without TLS only with"
+        + " gateway.http2Cleartext");
     server = vertx.createHttpServer(options);
     return server.connectionHandler(connection -> {
       malformed.decodeVersionsStrictly(connection);

@@ -17,6 +17,7 @@ import dev.berth.cluster.JoinWatch;
 import dev.berth.cluster.TlsException;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.HostPort;
+import dev.berth.gateway.GatewayTls;
 import dev.berth.observability.NodeMetrics;
 import dev.berth.observability.NodeTracing;
 import io.vertx.core.Vertx;
@@ -27,6 +28,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -82,7 +84,7 @@ public final class Node {
    * @param transport what {@code config.transport()} chose on this host
    * @param env       the environment, for the hostname that names a node without a configured name
    * @throws AdvertiseException when the advertise mode cannot be honoured
-   * @throws TlsException        when the TLS files cannot be used
+   * @throws TlsException        when the TLS files cannot be used, the cluster's or the gateway's
    */
   public static Node prepare(BerthConfig config, NodeTransport transport, Advertiser advertiser,
                              Map<String, String> env)
@@ -92,6 +94,13 @@ public final class Node {
       log.warn("this node's certificate {} expires on {}: once it has, the other members send this node nothing;"
         + " make a new one with java -jar berth.jar certs and restart the node", config.cluster().tls().cert(),
         tls.validUntil());
+    }
+    if (config.runsGateway() && config.gateway().tls() != null) {
+      X509Certificate https = GatewayTls.check(config.gateway().tls());
+      if (https.getNotAfter().toInstant().isBefore(Instant.now().plus(CERTIFICATE_RENEWAL))) {
+        log.warn("the gateway's certificate {} expires on {}: renew it and restart the node",
+          config.gateway().tls().cert(), https.getNotAfter().toInstant());
+      }
     }
     Config hazelcast = ClusterSetup.loadHazelcastConfig();
     Advertisement advertisement = advertiser.advertisement();
@@ -186,7 +195,8 @@ public final class Node {
     StringBuilder line = new StringBuilder("node ").append(metadata.name()).append(" ready in ").append(uptimeMs)
       .append(" ms: ");
     if (config.runsGateway()) {
-      line.append("http bound ").append(config.listener("http").address()).append(", ");
+      line.append(config.gateway().tls() == null ? "http" : "https").append(" bound ")
+        .append(config.listener("http").address()).append(", ");
     }
     return line.append("management bound ").append(config.listener("management").address())
       .append("; event bus bound ").append(HostPort.format(eventBusHost, eventBusPort))

@@ -173,7 +173,7 @@ class JoinGateTest {
   }
 
   private static String sign(Path keyFile, String text) throws Exception {
-    PrivateKey key = ClusterTls.privateKey(Files.readString(keyFile)).orElseThrow();
+    PrivateKey key = PemFiles.privateKey(Files.readString(keyFile)).orElseThrow();
     Signature signature = Signature.getInstance("SHA256withECDSA");
     signature.initSign(key);
     signature.update(text.getBytes(StandardCharsets.UTF_8));

@@ -62,7 +62,7 @@ class GatewayHttpTest {
   void deploy(Vertx vertx, VertxTestContext testContext) {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost"));
     GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      Routes.DEFAULT, FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false);
+      Routes.DEFAULT, FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false, null);
     Map<String, String> faults = new LinkedHashMap<>();
     faults.put("E", "echo");
     faults.put("F", "fails");
@@ -70,7 +70,7 @@ class GatewayHttpTest {
     faults.put("S", "slow");
     faults.put("U", "unserved");
     GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      Routes.of(faults), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false);
+      Routes.of(faults), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false, null);
     vertx.eventBus().<Object>consumer("echo", message ->
       message.reply(new BusReply(200, "application/json",
         BusRequest.fromJson(message.body()).toJson().toBuffer(), NODE).toJsonBinary()));

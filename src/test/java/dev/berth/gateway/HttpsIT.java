@@ -1,0 +1,195 @@
+package dev.berth.gateway;
+
+import dev.berth.Main;
+import dev.berth.testing.BerthProcess;
+import dev.berth.testing.Certificates;
+import dev.berth.testing.ItLogs;
+import dev.berth.testing.LocalCluster;
+import dev.berth.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A node from the built jar whose gateway serves HTTPS (gateway.tls, given by BERTH_HTTPS_CERT and BERTH_HTTPS_KEY),
+ * with a certificate made by {@code java -jar berth.jar certs} for the name {@code localhost}; and the files it
+ * refuses to start with.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class HttpsIT {
+
+  private static final int HEADER_TIMEOUT_MS = 1_500;
+  /** A deadline is checked a few times a second: it is kept within this much. */
+  private static final Duration SLACK = Duration.ofMillis(1_500);
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final Path logs = ItLogs.directory(HttpsIT.class);
+  private final Path certs = logs.resolve("certs");
+  private final LocalCluster node = new LocalCluster(logs, List.of("node"));
+  private Path conf;
+
+  @BeforeAll
+  void start() throws IOException {
+    Certificates.make(certs, "localhost", "other");
+    conf = logs.resolve("node.json");
+    Files.writeString(conf, """
+      {"roles": ["gateway", "worker"],
+       "gateway": {"headerTimeoutMs": %d},
+       "workers": [{"address": "first", "response": "First"}, {"address": "second", "response": "Second"}],
+       "cluster": {"host": "127.0.0.1"}}""".formatted(HEADER_TIMEOUT_MS));
+    node.env("node").putAll(https("localhost.pem", "localhost-key.pem"));
+    node.start("node", conf.toString()).awaitHealthy(Duration.ofSeconds(60));
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+  }
+
+  @Test
+  @DisplayName("a client that trusts the certificate's authority gets HTTP/2 by ALPN, or HTTP/1.1, bodies both ways")
+  void servesHttps() throws Exception {
+    HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(certs.resolve("ca.pem")))
+      .connectTimeout(WAIT).build();
+    for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1)) {
+      HttpResponse<String> get = trusting.send(request("/apple").version(version).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+      assertThat(get.version()).isEqualTo(version);
+      assertThat(get.statusCode()).isEqualTo(200);
+      assertThat(get.body()).isEqualTo("First");
+      HttpResponse<String> post = trusting.send(request("/zebra").version(version)
+        .POST(HttpRequest.BodyPublishers.ofString("x".repeat(10_000))).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(post.statusCode()).isEqualTo(200);
+      assertThat(post.body()).isEqualTo("Second");
+    }
+    assertThat(node.node("node").output()).contains("https bound 0.0.0.0:" + node.httpPort())
+      .doesNotContain("ERROR", "\tat ");
+  }
+
+  @Test
+  @DisplayName("a client that does not trust the certificate cannot connect; a plain HTTP request is closed at once,"
+    + " unanswered; a connection that never finishes its handshake is closed at the header deadline")
+  void refusesWhatIsNotHttps() {
+    HttpClient trustingTheJdk = HttpClient.newBuilder().connectTimeout(WAIT).build();
+    assertThatThrownBy(() -> trustingTheJdk.send(request("/apple").GET().build(), HttpResponse.BodyHandlers.ofString()))
+      .isInstanceOf(SSLHandshakeException.class);
+
+    RawHttp.Exchange plain = RawHttp.exchange(node.httpPort(), "GET /apple HTTP/1.1\r\nHost: x\r\n\r\n", WAIT);
+    assertThat(plain.closed()).as(plain.toString()).isTrue();
+    assertThat(plain.statuses()).isEmpty();
+    assertThat(plain.elapsed()).isLessThan(Duration.ofMillis(HEADER_TIMEOUT_MS));
+
+    RawHttp.Exchange silent = RawHttp.exchange(node.httpPort(), "", WAIT);
+    assertThat(silent.closed()).as(silent.toString()).isTrue();
+    assertThat(silent.elapsed()).isBetween(Duration.ofMillis(HEADER_TIMEOUT_MS),
+      Duration.ofMillis(HEADER_TIMEOUT_MS).plus(SLACK));
+
+    assertThat(node.node("node").output()).doesNotContain("ERROR", "\tat ");
+  }
+
+  @Test
+  @DisplayName("over TLS, a head with another HTTP version or an HTTP/2 preface without ALPN gets 505 with the usual"
+    + " JSON, as over plain HTTP")
+  void answersMalformedHeadsOverTls() throws Exception {
+    String version = exchangeOverTls("GET /apple HTTP/2.0\r\nHost: x\r\n\r\n");
+    assertThat(version).startsWith("HTTP/1.0 505 ").contains("{\"status\":505,\"error\":\"HTTP/2.0 is not served: this"
+      + " port speaks HTTP/1.0 and HTTP/1.1\",\"path\":\"/apple\"}");
+    String preface = exchangeOverTls("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    assertThat(preface).startsWith("HTTP/1.0 505 ").contains("\"error\":\"an HTTP/2 connection preface without ALPN:"
+      + " this port offers HTTP/2 by ALPN only\"");
+    assertThat(node.node("node").output()).doesNotContain("ERROR", "\tat ");
+  }
+
+  @Test
+  @DisplayName("a node refuses to start, exit 78 and one line naming the file and key, with a certificate file that"
+    + " does not exist, a key that is not the certificate's, or only one of the two")
+  void refusesUnusableFiles() {
+    assertThat(refusal("missing", https("absent.pem", "localhost-key.pem")))
+      .containsExactly("berth: " + certs.resolve("absent.pem") + " (gateway.tls.cert): no such file");
+    assertThat(refusal("key-mismatch", https("localhost.pem", "other-key.pem")))
+      .containsExactly("berth: " + certs.resolve("other-key.pem") + " (gateway.tls.key) is not the key of the"
+        + " certificate in " + certs.resolve("localhost.pem") + " (gateway.tls.cert)");
+    assertThat(refusal("not-a-certificate", https("localhost-key.pem", "localhost-key.pem")))
+      .containsExactly("berth: " + certs.resolve("localhost-key.pem") + " (gateway.tls.cert) holds no PEM certificate");
+    Map<String, String> certOnly = new HashMap<>(https("localhost.pem", "localhost-key.pem"));
+    certOnly.remove("BERTH_HTTPS_KEY");
+    assertThat(refusal("cert-only", certOnly))
+      .containsExactly("berth: " + conf + ": gateway.tls.key is missing: give cert and key together, or neither for"
+        + " plain HTTP");
+  }
+
+  private List<String> refusal(String name, Map<String, String> tls) {
+    LocalCluster refused = new LocalCluster(logs, List.of(name));
+    refused.env(name).putAll(tls);
+    BerthProcess process = refused.start(name, conf.toString());
+    try {
+      assertThat(process.awaitExit(Duration.ofSeconds(60))).as("exit code").isEqualTo(Main.EXIT_CONFIG);
+      return process.output().lines().toList();
+    } finally {
+      refused.close();
+    }
+  }
+
+  private Map<String, String> https(String cert, String key) {
+    return Map.of("BERTH_HTTPS_CERT", certs.resolve(cert).toString(), "BERTH_HTTPS_KEY", certs.resolve(key).toString());
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create("https://localhost:" + node.httpPort() + path)).timeout(WAIT);
+  }
+
+  /** What the gateway answers to {@code request} over TLS without ALPN, until it closes the connection. */
+  private String exchangeOverTls(String request) throws IOException, GeneralSecurityException {
+    try (SSLSocket socket = (SSLSocket) trusting(certs.resolve("ca.pem")).getSocketFactory()
+      .createSocket("localhost", node.httpPort())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      StringBuilder answer = new StringBuilder();
+      assertThat(RawHttp.readUntilClosed(socket.getInputStream(), answer)).as("closed after " + answer).isTrue();
+      return answer.toString();
+    }
+  }
+
+  /** An SSL context that trusts only the authority in {@code caPem}. */
+  private static SSLContext trusting(Path caPem) throws IOException, GeneralSecurityException {
+    KeyStore authorities = KeyStore.getInstance(KeyStore.getDefaultType());
+    authorities.load(null, null);
+    try (InputStream in = Files.newInputStream(caPem)) {
+      authorities.setCertificateEntry("berth", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(authorities);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+}
