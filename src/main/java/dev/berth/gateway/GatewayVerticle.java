@@ -57,6 +57,8 @@ public final class GatewayVerticle extends VerticleBase {
   private Forwarder forwarder;
   private ClientConnections clients;
   private HttpServer server;
+  /** Null without gateway.tls. */
+  private CertificateWatch certificates;
 
   /**
    * {@code load}, {@code replicas} and {@code metrics} are shared by all gateway instances of the node; {@code traces}
@@ -93,10 +95,15 @@ public final class GatewayVerticle extends VerticleBase {
       : "an HTTP/2 connection preface: this port speaks HTTP/1.1, and HTTP/2 without TLS only with"
         + " gateway.http2Cleartext");
     server = vertx.createHttpServer(options);
-    return server.connectionHandler(connection -> {
+    Future<HttpServer> listening = server.connectionHandler(connection -> {
       malformed.decodeVersionsStrictly(connection);
       clients.accept(connection);
     }).invalidRequestHandler(malformed::answer).requestHandler(router).listen();
+    if (config.tls() == null) {
+      return listening;
+    }
+    certificates = new CertificateWatch(vertx, server, config.tls(), options.getSslOptions());
+    return listening.compose(listened -> certificates.start());
   }
 
   /** Stops accepting, lets the forwarded requests finish within {@code timeoutMs}, then closes the server. */
@@ -108,6 +115,9 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> stop() {
     forwarder.stop();
     clients.stop();
+    if (certificates != null) {
+      certificates.stop();
+    }
     return server.close();
   }
 

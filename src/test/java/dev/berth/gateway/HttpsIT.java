@@ -5,6 +5,7 @@ import dev.berth.testing.BerthProcess;
 import dev.berth.testing.Certificates;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Poll;
 import dev.berth.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,9 +28,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -50,22 +54,30 @@ class HttpsIT {
   /** A deadline is checked a few times a second: it is kept within this much. */
   private static final Duration SLACK = Duration.ofMillis(1_500);
   private static final Duration WAIT = Duration.ofSeconds(10);
+  /** The files are checked every CHECK_MS: a change is served within two checks (key, then certificate), or three. */
+  private static final Duration RENEWAL_BOUND = Duration.ofMillis(3 * CertificateWatch.CHECK_MS).plus(SLACK);
 
   private final Path logs = ItLogs.directory(HttpsIT.class);
   private final Path certs = logs.resolve("certs");
+  /** The files the node serves, copied from {@code certs}: a test renews them in place. */
+  private final Path served = logs.resolve("served");
   private final LocalCluster node = new LocalCluster(logs, List.of("node"));
   private Path conf;
 
   @BeforeAll
   void start() throws IOException {
     Certificates.make(certs, "localhost", "other");
+    Files.createDirectories(served);
+    Files.copy(certs.resolve("localhost.pem"), served.resolve("cert.pem"));
+    Files.copy(certs.resolve("localhost-key.pem"), served.resolve("key.pem"));
     conf = logs.resolve("node.json");
     Files.writeString(conf, """
       {"roles": ["gateway", "worker"],
        "gateway": {"headerTimeoutMs": %d},
        "workers": [{"address": "first", "response": "First"}, {"address": "second", "response": "Second"}],
        "cluster": {"host": "127.0.0.1"}}""".formatted(HEADER_TIMEOUT_MS));
-    node.env("node").putAll(https("localhost.pem", "localhost-key.pem"));
+    node.env("node").putAll(Map.of("BERTH_HTTPS_CERT", served.resolve("cert.pem").toString(),
+      "BERTH_HTTPS_KEY", served.resolve("key.pem").toString()));
     node.start("node", conf.toString()).awaitHealthy(Duration.ofSeconds(60));
   }
 
@@ -129,6 +141,31 @@ class HttpsIT {
   }
 
   @Test
+  @DisplayName("a renewed certificate written over the served files is served to new connections, without a restart;"
+    + " files that do not check out are logged, and the certificate served before stays")
+  void servesRenewedCertificate() throws Exception {
+    BigInteger before = servedSerial();
+    Files.writeString(served.resolve("cert.pem"), "not a certificate\n");
+    Poll.until("the gateway refusing the broken file", RENEWAL_BOUND, () -> node.node("node").output(),
+      output -> output.contains("(gateway.tls.cert) holds no PEM certificate: serving the certificate read before"));
+    assertThat(servedSerial()).isEqualTo(before);
+
+    Files.delete(certs.resolve("localhost.pem"));
+    Files.delete(certs.resolve("localhost-key.pem"));
+    Certificates.make(certs, "localhost");
+    Files.copy(certs.resolve("localhost-key.pem"), served.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(certs.resolve("localhost.pem"), served.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+    BigInteger renewed = Poll.until("the gateway serving the renewed certificate", RENEWAL_BOUND, this::servedSerial,
+      serial -> !serial.equals(before)).value();
+    try (InputStream in = Files.newInputStream(certs.resolve("localhost.pem"))) {
+      assertThat(renewed).isEqualTo(((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in))
+        .getSerialNumber());
+    }
+    assertThat(node.node("node").output()).contains("the gateway serves the certificate CN=localhost from "
+      + served.resolve("cert.pem")).doesNotContain("ERROR", "\tat ");
+  }
+
+  @Test
   @DisplayName("a node refuses to start, exit 78 and one line naming the file and key, with a certificate file that"
     + " does not exist, a key that is not the certificate's, or only one of the two")
   void refusesUnusableFiles() {
@@ -164,6 +201,18 @@ class HttpsIT {
 
   private HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create("https://localhost:" + node.httpPort() + path)).timeout(WAIT);
+  }
+
+  /** The serial number of the certificate the gateway shows a new connection. */
+  private BigInteger servedSerial() {
+    try (SSLSocket socket = (SSLSocket) trusting(certs.resolve("ca.pem")).getSocketFactory()
+      .createSocket("localhost", node.httpPort())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      socket.startHandshake();
+      return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("no TLS handshake with the gateway", e);
+    }
   }
 
   /** What the gateway answers to {@code request} over TLS without ALPN, until it closes the connection. */

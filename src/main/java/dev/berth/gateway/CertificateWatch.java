@@ -1,0 +1,85 @@
+package dev.berth.gateway;
+
+import dev.berth.config.ServerTlsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.FileProps;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.ServerSSLOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+
+/**
+ * Serves a renewed certificate without a restart, as ACME clients and Kubernetes write them: every {@link #CHECK_MS}
+ * the files' modification times and sizes are compared with those last read, and a changed pair is checked as at
+ * start-up, then loaded for new connections. A pair that does not check out is logged, and the certificate served so
+ * far stays until the files change again.
+ */
+final class CertificateWatch {
+
+  static final long CHECK_MS = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(CertificateWatch.class);
+
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final ServerTlsConfig files;
+  private final ServerSSLOptions served;
+  private String lastRead;
+  private long timer;
+
+  /** @param served the server's TLS options, whose files are read again when they changed */
+  CertificateWatch(Vertx vertx, HttpServer server, ServerTlsConfig files, ServerSSLOptions served) {
+    this.vertx = vertx;
+    this.server = server;
+    this.files = files;
+    this.served = served;
+  }
+
+  /** Starts watching the files as they are now, which the server has just loaded. */
+  Future<Void> start() {
+    return versionOfFiles().map(version -> {
+      lastRead = version;
+      timer = vertx.setPeriodic(CHECK_MS, tick -> check());
+      return null;
+    });
+  }
+
+  void stop() {
+    vertx.cancelTimer(timer);
+  }
+
+  private void check() {
+    versionOfFiles()
+      .onSuccess(version -> {
+        if (!version.equals(lastRead)) {
+          lastRead = version;
+          reload();
+        }
+      })
+      .onFailure(unreadable -> log.warn("cannot read the gateway's certificate files ({}); serving the certificate"
+        + " read before", unreadable.getMessage()));
+  }
+
+  private void reload() {
+    vertx.executeBlocking(() -> GatewayTls.check(files))
+      .compose(certificate -> server.updateSSLOptions(served, true).map(certificate))
+      .onSuccess(this::reloaded)
+      .onFailure(refused -> log.warn("{}: serving the certificate read before until the files change again",
+        refused.getMessage()));
+  }
+
+  private void reloaded(X509Certificate certificate) {
+    log.info("the gateway serves the certificate {} from {}, valid until {}", certificate.getSubjectX500Principal()
+      .getName(), files.cert(), certificate.getNotAfter().toInstant());
+  }
+
+  /** What changes when either file is written again: their modification times and sizes. */
+  private Future<String> versionOfFiles() {
+    Future<FileProps> cert = vertx.fileSystem().props(files.cert().toString());
+    Future<FileProps> key = vertx.fileSystem().props(files.key().toString());
+    return Future.all(cert, key).map(both -> cert.result().lastModifiedTime() + "/" + cert.result().size() + " "
+      + key.result().lastModifiedTime() + "/" + key.result().size());
+  }
+}
