@@ -161,6 +161,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   @Override
   public void afterVerticleDeployed(HookContext context) {
+    node.started();
     log.info(node.readyLine(ManagementFactory.getRuntimeMXBean().getUptime()));
   }
 

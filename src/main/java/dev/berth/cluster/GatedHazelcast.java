@@ -45,6 +45,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 
@@ -74,13 +75,24 @@ public final class GatedHazelcast {
    * @throws JoinRefusedException when the cluster refused this node, or one of its members did not prove it belongs
    */
   public static HazelcastInstance start(Config config, JoinGate gate) throws JoinRefusedException {
+    return start(config, gate, () -> true);
+  }
+
+  /**
+   * As {@link #start(Config, JoinGate)}, for a member under a node that is still starting: it looks for a split
+   * cluster's other half only once {@code started} says so. A merge resets the member, and one during Vert.x's start
+   * on it fails that start (seen: a Swarm task alone for its first seconds, merged 4 s in, whose crash left the
+   * cluster's partition table naming it for minutes).
+   */
+  public static HazelcastInstance start(Config config, JoinGate gate, BooleanSupplier started)
+    throws JoinRefusedException {
     SeenMembers seen = new SeenMembers();
     config.addListenerConfig(new ListenerConfig(seen));
     if (gate != null) {
       config.getAdvancedNetworkConfig().getEndpointConfigs().get(EndpointQualifier.MEMBER)
         .setSocketInterceptorConfig(new SocketInterceptorConfig().setEnabled(true));
     }
-    GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate, seen);
+    GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate, seen, started);
     try {
       HazelcastInstance instance = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(),
         context);
@@ -105,15 +117,17 @@ public final class GatedHazelcast {
     private final String clusterName;
     private final JoinGate gate;
     private final SeenMembers seen;
+    private final BooleanSupplier started;
     /** Why this node was refused while it joined; null while it was not. */
     private final AtomicReference<String> refusal = new AtomicReference<>();
     private volatile boolean joining = true;
     private volatile Node node;
 
-    GatedNodeContext(String clusterName, JoinGate gate, SeenMembers seen) {
+    GatedNodeContext(String clusterName, JoinGate gate, SeenMembers seen, BooleanSupplier started) {
       this.clusterName = clusterName;
       this.gate = gate;
       this.seen = seen;
+      this.started = started;
     }
 
     @Override
@@ -127,7 +141,7 @@ public final class GatedHazelcast {
     public Joiner createJoiner(Node node) {
       Joiner joiner = super.createJoiner(node);
       if (joiner != null && joiner.getClass() == TcpIpJoiner.class) {
-        return new BerthJoiner(node, gate, seen);
+        return new BerthJoiner(node, gate, seen, started);
       }
       if (gate != null) {
         throw new IllegalStateException("berth's signed join needs Hazelcast's tcp-ip join, the one cluster.xml"
@@ -216,13 +230,18 @@ public final class GatedHazelcast {
 
     private final JoinGate gate;
     private final SeenMembers seen;
+    private final BooleanSupplier started;
     private final int defaultPort;
 
-    /** @param gate null for a plain cluster, whose joins are not signed */
-    BerthJoiner(Node node, JoinGate gate, SeenMembers seen) {
+    /**
+     * @param gate    null for a plain cluster, whose joins are not signed
+     * @param started whether the node has started, before which no split is looked for
+     */
+    BerthJoiner(Node node, JoinGate gate, SeenMembers seen, BooleanSupplier started) {
       super(node);
       this.gate = gate;
       this.seen = seen;
+      this.started = started;
       this.defaultPort = ((ServerSocketEndpointConfig) node.getConfig().getAdvancedNetworkConfig().getEndpointConfigs()
         .get(EndpointQualifier.MEMBER)).getPort();
     }
@@ -272,6 +291,14 @@ public final class GatedHazelcast {
         .map(ServerConnection::getRemoteAddress).filter(Objects::nonNull).forEach(possible::add);
       possible.remove(node.getThisAddress());
       return possible;
+    }
+
+    /** Hazelcast's merge search, every 5 s: once the node has started (see {@link GatedHazelcast#start}). */
+    @Override
+    public void searchForOtherClusters() {
+      if (started.getAsBoolean()) {
+        super.searchForOtherClusters();
+      }
     }
 
     @Override

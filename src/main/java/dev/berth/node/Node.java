@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -57,6 +58,8 @@ public final class Node {
   private final NodeMetrics metrics;
   private final NodeTracing tracing;
   private final NodeTransport transport;
+  /** Whether the node serves; until then its member does not merge (see {@link GatedHazelcast#start}). */
+  private final AtomicBoolean started = new AtomicBoolean();
   private BerthClusterManager clusterManager;
   private NodeVerticle verticle;
 
@@ -120,10 +123,15 @@ public final class Node {
     if (gate != null) {
       metrics.watch(gate.refusals());
     }
-    HazelcastInstance member = GatedHazelcast.start(hazelcast, gate);
+    HazelcastInstance member = GatedHazelcast.start(hazelcast, gate, started::get);
     joinWatch.joined();
     clusterManager = new BerthClusterManager(member, hazelcast, tls);
     verticle = new NodeVerticle(config, metadata, clusterManager, metrics, tracing);
+  }
+
+  /** The node serves: its member may now look for a split cluster's other half and merge with it. */
+  public void started() {
+    started.set(true);
   }
 
   /**

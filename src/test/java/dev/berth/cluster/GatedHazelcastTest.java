@@ -31,6 +31,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,6 +143,27 @@ class GatedHazelcastTest {
   }
 
   @Test
+  @DisplayName("a member whose node is still starting looks for no split cluster's other half: the halves merge once"
+    + " the node has started, not while Vert.x starts on the member")
+  void noMergeWhileTheNodeStarts() throws Exception {
+    int portA = FreePorts.next();
+    int portB = FreePorts.next();
+    AtomicBoolean started = new AtomicBoolean();
+    HazelcastInstance a = start(portA, portA, gate(certificates, "a"), started::get);
+    HazelcastInstance b = start(portB, portB, gate(certificates, "b"), started::get);
+    a.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portB);
+    b.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portA);
+
+    assertThat(Poll.during(Duration.ofSeconds(12), () -> a.getCluster().getMembers().size()
+      + b.getCluster().getMembers().size())).as("members of both halves, over two merge searches' time")
+      .containsOnly(2);
+
+    started.set(true);
+    Poll.until("one cluster of both", BOUND, () -> a.getCluster().getMembers().size() + b.getCluster().getMembers()
+      .size(), sizes -> sizes == 4);
+  }
+
+  @Test
   @DisplayName("a gated member looks for a split cluster's other half at every member it has seen, not only at its"
     + " seeds: a half whose master is no seed is found")
   void splitSearchReachesMembersSeen() throws Exception {
@@ -191,12 +214,17 @@ class GatedHazelcastTest {
   }
 
   private HazelcastInstance start(int port, int seed, JoinGate gate) throws JoinRefusedException {
+    return start(port, seed, gate, () -> true);
+  }
+
+  private HazelcastInstance start(int port, int seed, JoinGate gate, BooleanSupplier started)
+    throws JoinRefusedException {
     ClusterConfig cluster = new ClusterConfig(clusterName, "127.0.0.1", port, 0, List.of("127.0.0.1:" + seed),
       ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
     Config config = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), cluster,
       Advertisement.bound(cluster, "test"), new JsonObject(), null).hazelcast();
     config.setInstanceName("gated-" + port);
-    HazelcastInstance member = GatedHazelcast.start(config, gate);
+    HazelcastInstance member = GatedHazelcast.start(config, gate, started);
     members.add(member);
     return member;
   }
