@@ -127,12 +127,9 @@ class GatedHazelcastTest {
     b.getLifecycleService().addLifecycleListener(event -> states.add(event.getState()));
     Set<UUID> before = Set.of(a.getCluster().getLocalMember().getUuid(), b.getCluster().getLocalMember().getUuid());
 
-    // Each half learns of the other, as after a network partition heals.
-    a.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portB);
-    b.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portA);
+    introduce(a, portA, b, portB);
 
-    Poll.until("one cluster of both", BOUND, () -> a.getCluster().getMembers().size() + b.getCluster().getMembers()
-      .size(), sizes -> sizes == 4);
+    awaitOneCluster(a, b);
     // The merged half's event comes a moment after its member list shows both.
     Poll.until("the MERGED event", BOUND, () -> states, seen -> seen.contains(LifecycleEvent.LifecycleState.MERGED));
     Set<UUID> after = a.getCluster().getMembers().stream().map(Member::getUuid).collect(Collectors.toSet());
@@ -151,16 +148,28 @@ class GatedHazelcastTest {
     AtomicBoolean started = new AtomicBoolean();
     HazelcastInstance a = start(portA, portA, gate(certificates, "a"), started::get);
     HazelcastInstance b = start(portB, portB, gate(certificates, "b"), started::get);
-    a.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portB);
-    b.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portA);
+    introduce(a, portA, b, portB);
 
-    assertThat(Poll.during(Duration.ofSeconds(12), () -> a.getCluster().getMembers().size()
-      + b.getCluster().getMembers().size())).as("members of both halves, over two merge searches' time")
-      .containsOnly(2);
+    assertThat(Poll.during(Duration.ofSeconds(12), () -> membersSeen(a, b)))
+      .as("members of both halves, over two merge searches' time").containsOnly(2);
 
     started.set(true);
-    Poll.until("one cluster of both", BOUND, () -> a.getCluster().getMembers().size() + b.getCluster().getMembers()
-      .size(), sizes -> sizes == 4);
+    awaitOneCluster(a, b);
+  }
+
+  /** Each half learns of the other, as after a network partition heals. */
+  private static void introduce(HazelcastInstance a, int portA, HazelcastInstance b, int portB) {
+    a.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portB);
+    b.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + portA);
+  }
+
+  private static void awaitOneCluster(HazelcastInstance a, HazelcastInstance b) {
+    Poll.until("one cluster of both", BOUND, () -> membersSeen(a, b), seen -> seen == 4);
+  }
+
+  /** The members each lists, added up: 2 while they are halves, 4 once one cluster. */
+  private static int membersSeen(HazelcastInstance a, HazelcastInstance b) {
+    return a.getCluster().getMembers().size() + b.getCluster().getMembers().size();
   }
 
   @Test
