@@ -1,5 +1,6 @@
 package dev.berth;
 
+import dev.berth.testing.Certificates;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.Poll;
@@ -13,16 +14,22 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's one command, {@code ./local-cluster}, run as a user runs it: a gateway and a worker per address, each its
- * own JVM, serving /apple and /zebra; SIGTERM (as Ctrl-C) drains and stops them all.
+ * own JVM, serving /apple and /zebra; SIGTERM (as Ctrl-C) drains and stops them all. Again with HTTPS, as
+ * docs/security.md shows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
@@ -65,6 +72,32 @@ class LocalClusterIT {
     assertThat(script.output()).as("no 503 from the script's own asking while the workers joined")
       .doesNotContain("-> 503");
     assertThat(script.output()).as("one leave at a time: no partition lost").doesNotContain("LOST partitions");
+  }
+
+  @Test
+  @DisplayName("with BERTH_HTTPS_CERT and BERTH_HTTPS_KEY, ./local-cluster's gateway serves HTTPS, HTTP/2 by ALPN, and"
+    + " the script says so")
+  void withHttps() throws Exception {
+    Path certs = logs.resolve("certs");
+    Certificates.make(certs, "localhost");
+    int port = 2345 + freeOffset();
+    ProcessBuilder builder = new ProcessBuilder("./local-cluster");
+    builder.environment().putAll(Map.of("BERTH_LOCAL_PORT_OFFSET", Integer.toString(port - 2345),
+      "BERTH_HTTPS_CERT", certs.resolve("localhost.pem").toString(),
+      "BERTH_HTTPS_KEY", certs.resolve("localhost-key.pem").toString()));
+    try (RunningProcess https = RunningProcess.start("local-cluster-https", builder,
+      logs.resolve("local-cluster-https.log"))) {
+      Poll.until("local-cluster serving over HTTPS", BOUND, https::output,
+        output -> output.contains("local-cluster: serving: curl https://localhost:" + port + "/apple"));
+
+      HttpResponse<String> apple = HttpClient.newBuilder().sslContext(Certificates.trusting(certs.resolve("ca.pem")))
+        .build().send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/apple")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(apple.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(apple.body()).isEqualTo("First");
+      assertThat(https.stop(BOUND)).as(https.output()).isZero();
+    }
   }
 
   /** An offset at which every port of the script is free on this machine. */

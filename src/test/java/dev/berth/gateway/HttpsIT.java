@@ -14,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -30,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -68,8 +65,8 @@ class HttpsIT {
   void start() throws IOException {
     Certificates.make(certs, "localhost", "other");
     Files.createDirectories(served);
-    Files.copy(certs.resolve("localhost.pem"), served.resolve("cert.pem"));
-    Files.copy(certs.resolve("localhost-key.pem"), served.resolve("key.pem"));
+    Files.copy(certs.resolve("localhost.pem"), served.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(certs.resolve("localhost-key.pem"), served.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
     conf = logs.resolve("node.json");
     Files.writeString(conf, """
       {"roles": ["gateway", "worker"],
@@ -89,7 +86,7 @@ class HttpsIT {
   @Test
   @DisplayName("a client that trusts the certificate's authority gets HTTP/2 by ALPN, or HTTP/1.1, bodies both ways")
   void servesHttps() throws Exception {
-    HttpClient trusting = HttpClient.newBuilder().sslContext(trusting(certs.resolve("ca.pem")))
+    HttpClient trusting = HttpClient.newBuilder().sslContext(Certificates.trusting(certs.resolve("ca.pem")))
       .connectTimeout(WAIT).build();
     for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1)) {
       HttpResponse<String> get = trusting.send(request("/apple").version(version).GET().build(),
@@ -205,7 +202,7 @@ class HttpsIT {
 
   /** The serial number of the certificate the gateway shows a new connection. */
   private BigInteger servedSerial() {
-    try (SSLSocket socket = (SSLSocket) trusting(certs.resolve("ca.pem")).getSocketFactory()
+    try (SSLSocket socket = (SSLSocket) Certificates.trusting(certs.resolve("ca.pem")).getSocketFactory()
       .createSocket("localhost", node.httpPort())) {
       socket.setSoTimeout((int) WAIT.toMillis());
       socket.startHandshake();
@@ -217,7 +214,7 @@ class HttpsIT {
 
   /** What the gateway answers to {@code request} over TLS without ALPN, until it closes the connection. */
   private String exchangeOverTls(String request) throws IOException, GeneralSecurityException {
-    try (SSLSocket socket = (SSLSocket) trusting(certs.resolve("ca.pem")).getSocketFactory()
+    try (SSLSocket socket = (SSLSocket) Certificates.trusting(certs.resolve("ca.pem")).getSocketFactory()
       .createSocket("localhost", node.httpPort())) {
       socket.setSoTimeout((int) WAIT.toMillis());
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -226,19 +223,5 @@ class HttpsIT {
       assertThat(RawHttp.readUntilClosed(socket.getInputStream(), answer)).as("closed after " + answer).isTrue();
       return answer.toString();
     }
-  }
-
-  /** An SSL context that trusts only the authority in {@code caPem}. */
-  private static SSLContext trusting(Path caPem) throws IOException, GeneralSecurityException {
-    KeyStore authorities = KeyStore.getInstance(KeyStore.getDefaultType());
-    authorities.load(null, null);
-    try (InputStream in = Files.newInputStream(caPem)) {
-      authorities.setCertificateEntry("berth", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    trust.init(authorities);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
   }
 }

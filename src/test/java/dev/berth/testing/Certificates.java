@@ -1,6 +1,14 @@
 package dev.berth.testing;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,5 +36,19 @@ public final class Certificates {
     env.put("BERTH_TLS_CERT", directory.resolve(node + ".pem").toString());
     env.put("BERTH_TLS_KEY", directory.resolve(node + "-key.pem").toString());
     return env;
+  }
+
+  /** An SSL context that trusts only the authority in {@code caPem}, as a client given that file does. */
+  public static SSLContext trusting(Path caPem) throws IOException, GeneralSecurityException {
+    KeyStore authorities = KeyStore.getInstance(KeyStore.getDefaultType());
+    authorities.load(null, null);
+    try (InputStream in = Files.newInputStream(caPem)) {
+      authorities.setCertificateEntry("berth", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(authorities);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 }
