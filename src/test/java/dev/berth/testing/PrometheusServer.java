@@ -28,7 +28,10 @@ public final class PrometheusServer implements AutoCloseable {
   public static PrometheusServer scraping(List<String> targets, Path dir) {
     int port = FreePorts.next();
     Path config = dir.resolve("prometheus.yml");
+    Path data;
     try {
+      // A directory of its own: series a run before left in the same tree would answer this run's queries.
+      data = Files.createTempDirectory(dir, "tsdb-");
       Files.writeString(config, """
         global:
           scrape_interval: 1s
@@ -42,7 +45,7 @@ public final class PrometheusServer implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     ProcessBuilder builder = new ProcessBuilder("prometheus", "--config.file=" + config,
-      "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port);
+      "--storage.tsdb.path=" + data, "--web.listen-address=127.0.0.1:" + port);
     PrometheusServer server = new PrometheusServer(RunningProcess.start("prometheus", builder,
       dir.resolve("prometheus.log")), port);
     Poll.until("Prometheus ready", Duration.ofSeconds(60), () -> {
