@@ -31,7 +31,7 @@ def most_often_best_peer: map(best_peer.system // empty) | group_by(.) | max_by(
 . as $runs
 | ($runs | map(.system) | unique) as $measured
 | ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-notracing", "berth-https",
-   "berth-prod", "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx", "haproxy", "caddy"]
+   "berth-accesslog", "berth-prod", "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx", "haproxy", "caddy"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | rounds) as $rounds
 | ($mixed | rounds) as $mixed_rounds
@@ -60,6 +60,8 @@ def most_often_best_peer: map(best_peer.system // empty) | group_by(.) | max_by(
       tls_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-prod"; "berth-cluster")),
       https_vs_http_rps: ($rounds | ratio(.rps; "berth-https"; "berth-cluster")),
       https_vs_http_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-https"; "berth-cluster")),
+      access_log_on_vs_off_rps: ($rounds | ratio(.rps; "berth-accesslog"; "berth-cluster")),
+      access_log_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-accesslog"; "berth-cluster")),
       metrics_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-nometrics")),
       metrics_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-cluster"; "berth-cluster-nometrics")),
       tracing_on_vs_off_rps: ($rounds | ratio(.rps; "berth-cluster"; "berth-cluster-notracing")),

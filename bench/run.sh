@@ -18,6 +18,8 @@
 #                  and every other berth system run with metrics, the default)
 #   berth-https    the same three JVMs with the gateway serving HTTPS (gateway.tls, the certificate made for berth-prod's
 #                  gateway): what HTTPS for clients costs; wrk speaks TLS 1.3 over HTTP/1.1 to it
+#   berth-accesslog  the same three JVMs with BERTH_ACCESS_LOG=true: what the gateway's access log costs, a line per
+#                  request written to the node's output (a file here)
 #   berth-prod     the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs) and metrics,
 #                  as the README recommends running them: mutual TLS on the event bus, only proven members routed to
 #   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
@@ -222,6 +224,7 @@ declare -A url_of=(
   [berth-cluster-nometrics]="http://127.0.0.1:$((base + 80))"
   [berth-cluster-notracing]="http://127.0.0.1:$((base + 90))"
   [berth-https]="https://127.0.0.1:$((base + 120))"
+  [berth-accesslog]="http://127.0.0.1:$((base + 130))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
   [bridge-node]="http://127.0.0.1:$((base + 70))"
   [bridge-go]="http://127.0.0.1:$((base + 100))"
@@ -238,12 +241,13 @@ declare -A processes_of=(
   [berth-cluster-nometrics]="nometrics-gateway nometrics-first nometrics-second"
   [berth-cluster-notracing]="notracing-gateway notracing-first notracing-second"
   [berth-https]="https-gateway https-first https-second"
+  [berth-accesslog]="accesslog-gateway accesslog-first accesslog-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
   [bridge-go]="go-gateway go-bridge go-first go-second"
 )
-systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-https berth-prod
-  bridge-python bridge-node bridge-go bus-floor nginx haproxy caddy)
+systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-https berth-accesslog
+  berth-prod bridge-python bridge-node bridge-go bus-floor nginx haproxy caddy)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -329,6 +333,7 @@ variant_cluster berth-cluster-nometrics nometrics 80 '.management.metrics = fals
 variant_cluster berth-cluster-notracing notracing 90 . OTEL_SDK_DISABLED=true
 variant_cluster berth-https https 120 . BERTH_HTTPS_CERT="$work/certs/gateway.pem" \
   BERTH_HTTPS_KEY="$work/certs/gateway-key.pem"
+variant_cluster berth-accesslog accesslog 130 . BERTH_ACCESS_LOG=true
 
 # Three bridge clusters: a gateway and a bridge node each, then a worker process per address, the first one timed from
 # its launch to the gateway's first answer from it.

@@ -22,6 +22,8 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
 "berth-prod / berth-cluster (TLS on / off): \(.ratios.tls_on_vs_off_rps) x req/s, \(.ratios.tls_on_vs_off_cpu) x CPU per request",
 "berth-https / berth-cluster (HTTPS / HTTP for clients): \(.ratios.https_vs_http_rps) x req/s, \(
   .ratios.https_vs_http_cpu) x CPU per request",
+"berth-accesslog / berth-cluster (access log on / off): \(.ratios.access_log_on_vs_off_rps) x req/s, \(
+  .ratios.access_log_on_vs_off_cpu) x CPU per request",
 "berth-cluster / berth-cluster-nometrics (metrics on / off): \(.ratios.metrics_on_vs_off_rps) x req/s, \(
   .ratios.metrics_on_vs_off_cpu) x CPU per request",
 "berth-cluster / berth-cluster-notracing (trace context, exporter none / no tracing): \(.ratios.tracing_on_vs_off_rps) x req/s, \(

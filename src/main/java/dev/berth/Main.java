@@ -1,5 +1,6 @@
 package dev.berth;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.berth.advertise.AdvertiseException;
 import dev.berth.advertise.Advertiser;
 import dev.berth.cluster.ClusterCertificates;
@@ -194,7 +195,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     Integer status = stopStatus;
     if (status != null) {
       log.info("node {} left the cluster and stopped", node.metadata().name());
-      Runtime.getRuntime().halt(status);
+      halt(status);
     }
   }
 
@@ -203,8 +204,16 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     log.error("node {} did not leave the cluster cleanly: {}", node.metadata().name(),
       failure == null ? "timed out" : failure.toString());
     if (stopStatus != null) {
-      Runtime.getRuntime().halt(EXIT_UNCLEAN_STOP);
+      halt(EXIT_UNCLEAN_STOP);
     }
+  }
+
+  /** Ends the JVM with {@code status}, once the lines still queued for the log (the access log's) are written. */
+  private static void halt(int status) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
+    }
+    Runtime.getRuntime().halt(status);
   }
 
   /**

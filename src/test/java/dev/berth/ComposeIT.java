@@ -58,10 +58,11 @@ class ComposeIT {
   private int managementPort;
 
   @BeforeAll
-  void upWithNoVariablesButTheTestPorts() {
+  void upWithTheTestPortsAndTheAccessLog() {
     stack.env("BERTH_IMAGE", BerthImage.tag())
       // Random host ports, so that the test runs beside anything listening on 2345 or 9345.
-      .env("BERTH_HTTP_PUBLISH", "2345").env("BERTH_MANAGEMENT_PUBLISH", "127.0.0.1::9345");
+      .env("BERTH_HTTP_PUBLISH", "2345").env("BERTH_MANAGEMENT_PUBLISH", "127.0.0.1::9345")
+      .env("BERTH_ACCESS_LOG", "true");
     long start = System.nanoTime();
     stack.run("up", "-d", "--no-build");
     InspectContainerResponse gateway = Docker.client().inspectContainerCmd(stack.containers("gateway").get(0)).exec();
@@ -80,7 +81,8 @@ class ComposeIT {
 
   @Test
   @Order(1)
-  @DisplayName("/a is answered by worker-first, /z by worker-second, /1 gets a 404 JSON error")
+  @DisplayName("/a is answered by worker-first, /z by worker-second, /1 gets a 404 JSON error; with BERTH_ACCESS_LOG=true,"
+    + " each is a line of the gateway's log")
   void routes() {
     Http.Response a = get("/a");
     Http.Response z = Poll.until("Second through the stack", HEALTHY_BOUND, () -> get("/z"),
@@ -93,6 +95,9 @@ class ComposeIT {
     assertThat(z.servedBy()).isEqualTo(Docker.shortId(stack.containers("worker-second").get(0)));
     assertThat(digit.status()).isEqualTo(404);
     assertThat(digit.json()).isEqualTo(new JsonObject().put("status", 404).put("error", "no route for '/1'").put("path", "/1"));
+    Poll.until("the gateway's access log line of /1", HEALTHY_BOUND,
+      () -> Docker.run(List.of("docker", "logs", stack.containers("gateway").get(0)), STOP_BOUND),
+      logs -> logs.contains(" path=\"/1\" version=http/1.1 status=404 "));
   }
 
   @Test

@@ -37,13 +37,14 @@ public enum EnvOverride {
   BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),
   BERTH_HTTPS_CERT("gateway.tls.cert", Type.STRING, Role.GATEWAY),
   BERTH_HTTPS_KEY("gateway.tls.key", Type.STRING, Role.GATEWAY),
+  BERTH_ACCESS_LOG("gateway.accessLog", Type.BOOLEAN, Role.GATEWAY),
   BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER),
   BERTH_BRIDGE_PORT("bridge.port", Type.INTEGER, "bridge"),
   BERTH_BRIDGE_HOST("bridge.host", Type.STRING, "bridge"),
   BERTH_BRIDGE_TOKEN("bridge.token", Type.STRING, "bridge"),
   BERTH_BRIDGE_TOKEN_FILE("bridge.tokenFile", Type.STRING, "bridge");
 
-  private enum Type { STRING, INTEGER, LIST }
+  private enum Type { STRING, INTEGER, BOOLEAN, LIST }
 
   private final String key;
   private final Type type;
@@ -108,6 +109,11 @@ public enum EnvOverride {
           throw new InvalidConfigException(key, "must be an integer, was \"" + value + "\"");
         }
       }
+      case BOOLEAN -> switch (value) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new InvalidConfigException(key, "must be true or false, was \"" + value + "\"");
+      };
       case LIST -> new JsonArray(Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
     };
   }

@@ -6,7 +6,7 @@ package dev.berth.config;
  * {@code http2Cleartext} allows HTTP/2 without TLS (h2c), by upgrade or prior knowledge; Vert.x then meets a connection
  * only at its first request head, so until then only {@code idleTimeoutMs} bounds a client that sends nothing or
  * trickles, instead of {@code headerTimeoutMs}. {@code tls}, when given, makes the port HTTPS (with HTTP/2 by ALPN);
- * null keeps it plain HTTP.
+ * null keeps it plain HTTP. {@code accessLog} logs a line per answered request.
  */
 public record GatewayConfig(
   String host,
@@ -19,7 +19,8 @@ public record GatewayConfig(
   FailoverConfig failover,
   ConnectionLimits connections,
   boolean http2Cleartext,
-  ServerTlsConfig tls) {
+  ServerTlsConfig tls,
+  boolean accessLog) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HTTP_PORT = 2345;
@@ -30,7 +31,7 @@ public record GatewayConfig(
 
   public static final GatewayConfig DEFAULT = new GatewayConfig(DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_INSTANCES,
     DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT, Routes.DEFAULT, FailoverConfig.DEFAULT,
-    ConnectionLimits.DEFAULT, false, null);
+    ConnectionLimits.DEFAULT, false, null, false);
 
   public GatewayConfig {
     Checks.notBlank("host", host);
@@ -60,7 +61,7 @@ public record GatewayConfig(
   static GatewayConfig fromJson(ConfigReader json) {
     json.allowOnly("host", "httpPort", "instances", "requestTimeoutMs", "maxBodyBytes", "maxBodyBytesInFlight", "routes",
       "attemptTimeoutMs", "awaitWorkerMs", "retryAnyMethod", "headerTimeoutMs", "bodyTimeoutMs", "idleTimeoutMs",
-      "maxConnections", "http2Cleartext", "tls");
+      "maxConnections", "http2Cleartext", "tls", "accessLog");
     return json.construct(() -> new GatewayConfig(
       json.string("host", DEFAULT_HOST),
       json.integer("httpPort", DEFAULT_HTTP_PORT),
@@ -72,6 +73,7 @@ public record GatewayConfig(
       FailoverConfig.fromJson(json),
       ConnectionLimits.fromJson(json),
       json.bool("http2Cleartext", false),
-      ServerTlsConfig.fromJson(json.object("tls"))));
+      ServerTlsConfig.fromJson(json.object("tls")),
+      json.bool("accessLog", false)));
   }
 }

@@ -98,12 +98,21 @@ public final class GatewayVerticle extends VerticleBase {
     Future<HttpServer> listening = server.connectionHandler(connection -> {
       malformed.decodeVersionsStrictly(connection);
       clients.accept(connection);
-    }).invalidRequestHandler(malformed::answer).requestHandler(router).listen();
+    }).invalidRequestHandler(request -> refuse(malformed, request)).requestHandler(router).listen();
     if (config.tls() == null) {
       return listening;
     }
     certificates = new CertificateWatch(vertx, server, config.tls(), options.getSslOptions());
     return listening.compose(listened -> certificates.start());
+  }
+
+  /** A request whose head the HTTP decoder refused: answered before any routing, and in the access log as such. */
+  private void refuse(MalformedRequests malformed, HttpServerRequest request) {
+    long arrived = System.nanoTime();
+    malformed.answer(request);
+    if (config.accessLog()) {
+      AccessLog.refused(request, arrived);
+    }
   }
 
   /** Stops accepting, lets the forwarded requests finish within {@code timeoutMs}, then closes the server. */
@@ -137,6 +146,9 @@ public final class GatewayVerticle extends VerticleBase {
       clients.answered(request);
       metrics.answered(ctx.get(ADDRESS, GatewayMetrics.UNROUTED), request.method().name(),
         ctx.response().getStatusCode(), arrived);
+      if (config.accessLog()) {
+        AccessLog.answered(request, ctx.get(ADDRESS, AccessLog.NONE), trace, arrived);
+      }
     });
     if (claim == 0) {
       ctx.next();

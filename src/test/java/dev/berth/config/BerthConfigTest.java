@@ -390,6 +390,24 @@ class BerthConfigTest {
   }
 
   @Test
+  @DisplayName("gateway.accessLog is off unless the file or BERTH_ACCESS_LOG says true; any other value than true or"
+    + " false is an error")
+  void accessLog() throws IOException {
+    Path plain = write("{\"roles\": [\"gateway\"]}");
+    assertThat(BerthConfig.load(plain, Map.of()).gateway().accessLog()).isFalse();
+    assertThat(BerthConfig.load(plain, Map.of("BERTH_ACCESS_LOG", "true")).gateway().accessLog()).isTrue();
+    Path logged = write("{\"roles\": [\"gateway\"], \"gateway\": {\"accessLog\": true}}");
+    assertThat(BerthConfig.load(logged, Map.of()).gateway().accessLog()).isTrue();
+    assertThat(BerthConfig.load(logged, Map.of("BERTH_ACCESS_LOG", "false")).gateway().accessLog()).isFalse();
+
+    assertThatThrownBy(() -> BerthConfig.load(logged, Map.of("BERTH_ACCESS_LOG", "yes")))
+      .hasMessage(logged + ": gateway.accessLog (from BERTH_ACCESS_LOG) must be true or false, was \"yes\"");
+    Path quoted = write("{\"roles\": [\"gateway\"], \"gateway\": {\"accessLog\": \"true\"}}");
+    assertThatThrownBy(() -> BerthConfig.load(quoted, Map.of()))
+      .hasMessage(quoted + ": gateway.accessLog must be true or false, was \"true\"");
+  }
+
+  @Test
   @DisplayName("an empty environment variable counts as unset")
   void emptyVariableIsUnset() throws IOException {
     Path file = write(WORKER);

@@ -1,5 +1,9 @@
 package dev.berth.gateway;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.berth.config.ConnectionLimits;
 import dev.berth.config.FailoverConfig;
 import dev.berth.config.GatewayConfig;
@@ -25,12 +29,14 @@ import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,13 +62,16 @@ class GatewayHttpTest {
   private final int port = FreePorts.next();
   private final int faultPort = FreePorts.next();
   private final GatewayLoad faultLoad = GatewayLoad.idle();
+  private final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
   private WebClient client;
 
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext testContext) {
+    accessLog.start();
+    accessLogger().addAppender(accessLog);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost"));
     GatewayConfig routed = new GatewayConfig("127.0.0.1", port, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      Routes.DEFAULT, FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false, null);
+      Routes.DEFAULT, FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false, null, true);
     Map<String, String> faults = new LinkedHashMap<>();
     faults.put("E", "echo");
     faults.put("F", "fails");
@@ -70,7 +79,7 @@ class GatewayHttpTest {
     faults.put("S", "slow");
     faults.put("U", "unserved");
     GatewayConfig faulty = new GatewayConfig("127.0.0.1", faultPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
-      Routes.of(faults), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false, null);
+      Routes.of(faults), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false, null, false);
     vertx.eventBus().<Object>consumer("echo", message ->
       message.reply(new BusReply(200, "application/json",
         BusRequest.fromJson(message.body()).toJson().toBuffer(), NODE).toJsonBinary()));
@@ -88,6 +97,15 @@ class GatewayHttpTest {
         vertx.deployVerticle(new GatewayVerticle(faulty, faultLoad, Replicas.onLocalBus(vertx), GatewayMetrics.none(),
           TraceHeaders.propagated(W3CTraceContextPropagator.getInstance())))))
       .onComplete(testContext.succeedingThenComplete());
+  }
+
+  @AfterEach
+  void detachAccessLog() {
+    accessLogger().detachAppender(accessLog);
+  }
+
+  private static Logger accessLogger() {
+    return (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
   }
 
   private static WorkerVerticle worker(WorkerConfig config) {
@@ -301,6 +319,47 @@ class GatewayHttpTest {
         assertThat(response.bodyAsString()).isEqualTo("First");
         testContext.completeNow();
       })));
+  }
+
+  @Test
+  @DisplayName("with gateway.accessLog, each answered request is one INFO line of berth.access: client, request,"
+    + " status, bytes sent, the gateway's time, address and worker; without it, none")
+  void accessLog(Vertx vertx, VertxTestContext testContext) {
+    Promise<String> traceparent = Promise.promise();
+    client.get(faultPort, "localhost", "/echo").send()
+      .compose(unlogged -> client.get(port, "localhost", "/apple?x=1").send())
+      .compose(first -> {
+        traceparent.complete(first.getHeader("traceparent"));
+        return client.get(port, "localhost", "/1abc").send();
+      })
+      .compose(unrouted -> whenLogged(vertx, 2))
+      .onComplete(testContext.succeeding(lines -> testContext.verify(() -> {
+        assertThat(lines).hasSize(2).allSatisfy(line -> assertThat(line.getLevel()).isEqualTo(Level.INFO));
+        assertThat(lines.get(0).getFormattedMessage()).matches("client=127\\.0\\.0\\.1 method=GET path=\"/apple\\?x=1\""
+          + " version=http/1\\.1 status=200 bytes=5 ms=\\d+\\.\\d{3} address=first node=\"" + NODE + "\" trace=[0-9a-f]{32}")
+          .endsWith(" trace=" + traceparent.future().result().split("-")[1]);
+        assertThat(lines.get(1).getFormattedMessage()).matches("client=127\\.0\\.0\\.1 method=GET path=\"/1abc\""
+          + " version=http/1\\.1 status=404 bytes=\\d+ ms=\\d+\\.\\d{3} address=- node=- trace=[0-9a-f]{32}");
+        testContext.completeNow();
+      })));
+  }
+
+  /** Completes with the access log's lines once it holds {@code count}. */
+  private Future<List<ILoggingEvent>> whenLogged(Vertx vertx, int count) {
+    Promise<List<ILoggingEvent>> logged = Promise.promise();
+    vertx.setPeriodic(10, timer -> {
+      List<ILoggingEvent> lines = accessLines();
+      if (lines.size() >= count && vertx.cancelTimer(timer)) {
+        logged.complete(lines);
+      }
+    });
+    return logged.future();
+  }
+
+  private List<ILoggingEvent> accessLines() {
+    synchronized (accessLog) {
+      return List.copyOf(accessLog.list);
+    }
   }
 
   /** Completes once the fault gateway holds {@code bytes} of request bodies. */
