@@ -10,9 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Serves a renewed certificate without a restart, as ACME clients and Kubernetes write them: every {@link #CHECK_MS}
+ * Serves a renewed certificate, and trusts renewed client authorities, without a restart, as ACME clients and Kubernetes write them: every {@link #CHECK_MS}
  * the files' modification times and sizes are compared with those last read, and a changed pair is checked as at
  * start-up, then loaded for new connections. A pair that does not check out is logged, and the certificate served so
  * far stays until the files change again.
@@ -75,11 +79,11 @@ final class CertificateWatch {
       .getName(), files.cert(), certificate.getNotAfter().toInstant());
   }
 
-  /** What changes when either file is written again: their modification times and sizes. */
+  /** What changes when any of the files is written again: their modification times and sizes. */
   private Future<String> versionOfFiles() {
-    Future<FileProps> cert = vertx.fileSystem().props(files.cert().toString());
-    Future<FileProps> key = vertx.fileSystem().props(files.key().toString());
-    return Future.all(cert, key).map(both -> cert.result().lastModifiedTime() + "/" + cert.result().size() + " "
-      + key.result().lastModifiedTime() + "/" + key.result().size());
+    List<Future<FileProps>> props = Stream.of(files.cert(), files.key(), files.clientCa()).filter(Objects::nonNull)
+      .map(file -> vertx.fileSystem().props(file.toString())).toList();
+    return Future.all(props).map(all -> props.stream()
+      .map(file -> file.result().lastModifiedTime() + "/" + file.result().size()).collect(Collectors.joining(" ")));
   }
 }

@@ -204,7 +204,11 @@ public final class Node {
       .append(" ms: ");
     if (config.runsGateway()) {
       line.append(config.gateway().tls() == null ? "http" : "https").append(" bound ")
-        .append(config.listener("http").address()).append(", ");
+        .append(config.listener("http").address());
+      if (config.gateway().tls() != null && config.gateway().tls().clientCa() != null) {
+        line.append(" (clients show a certificate from ").append(config.gateway().tls().clientCa()).append(")");
+      }
+      line.append(", ");
     }
     return line.append("management bound ").append(config.listener("management").address())
       .append("; event bus bound ").append(HostPort.format(eventBusHost, eventBusPort))

@@ -373,7 +373,7 @@ class BerthConfigTest {
 
   @Test
   @DisplayName("gateway.tls takes a certificate and its key, from the file or BERTH_HTTPS_CERT and BERTH_HTTPS_KEY, both"
-    + " or neither; a worker ignores them")
+    + " or neither, and the clients' authority (clientCa, BERTH_HTTPS_CLIENT_CA) only with them; a worker ignores them")
   void gatewayTls() throws IOException {
     Path gateway = write("{\"roles\": [\"gateway\"], \"gateway\": {\"tls\": {\"cert\": \"/certs/gw.pem\","
       + " \"key\": \"/certs/gw-key.pem\"}}}");
@@ -381,12 +381,20 @@ class BerthConfigTest {
       .isEqualTo(new ServerTlsConfig(Path.of("/certs/gw.pem"), Path.of("/certs/gw-key.pem")));
     assertThat(BerthConfig.load(gateway, Map.of("BERTH_HTTPS_CERT", "/run/secrets/cert.pem")).gateway().tls().cert())
       .isEqualTo(Path.of("/run/secrets/cert.pem"));
+    assertThat(BerthConfig.load(gateway, Map.of()).gateway().tls().clientCa()).isNull();
+    assertThat(BerthConfig.load(gateway, Map.of("BERTH_HTTPS_CLIENT_CA", "/certs/clients.pem")).gateway().tls())
+      .isEqualTo(new ServerTlsConfig(Path.of("/certs/gw.pem"), Path.of("/certs/gw-key.pem"),
+        Path.of("/certs/clients.pem")));
 
     Path plain = write("{\"roles\": [\"gateway\"]}");
     assertThat(BerthConfig.load(plain, Map.of()).gateway().tls()).isNull();
     assertThatThrownBy(() -> BerthConfig.load(plain, Map.of("BERTH_HTTPS_CERT", "/certs/gw.pem")))
       .hasMessage(plain + ": gateway.tls.key is missing: give cert and key together, or neither for plain HTTP");
     assertThat(BerthConfig.load(write(WORKER), Map.of("BERTH_HTTPS_CERT", "/certs/gw.pem")).gateway().tls()).isNull();
+
+    Path clientCaOnly = write("{\"roles\": [\"gateway\"], \"gateway\": {\"tls\": {\"clientCa\": \"/certs/clients.pem\"}}}");
+    assertThatThrownBy(() -> BerthConfig.load(clientCaOnly, Map.of()))
+      .hasMessage(clientCaOnly + ": gateway.tls.cert is missing: give cert and key together, or neither for plain HTTP");
   }
 
   @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,8 +165,60 @@ class HttpsIT {
   }
 
   @Test
+  @DisplayName("with gateway.tls.clientCa (BERTH_HTTPS_CLIENT_CA), a client that shows a certificate from that"
+    + " authority is served; one that shows none, or one from another authority, cannot connect; a replaced authority"
+    + " file is trusted without a restart")
+  void clientCertificates() throws Exception {
+    Path clients = logs.resolve("clients");
+    Path strangers = logs.resolve("strangers");
+    Certificates.make(clients, "client-a");
+    Certificates.make(strangers, "client-b");
+    Path clientCa = served.resolve("client-ca.pem");
+    Files.copy(clients.resolve("ca.pem"), clientCa, StandardCopyOption.REPLACE_EXISTING);
+    LocalCluster mutual = new LocalCluster(logs, List.of("mutual"));
+    mutual.env("mutual").putAll(https("localhost.pem", "localhost-key.pem"));
+    mutual.env("mutual").put("BERTH_HTTPS_CLIENT_CA", clientCa.toString());
+    try {
+      mutual.start("mutual", conf.toString()).awaitHealthy(Duration.ofSeconds(60));
+      URI apple = URI.create("https://localhost:" + mutual.httpPort() + "/apple");
+      SSLContext clientA = Certificates.showing(certs.resolve("ca.pem"), clients.resolve("client-a.pem"),
+        clients.resolve("client-a-key.pem"));
+      HttpClient shown = HttpClient.newBuilder().sslContext(clientA).connectTimeout(WAIT).build();
+      HttpClient none = HttpClient.newBuilder().sslContext(Certificates.trusting(certs.resolve("ca.pem")))
+        .connectTimeout(WAIT).build();
+      HttpClient stranger = HttpClient.newBuilder().sslContext(Certificates.showing(certs.resolve("ca.pem"),
+        strangers.resolve("client-b.pem"), strangers.resolve("client-b-key.pem"))).connectTimeout(WAIT).build();
+
+      for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1)) {
+        HttpResponse<String> served = shown.send(HttpRequest.newBuilder(apple).version(version).timeout(WAIT).build(),
+          HttpResponse.BodyHandlers.ofString());
+        assertThat(served.statusCode()).isEqualTo(200);
+        assertThat(served.body()).isEqualTo("First");
+      }
+      for (HttpClient refused : List.of(none, stranger)) {
+        assertThatThrownBy(() -> refused.send(HttpRequest.newBuilder(apple).timeout(WAIT).build(),
+          HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class)
+          .isNotInstanceOf(HttpTimeoutException.class);
+      }
+
+      Files.copy(strangers.resolve("ca.pem"), clientCa, StandardCopyOption.REPLACE_EXISTING);
+      Poll.until("the other authority's clients served", RENEWAL_BOUND, () -> status(stranger, apple),
+        status -> status == 200);
+      // A client of its own: the connections of the one above were made before the change, and may still be open.
+      HttpClient shownAnew = HttpClient.newBuilder().sslContext(clientA).connectTimeout(WAIT).build();
+      assertThat(status(shownAnew, apple)).as("the replaced authority's client").isEqualTo(-1);
+      assertThat(mutual.node("mutual").output())
+        .contains("https bound 0.0.0.0:" + mutual.httpPort() + " (clients show a certificate from " + clientCa + ")")
+        .doesNotContain("ERROR", "\tat ");
+    } finally {
+      mutual.close();
+    }
+  }
+
+  @Test
   @DisplayName("a node refuses to start, exit 78 and one line naming the file and key, with a certificate file that"
-    + " does not exist, a key that is not the certificate's, or only one of the two")
+    + " does not exist, a key that is not the certificate's, clients' authorities that are no certificate, or only one"
+    + " of certificate and key")
   void refusesUnusableFiles() {
     assertThat(refusal("missing", https("absent.pem", "localhost-key.pem")))
       .containsExactly("berth: " + certs.resolve("absent.pem") + " (gateway.tls.cert): no such file");
@@ -173,11 +227,29 @@ class HttpsIT {
         + " certificate in " + certs.resolve("localhost.pem") + " (gateway.tls.cert)");
     assertThat(refusal("not-a-certificate", https("localhost-key.pem", "localhost-key.pem")))
       .containsExactly("berth: " + certs.resolve("localhost-key.pem") + " (gateway.tls.cert) holds no PEM certificate");
+    Map<String, String> keyAsClientCa = new HashMap<>(https("localhost.pem", "localhost-key.pem"));
+    keyAsClientCa.put("BERTH_HTTPS_CLIENT_CA", certs.resolve("localhost-key.pem").toString());
+    assertThat(refusal("client-ca-without-certificate", keyAsClientCa))
+      .containsExactly("berth: " + certs.resolve("localhost-key.pem") + " (gateway.tls.clientCa) holds no PEM"
+        + " certificate");
     Map<String, String> certOnly = new HashMap<>(https("localhost.pem", "localhost-key.pem"));
     certOnly.remove("BERTH_HTTPS_KEY");
     assertThat(refusal("cert-only", certOnly))
       .containsExactly("berth: " + conf + ": gateway.tls.key is missing: give cert and key together, or neither for"
         + " plain HTTP");
+  }
+
+  /** The status of a GET, or -1 when the request failed at the connection. */
+  private static int status(HttpClient client, URI uri) {
+    try {
+      return client.send(HttpRequest.newBuilder(uri).timeout(WAIT).build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+    } catch (IOException failed) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   private List<String> refusal(String name, Map<String, String> tls) {

@@ -1,6 +1,11 @@
 package dev.berth.testing;
 
+import dev.berth.cluster.PemFiles;
+import dev.berth.cluster.TlsException;
+
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +46,29 @@ public final class Certificates {
 
   /** An SSL context that trusts only the authority in {@code caPem}, as a client given that file does. */
   public static SSLContext trusting(Path caPem) throws IOException, GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trustOnly(caPem), null);
+    return context;
+  }
+
+  /**
+   * As {@link #trusting}, for a client that shows the certificate in {@code certPem}, with the key in {@code keyPem},
+   * when the server asks for one.
+   */
+  public static SSLContext showing(Path caPem, Path certPem, Path keyPem)
+    throws IOException, GeneralSecurityException, TlsException {
+    KeyStore identity = KeyStore.getInstance(KeyStore.getDefaultType());
+    identity.load(null, null);
+    identity.setKeyEntry("client", PemFiles.privateKey(keyPem, "client key"), new char[0],
+      PemFiles.certificates(certPem, "client certificate").toArray(new Certificate[0]));
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(identity, new char[0]);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keys.getKeyManagers(), trustOnly(caPem), null);
+    return context;
+  }
+
+  private static TrustManager[] trustOnly(Path caPem) throws IOException, GeneralSecurityException {
     KeyStore authorities = KeyStore.getInstance(KeyStore.getDefaultType());
     authorities.load(null, null);
     try (InputStream in = Files.newInputStream(caPem)) {
@@ -47,8 +76,6 @@ public final class Certificates {
     }
     TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(authorities);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, trust.getTrustManagers(), null);
-    return context;
+    return trust.getTrustManagers();
   }
 }
