@@ -17,11 +17,6 @@ public record ServerTlsConfig(Path cert, Path key, Path clientCa) {
     }
   }
 
-  /** Any client may connect. */
-  public ServerTlsConfig(Path cert, Path key) {
-    this(cert, key, null);
-  }
-
   /** The files, or null when the config names none. */
   static ServerTlsConfig fromJson(ConfigReader json) {
     json.allowOnly("cert", "key", "clientCa");

@@ -378,7 +378,7 @@ class BerthConfigTest {
     Path gateway = write("{\"roles\": [\"gateway\"], \"gateway\": {\"tls\": {\"cert\": \"/certs/gw.pem\","
       + " \"key\": \"/certs/gw-key.pem\"}}}");
     assertThat(BerthConfig.load(gateway, Map.of()).gateway().tls())
-      .isEqualTo(new ServerTlsConfig(Path.of("/certs/gw.pem"), Path.of("/certs/gw-key.pem")));
+      .isEqualTo(new ServerTlsConfig(Path.of("/certs/gw.pem"), Path.of("/certs/gw-key.pem"), null));
     assertThat(BerthConfig.load(gateway, Map.of("BERTH_HTTPS_CERT", "/run/secrets/cert.pem")).gateway().tls().cert())
       .isEqualTo(Path.of("/run/secrets/cert.pem"));
     assertThat(BerthConfig.load(gateway, Map.of()).gateway().tls().clientCa()).isNull();
