@@ -22,6 +22,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +42,11 @@ public final class GatewayVerticle extends VerticleBase {
   public static final String SERVED_BY_HEADER = "X-Served-By";
   /** Set when a request took more than one attempt: the number of worker nodes it was sent to. */
   public static final String ATTEMPTS_HEADER = "X-Berth-Attempts";
+  /**
+   * In the request a worker gets, with {@code gateway.tls.clientCa}: the subject of the certificate the client showed,
+   * as the gateway verified it. A client's own header of that name never reaches a worker.
+   */
+  public static final String CLIENT_SUBJECT_HEADER = "x-berth-client-subject";
   private static final String RETRY_AFTER_SECONDS = "1";
   /** Where a request's routed address is kept for the metrics recorded when it ends. */
   private static final String ADDRESS = "berth.address";
@@ -201,6 +208,10 @@ public final class GatewayVerticle extends VerticleBase {
     ctx.put(ADDRESS, address);
     HttpServerRequest request = ctx.request();
     Map<String, List<String>> headers = headersOf(request.headers());
+    headers.remove(CLIENT_SUBJECT_HEADER);
+    if (config.tls() != null && config.tls().clientCa() != null) {
+      headers.put(CLIENT_SUBJECT_HEADER, List.of(clientSubject(request)));
+    }
     traces.into(ctx.get(TRACE), headers);
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(), headers,
       ctx.body().buffer());
@@ -284,6 +295,15 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     HttpError.send(ctx.response(), status, error, ctx.request().path());
+  }
+
+  /** The subject of the certificate the client showed; the handshake required one, and verified it. */
+  private static String clientSubject(HttpServerRequest request) {
+    try {
+      return ((X509Certificate) request.connection().peerCertificates().get(0)).getSubjectX500Principal().getName();
+    } catch (SSLPeerUnverifiedException impossible) {
+      throw new IllegalStateException("a client certificate was required, and none was verified", impossible);
+    }
   }
 
   private static Map<String, List<String>> headersOf(MultiMap headers) {

@@ -4,10 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.berth.cluster.ClusterCertificates;
 import dev.berth.config.ConnectionLimits;
 import dev.berth.config.FailoverConfig;
 import dev.berth.config.GatewayConfig;
 import dev.berth.config.Routes;
+import dev.berth.config.ServerTlsConfig;
 import dev.berth.config.WorkerConfig;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
@@ -22,6 +24,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -34,10 +38,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -340,6 +346,36 @@ class GatewayHttpTest {
           .endsWith(" trace=" + traceparent.future().result().split("-")[1]);
         assertThat(lines.get(1).getFormattedMessage()).matches("client=127\\.0\\.0\\.1 method=GET path=\"/1abc\""
           + " version=http/1\\.1 status=404 bytes=\\d+ ms=\\d+\\.\\d{3} address=- node=- trace=[0-9a-f]{32}");
+        testContext.completeNow();
+      })));
+  }
+
+  @Test
+  @DisplayName("with gateway.tls.clientCa, a worker gets the subject of the client's certificate in"
+    + " x-berth-client-subject; a client's own header of that name reaches no worker, with TLS or without")
+  void clientSubject(Vertx vertx, @TempDir Path certs, VertxTestContext testContext) throws Exception {
+    new ClusterCertificates(certs).make(List.of("localhost", "client-a"));
+    int mutualPort = FreePorts.next();
+    GatewayConfig mutual = new GatewayConfig("127.0.0.1", mutualPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
+      Routes.of(Map.of("E", "echo")), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false,
+      new ServerTlsConfig(certs.resolve("localhost.pem"), certs.resolve("localhost-key.pem"), certs.resolve("ca.pem")),
+      false);
+    WebClient clientA = WebClient.create(vertx, new WebClientOptions().setSsl(true)
+      .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.pem").toString()))
+      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve("client-a.pem").toString())
+        .setKeyPath(certs.resolve("client-a-key.pem").toString())));
+    Promise<JsonObject> plainHeaders = Promise.promise();
+    client.get(faultPort, "localhost", "/echo").putHeader("X-Berth-Client-Subject", "CN=forged").send()
+      .onSuccess(echoed -> plainHeaders.complete(echoed.bodyAsJsonObject().getJsonObject("headers")))
+      .compose(echoed -> vertx.deployVerticle(new GatewayVerticle(mutual, GatewayLoad.idle(), Replicas.onLocalBus(vertx),
+        GatewayMetrics.none(), TraceHeaders.none())))
+      .compose(deployed -> clientA.get(mutualPort, "localhost", "/echo")
+        .putHeader("X-Berth-Client-Subject", "CN=forged").send())
+      .onComplete(testContext.succeeding(echoed -> testContext.verify(() -> {
+        assertThat(echoed.statusCode()).isEqualTo(200);
+        assertThat(echoed.bodyAsJsonObject().getJsonObject("headers").getJsonArray("x-berth-client-subject"))
+          .containsExactly("CN=client-a");
+        assertThat(plainHeaders.future().result().containsKey("x-berth-client-subject")).isFalse();
         testContext.completeNow();
       })));
   }
