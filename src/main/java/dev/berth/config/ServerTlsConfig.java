@@ -17,6 +17,11 @@ public record ServerTlsConfig(Path cert, Path key, Path clientCa) {
     }
   }
 
+  /** Whether clients must show a certificate from {@code clientCa}. */
+  public boolean verifiesClients() {
+    return clientCa != null;
+  }
+
   /** The files, or null when the config names none. */
   static ServerTlsConfig fromJson(ConfigReader json) {
     json.allowOnly("cert", "key", "clientCa");

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * With {@code gateway.accessLog} on, one INFO line per answered request on the logger {@code berth.access}, in logfmt:
  * the client, the request line, the status, the body bytes sent, the gateway's time from head to answer, the address
  * the path routed to, the worker node that served it, and the trace id the answer's {@code traceparent} carries,
- * which finds the request in the traces and wherever a worker logs it. vertx-web's LoggerHandler would log 4xx at WARN and 5xx at
- * ERROR, under one of its own classes' names, and knows neither the address nor the worker.
+ * which finds the request in the traces and wherever a worker logs it. vertx-web's LoggerHandler would log 4xx at
+ * WARN and 5xx at ERROR, under one of its own classes' names, and knows neither the address nor the worker.
  */
 final class AccessLog {
 

@@ -16,10 +16,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Serves a renewed certificate, and trusts renewed client authorities, without a restart, as ACME clients and Kubernetes write them: every {@link #CHECK_MS}
- * the files' modification times and sizes are compared with those last read, and a changed pair is checked as at
- * start-up, then loaded for new connections. A pair that does not check out is logged, and the certificate served so
- * far stays until the files change again.
+ * Serves a renewed certificate, and trusts renewed client authorities, without a restart, as ACME clients and
+ * Kubernetes write them: every {@link #CHECK_MS} the files' modification times and sizes are compared with those last
+ * read, and changed files are checked as at start-up, then loaded for new connections. Files that do not check out are
+ * logged, and what was served so far stays until the files change again.
  */
 final class CertificateWatch {
 

@@ -38,7 +38,7 @@ public final class GatewayTls {
     PrivateKey key = PemFiles.privateKey(files.key(), KEY);
     PemFiles.checkValidNow(certificate, files.cert(), CERT, "renew it where it was issued");
     PemFiles.checkKeyOf(certificate, files.cert(), CERT, key, files.key(), KEY);
-    if (files.clientCa() != null) {
+    if (files.verifiesClients()) {
       for (X509Certificate authority : PemFiles.certificates(files.clientCa(), CLIENT_CA)) {
         PemFiles.checkValidNow(authority, files.clientCa(), CLIENT_CA, "give the authority's current certificate");
       }
@@ -55,7 +55,7 @@ public final class GatewayTls {
       .setSslHandshakeTimeout(handshakeTimeoutMs).setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS)
       .setKeyCertOptions(new PemKeyCertOptions().setCertPath(files.cert().toString())
         .setKeyPath(files.key().toString()));
-    if (files.clientCa() != null) {
+    if (files.verifiesClients()) {
       options.setClientAuth(ClientAuth.REQUIRED)
         .setTrustOptions(new PemTrustOptions().addCertPath(files.clientCa().toString()));
     }

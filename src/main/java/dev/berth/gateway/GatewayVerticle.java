@@ -61,6 +61,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final Replicas replicas;
   private final GatewayMetrics metrics;
   private final TraceHeaders traces;
+  /** Whether each request carries the subject of the client's verified certificate to its worker. */
+  private final boolean clientSubjects;
   private Forwarder forwarder;
   private ClientConnections clients;
   private HttpServer server;
@@ -75,6 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
                          TraceHeaders traces) {
     this.config = config;
     this.traces = traces;
+    this.clientSubjects = config.tls() != null && config.tls().verifiesClients();
     this.routes = new RoutingTable(config.routes(), replicas::serves);
     this.load = load;
     this.replicas = replicas;
@@ -209,7 +212,7 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     Map<String, List<String>> headers = headersOf(request.headers());
     headers.remove(CLIENT_SUBJECT_HEADER);
-    if (config.tls() != null && config.tls().clientCa() != null) {
+    if (clientSubjects) {
       headers.put(CLIENT_SUBJECT_HEADER, List.of(clientSubject(request)));
     }
     traces.into(ctx.get(TRACE), headers);
