@@ -24,7 +24,8 @@ def summary($order): . as $runs | $order | map(. as $name | {key: $name, value: 
       errors: (map(.errors) | add),
       rss_mb: (map(.rss_mb) | max_by_key),
       cpu_us_per_request: (map(.cpu_us_per_request) | median_by_key),
-      steal_pct: (map(.steal_pct) | median)
+      steal_pct: (map(.steal_pct) | median),
+      idle_pct: (map(.idle_pct) | median)
     })}) | from_entries;
 def most_often_best_peer: map(best_peer.system // empty) | group_by(.) | max_by(length) | .[0];
 

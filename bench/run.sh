@@ -38,9 +38,9 @@
 # other request a POST of 1 KB to /zebra (bench/wrk-report.lua's "mixed").
 # Load: wrk -t1 -c50 asking /apple and /zebra in turn (bench/wrk-report.lua). Every round runs every system once, in
 # a rotated order, so that drift of the machine hits all of them alike. For each: requests/s, p50, p99, errors and
-# the RSS of every process sampled under load, the CPU time each process spent per request, and the share of the
-# machine's CPU the hypervisor took (steal) during the run; per round, berth's ratios to nginx, to the ceiling and to
-# the floor.
+# the RSS of every process sampled under load, the CPU time each process spent per request, the share of the
+# machine's CPU the hypervisor took (steal) and the share no process used (idle) during the run; per round, berth's
+# ratios to nginx, to the ceiling and to the floor.
 # Before the load: each berth node's start-up-to-ready time, started alone on a quiet machine, how long a worker
 # takes to join, and how long a bridge worker process takes from its launch to its first answered request.
 # Output: a table on stdout; <out>/<time>.json and <out>/<time>.png, copied to <out>/latest.json and latest.png.
@@ -389,8 +389,9 @@ rss_json() { # processes...: {"process": MB} of each, nginx with its workers sum
   done | jq -s 'add'
 }
 
-machine_ticks() { # clock ticks of all CPUs so far, and those the hypervisor stole: "total steal"
-  awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9}' /proc/stat
+machine_ticks() { # clock ticks of all CPUs so far, those the hypervisor stole, and those no process wanted (idle and
+  # waiting for I/O): "total steal idle"
+  awk '$1 == "cpu" {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9, $5 + $6}' /proc/stat
 }
 
 load() { # system seconds [connections shape]: one wrk run (the second shape is "mixed"); prints its result as one JSON
@@ -411,17 +412,17 @@ load() { # system seconds [connections shape]: one wrk run (the second shape is 
   rss=$(rss_json "${processes[@]}")
   wait "$wrk_pid" || fail "wrk against $system failed: $(cat "$work/wrk.out")"
   result=$(grep '^{' "$work/wrk.out") || fail "wrk printed no result for $system: $(cat "$work/wrk.out")"
-  local requests cpu steal
+  local requests cpu steal idle
   requests=$(jq .requests <<<"$result")
   cpu=$(for name in "${processes[@]}"; do
     jq -n --arg name "$name" --argjson ticks "$(( $(cpu_ticks "${pid_of[$name]}") - ticks_before[$name] ))" \
       --argjson hz "$clock_hz" --argjson requests "$requests" \
       '{($name): ($ticks * 1e6 / $hz / ([$requests, 1] | max) | round)}'
   done | jq -s 'add')
-  steal=$(echo "$machine_before $(machine_ticks)" \
-    | awk '{total = $3 - $1; print (total > 0 ? int(100 * ($4 - $2) / total + 0.5) : 0)}')
-  jq -c --arg system "$system" --argjson rss "$rss" --argjson cpu "$cpu" --argjson steal "$steal" \
-    '. + {system: $system, rss_mb: $rss, cpu_us_per_request: $cpu, steal_pct: $steal}' <<<"$result"
+  read -r steal idle < <(echo "$machine_before $(machine_ticks)" | awk '{total = $4 - $1
+    print (total > 0 ? int(100 * ($5 - $2) / total + 0.5) : 0), (total > 0 ? int(100 * ($6 - $3) / total + 0.5) : 0)}')
+  jq -c --arg system "$system" --argjson rss "$rss" --argjson cpu "$cpu" --argjson steal "$steal" --argjson idle "$idle" \
+    '. + {system: $system, rss_mb: $rss, cpu_us_per_request: $cpu, steal_pct: $steal, idle_pct: $idle}' <<<"$result"
 }
 
 echo "== warm-up: ${warmup} s per system"
@@ -437,7 +438,7 @@ measure_rounds() { # file connections shape systems...: each round runs every sy
       system=${names[$(( (i + round - 1) % ${#names[@]} ))]}
       load "$system" "$duration" "$clients" "$shape" | jq -c --argjson round "$round" '. + {round: $round}' \
         | tee -a "$file" | jq -r '"   round \(.round) \(.system): \(.rps | floor) req/s, p99 \(.p99_ms) ms, \(
-          .errors) errors, \(.cpu_us_per_request | add) CPU-us/request, \(.steal_pct) % stolen"'
+          .errors) errors, \(.cpu_us_per_request | add) CPU-us/request, \(.idle_pct) % idle, \(.steal_pct) % stolen"'
     done
   done
 }

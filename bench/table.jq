@@ -1,14 +1,14 @@
 # bench/run.sh's table, from the results document.
 def pad(n): tostring | if length >= n then . else . + (" " * (n - length)) end;
 def lpad(n): tostring | if length >= n then . else (" " * (n - length)) + . end;
-def row(name; rps; p50; p99; errors; cpu; rss): (name | pad(19)) + (rps | lpad(9)) + (p50 | lpad(9))
-  + (p99 | lpad(9)) + (errors | lpad(8)) + (cpu | lpad(11)) + "  " + rss;
+def row(name; rps; p50; p99; errors; cpu; idle; rss): (name | pad(19)) + (rps | lpad(9)) + (p50 | lpad(9))
+  + (p99 | lpad(9)) + (errors | lpad(8)) + (cpu | lpad(11)) + (idle | lpad(8)) + "  " + rss;
 # One system of the results' systems, {key, value}, as a row.
 def system_row: row(.key; .value.rps; .value.p50_ms; .value.p99_ms; .value.errors;
-  .value.cpu_us_per_request | add; .value.rss_mb | to_entries | map("\(.key) \(.value)") | join(", "));
+  .value.cpu_us_per_request | add; .value.idle_pct; .value.rss_mb | to_entries | map("\(.key) \(.value)") | join(", "));
 
 "",
-row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under load, each process"),
+row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "idle_%"; "rss_mb under load, each process"),
 (.systems | to_entries[] | system_row),
 "",
 "berth-cluster / nginx:   \(.ratios.berth_cluster_vs_nginx_rps) x req/s, \(.ratios.berth_cluster_vs_nginx_p99) x p99",
@@ -45,6 +45,8 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "rss_mb under
 "cpu_us/req: CPU time of all the system's processes per request (wrk's own not included), median of the rounds:",
 (.systems | to_entries[] | "  \(.key | pad(19)) " + (.value.cpu_us_per_request | to_entries
   | map("\(.key) \(.value)") | join(", "))),
+"idle_%: the share of the machine's CPU time that no process used during the load, median of the rounds: a system that",
+"  leaves the machine idle is held back by waiting (wakeups, a busy stage of its chain), not by what it spends",
 "CPU stolen by the hypervisor during the load: median \(.steal_pct.median) %, at most \(.steal_pct.max) %"
   + (if .steal_pct.max > 5 then " (requests/s of a run fall with it; the ratios within a round hold better)"
      else "" end),

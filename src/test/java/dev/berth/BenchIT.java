@@ -53,9 +53,11 @@ class BenchIT {
         .isEqualTo(measured.getJsonObject("rss_mb").fieldNames());
       assertThat(measured.getJsonObject("cpu_us_per_request").getMap().values().stream()
         .mapToDouble(us -> ((Number) us).doubleValue()).sum()).as(system + " CPU per request").isPositive();
+      assertThat(measured.getNumber("idle_pct").doubleValue()).as(system + " machine idle, in percent")
+        .isBetween(0.0, 100.0);
     }
     assertThat(results.getJsonObject("steal_pct").getInteger("max")).as("CPU stolen, in percent").isBetween(0, 100);
-    assertThat(run.output()).contains("cpu_us/req", "CPU stolen by the hypervisor");
+    assertThat(run.output()).contains("cpu_us/req", "idle_%", "CPU stolen by the hypervisor");
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_nginx_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("berth_cluster_vs_bus_floor_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getString("best_peer")).isIn("nginx", "haproxy", "caddy");
