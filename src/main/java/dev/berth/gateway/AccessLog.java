@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * With {@code gateway.accessLog} on, one INFO line per answered request on the logger {@code berth.access}, in logfmt:
  * the client, the request line, the status, the body bytes sent, the gateway's time from head to answer, the address
  * the path routed to, the worker node that served it, and the trace id the answer's {@code traceparent} carries,
- * which finds the request in the traces and wherever a worker logs it. vertx-web's LoggerHandler would log 4xx at
+ * which finds the request in the traces and wherever a worker logs it; on a gateway that requires client certificates,
+ * last, the subject of the certificate the client showed. vertx-web's LoggerHandler would log 4xx at
  * WARN and 5xx at ERROR, under one of its own classes' names, and knows neither the address nor the worker.
  */
 final class AccessLog {
@@ -27,13 +28,17 @@ final class AccessLog {
   private AccessLog() {
   }
 
-  /** The request, answered; {@code arrivedNanos} is when its head arrived. */
-  static void answered(HttpServerRequest request, String address, Context trace, long arrivedNanos) {
+  /**
+   * The request, answered; {@code arrivedNanos} is when its head arrived, {@code clientSubject} the subject of the
+   * client's verified certificate, null where none is required.
+   */
+  static void answered(HttpServerRequest request, String address, Context trace, long arrivedNanos,
+                       String clientSubject) {
     if (log.isInfoEnabled()) {
       SpanContext span = Span.fromContext(trace).getSpanContext();
       write(request, request.method().name(), quoted(request.uri()),
         request.version() == null ? NONE : request.version().alpnName(), arrivedNanos, address,
-        span.isValid() ? span.getTraceId() : NONE);
+        span.isValid() ? span.getTraceId() : NONE, clientSubject);
     }
   }
 
@@ -41,22 +46,23 @@ final class AccessLog {
    * A request whose head the HTTP decoder refused, answered: its method, target and version are the placeholders of
    * a request that could not be read, and are not logged.
    */
-  static void refused(HttpServerRequest request, long arrivedNanos) {
+  static void refused(HttpServerRequest request, long arrivedNanos, String clientSubject) {
     if (log.isInfoEnabled()) {
-      write(request, NONE, NONE, NONE, arrivedNanos, NONE, NONE);
+      write(request, NONE, NONE, NONE, arrivedNanos, NONE, NONE, clientSubject);
     }
   }
 
   private static void write(HttpServerRequest request, String method, String path, String version, long arrivedNanos,
-                            String address, String traceId) {
+                            String address, String traceId, String clientSubject) {
     HttpServerResponse response = request.response();
     long micros = (System.nanoTime() - arrivedNanos) / 1_000;
     String servedBy = response.headers().get(GatewayVerticle.SERVED_BY_HEADER);
     SocketAddress client = request.remoteAddress();
-    log.info("client={} method={} path={} version={} status={} bytes={} ms={}.{} address={} node={} trace={}",
+    log.info("client={} method={} path={} version={} status={} bytes={} ms={}.{} address={} node={} trace={}{}",
       client == null ? NONE : client.hostAddress(), method, path, version, response.getStatusCode(),
       response.bytesWritten(), micros / 1_000, threeDigits(micros % 1_000), address,
-      servedBy == null ? NONE : quoted(servedBy), traceId);
+      servedBy == null ? NONE : quoted(servedBy), traceId,
+      clientSubject == null ? "" : " subject=" + quoted(clientSubject));
   }
 
   /**

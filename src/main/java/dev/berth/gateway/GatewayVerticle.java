@@ -52,6 +52,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String ADDRESS = "berth.address";
   /** Where a request's trace context is kept for the request sent on the bus. */
   private static final String TRACE = "berth.trace";
+  /** The routing context's key for the subject of the client's certificate, with gateway.tls.clientCa. */
+  private static final String CLIENT_SUBJECT = "berth.clientSubject";
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -121,7 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
     long arrived = System.nanoTime();
     malformed.answer(request);
     if (config.accessLog()) {
-      AccessLog.refused(request, arrived);
+      AccessLog.refused(request, arrived, clientSubjects ? clientSubject(request) : null);
     }
   }
 
@@ -152,12 +154,16 @@ public final class GatewayVerticle extends VerticleBase {
     Context trace = traces.of(request);
     ctx.put(TRACE, trace);
     traces.into(trace, ctx.response());
+    String subject = clientSubjects ? clientSubject(request) : null;
+    if (subject != null) {
+      ctx.put(CLIENT_SUBJECT, subject);
+    }
     ctx.addEndHandler(ended -> {
       clients.answered(request);
       metrics.answered(ctx.get(ADDRESS, GatewayMetrics.UNROUTED), request.method().name(),
         ctx.response().getStatusCode(), arrived);
       if (config.accessLog()) {
-        AccessLog.answered(request, ctx.get(ADDRESS, AccessLog.NONE), trace, arrived);
+        AccessLog.answered(request, ctx.get(ADDRESS, AccessLog.NONE), trace, arrived, subject);
       }
     });
     if (claim == 0) {
@@ -213,7 +219,7 @@ public final class GatewayVerticle extends VerticleBase {
     Map<String, List<String>> headers = headersOf(request.headers());
     headers.remove(CLIENT_SUBJECT_HEADER);
     if (clientSubjects) {
-      headers.put(CLIENT_SUBJECT_HEADER, List.of(clientSubject(request)));
+      headers.put(CLIENT_SUBJECT_HEADER, List.of(ctx.<String>get(CLIENT_SUBJECT)));
     }
     traces.into(ctx.get(TRACE), headers);
     BusRequest busRequest = new BusRequest(request.method().name(), request.path(), request.query(), headers,

@@ -352,14 +352,15 @@ class GatewayHttpTest {
 
   @Test
   @DisplayName("with gateway.tls.clientCa, a worker gets the subject of the client's certificate in"
-    + " x-berth-client-subject; a client's own header of that name reaches no worker, with TLS or without")
+    + " x-berth-client-subject, and the access log ends with it; a client's own header of that name reaches no worker,"
+    + " with TLS or without")
   void clientSubject(Vertx vertx, @TempDir Path certs, VertxTestContext testContext) throws Exception {
     new ClusterCertificates(certs).make(List.of("localhost", "client-a"));
     int mutualPort = FreePorts.next();
     GatewayConfig mutual = new GatewayConfig("127.0.0.1", mutualPort, 1, TIMEOUT_MS, MAX_BODY, MAX_BODY_IN_FLIGHT,
       Routes.of(Map.of("E", "echo")), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false,
       new ServerTlsConfig(certs.resolve("localhost.pem"), certs.resolve("localhost-key.pem"), certs.resolve("ca.pem")),
-      false);
+      true);
     WebClient clientA = WebClient.create(vertx, new WebClientOptions().setSsl(true)
       .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.pem").toString()))
       .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve("client-a.pem").toString())
@@ -371,6 +372,12 @@ class GatewayHttpTest {
         GatewayMetrics.none(), TraceHeaders.none())))
       .compose(deployed -> clientA.get(mutualPort, "localhost", "/echo")
         .putHeader("X-Berth-Client-Subject", "CN=forged").send())
+      .compose(echoed -> whenLogged(vertx, 1).map(lines -> {
+        testContext.verify(() -> assertThat(lines).singleElement().extracting(ILoggingEvent::getFormattedMessage)
+          .asString().matches("client=127\\.0\\.0\\.1 method=GET path=\"/echo\" version=http/1\\.1 status=200 .*"
+            + " trace=- subject=\"CN=client-a\""));
+        return echoed;
+      }))
       .onComplete(testContext.succeeding(echoed -> testContext.verify(() -> {
         assertThat(echoed.statusCode()).isEqualTo(200);
         assertThat(echoed.bodyAsJsonObject().getJsonObject("headers").getJsonArray("x-berth-client-subject"))
