@@ -24,6 +24,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpResponse;
@@ -352,8 +354,8 @@ class GatewayHttpTest {
 
   @Test
   @DisplayName("with gateway.tls.clientCa, a worker gets the subject of the client's certificate in"
-    + " x-berth-client-subject, and the access log ends with it; a client's own header of that name reaches no worker,"
-    + " with TLS or without")
+    + " x-berth-client-subject, and each access log line ends with it, a refused head's too; a client's own header of"
+    + " that name reaches no worker, with TLS or without")
   void clientSubject(Vertx vertx, @TempDir Path certs, VertxTestContext testContext) throws Exception {
     new ClusterCertificates(certs).make(List.of("localhost", "client-a"));
     int mutualPort = FreePorts.next();
@@ -361,30 +363,47 @@ class GatewayHttpTest {
       Routes.of(Map.of("E", "echo")), FailoverConfig.DEFAULT, ConnectionLimits.DEFAULT, false,
       new ServerTlsConfig(certs.resolve("localhost.pem"), certs.resolve("localhost-key.pem"), certs.resolve("ca.pem")),
       true);
-    WebClient clientA = WebClient.create(vertx, new WebClientOptions().setSsl(true)
-      .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.pem").toString()))
-      .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve("client-a.pem").toString())
-        .setKeyPath(certs.resolve("client-a-key.pem").toString())));
+    PemTrustOptions authority = new PemTrustOptions().addCertPath(certs.resolve("ca.pem").toString());
+    PemKeyCertOptions clientA = new PemKeyCertOptions().setCertPath(certs.resolve("client-a.pem").toString())
+      .setKeyPath(certs.resolve("client-a-key.pem").toString());
+    WebClient webClientA = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(authority)
+      .setKeyCertOptions(clientA));
     Promise<JsonObject> plainHeaders = Promise.promise();
+    Promise<JsonObject> mutualHeaders = Promise.promise();
+    Promise<String> refusedAnswer = Promise.promise();
     client.get(faultPort, "localhost", "/echo").putHeader("X-Berth-Client-Subject", "CN=forged").send()
       .onSuccess(echoed -> plainHeaders.complete(echoed.bodyAsJsonObject().getJsonObject("headers")))
       .compose(echoed -> vertx.deployVerticle(new GatewayVerticle(mutual, GatewayLoad.idle(), Replicas.onLocalBus(vertx),
         GatewayMetrics.none(), TraceHeaders.none())))
-      .compose(deployed -> clientA.get(mutualPort, "localhost", "/echo")
+      .compose(deployed -> webClientA.get(mutualPort, "localhost", "/echo")
         .putHeader("X-Berth-Client-Subject", "CN=forged").send())
-      .compose(echoed -> whenLogged(vertx, 1).map(lines -> {
-        testContext.verify(() -> assertThat(lines).singleElement().extracting(ILoggingEvent::getFormattedMessage)
-          .asString().matches("client=127\\.0\\.0\\.1 method=GET path=\"/echo\" version=http/1\\.1 status=200 .*"
-            + " trace=- subject=\"CN=client-a\""));
-        return echoed;
-      }))
-      .onComplete(testContext.succeeding(echoed -> testContext.verify(() -> {
-        assertThat(echoed.statusCode()).isEqualTo(200);
-        assertThat(echoed.bodyAsJsonObject().getJsonObject("headers").getJsonArray("x-berth-client-subject"))
-          .containsExactly("CN=client-a");
+      .onSuccess(echoed -> mutualHeaders.complete(echoed.bodyAsJsonObject().getJsonObject("headers")))
+      .compose(echoed -> vertx.createNetClient(new NetClientOptions().setSsl(true)
+        .setHostnameVerificationAlgorithm("HTTPS").setTrustOptions(authority).setKeyCertOptions(clientA))
+        .connect(mutualPort, "localhost"))
+      .compose(socket -> untilClosed(socket, "GET /echo HTTP/2.0\r\nHost: localhost\r\n\r\n"))
+      .onSuccess(refusedAnswer::complete)
+      .compose(refused -> whenLogged(vertx, 2))
+      .onComplete(testContext.succeeding(lines -> testContext.verify(() -> {
+        assertThat(mutualHeaders.future().result().getJsonArray("x-berth-client-subject")).containsExactly("CN=client-a");
         assertThat(plainHeaders.future().result().containsKey("x-berth-client-subject")).isFalse();
+        assertThat(refusedAnswer.future().result()).startsWith("HTTP/1.0 505 ");
+        assertThat(lines).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
+          echo -> assertThat(echo).matches("client=127\\.0\\.0\\.1 method=GET path=\"/echo\" version=http/1\\.1"
+            + " status=200 .* trace=- subject=\"CN=client-a\""),
+          refused -> assertThat(refused).matches("client=127\\.0\\.0\\.1 method=- path=- version=- status=505 .*"
+            + " trace=- subject=\"CN=client-a\""));
         testContext.completeNow();
       })));
+  }
+
+  /** Writes {@code request} and completes with all the server sent until it closed the connection. */
+  private static Future<String> untilClosed(NetSocket socket, String request) {
+    Buffer received = Buffer.buffer();
+    Promise<String> answer = Promise.promise();
+    socket.handler(received::appendBuffer).closeHandler(closed -> answer.complete(received.toString()));
+    socket.write(request);
+    return answer.future();
   }
 
   /** Completes with the access log's lines once it holds {@code count}. */
