@@ -2,14 +2,14 @@ package dev.berth.node;
 
 import dev.berth.config.InvalidConfigException;
 import dev.berth.config.IoTransport;
-import dev.berth.runtime.FlushCoalescingTransport;
+import dev.berth.runtime.BerthTransport;
 import io.vertx.core.transport.Transport;
 
 /**
- * What a node's connections run on, as its {@code transport} setting asks, with flushes coalesced
- * ({@link FlushCoalescingTransport}); {@code why} goes into the node's start-up line. io_uring needs a recent Linux
- * kernel that allows it: Docker's default seccomp profile denies it in containers from Docker 25 on, and
- * {@code kernel.io_uring_disabled} can turn it off.
+ * What a node's connections run on, as its {@code transport} setting asks, with berth's handlers
+ * ({@link BerthTransport}: flushes coalesced, a plain request on a TLS port answered); {@code why} goes into the node's
+ * start-up line. io_uring needs a recent Linux kernel that allows it: Docker's default seccomp profile denies it in
+ * containers from Docker 25 on, and {@code kernel.io_uring_disabled} can turn it off.
  */
 public record NodeTransport(Transport base, String why) {
 
@@ -31,9 +31,9 @@ public record NodeTransport(Transport base, String why) {
     return new NodeTransport(Transport.NIO, "nio, as io_uring is unavailable (" + unavailable + ")");
   }
 
-  /** The chosen transport, its flushes coalesced. */
-  public FlushCoalescingTransport transport() {
-    return FlushCoalescingTransport.over(base);
+  /** The chosen transport, with berth's handlers. */
+  public BerthTransport transport() {
+    return BerthTransport.over(base);
   }
 
   private static String reason(Throwable cause) {

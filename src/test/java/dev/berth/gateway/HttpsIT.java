@@ -106,8 +106,9 @@ class HttpsIT {
   }
 
   @Test
-  @DisplayName("a client that does not trust the certificate cannot connect; a plain HTTP request is closed at once,"
-    + " unanswered; a connection that never finishes its handshake is closed at the header deadline")
+  @DisplayName("a client that does not trust the certificate cannot connect; a plain HTTP request gets 400 with JSON"
+    + " that says the port speaks TLS, and is closed; a connection that never finishes its handshake is closed at the"
+    + " header deadline")
   void refusesWhatIsNotHttps() {
     HttpClient trustingTheJdk = HttpClient.newBuilder().connectTimeout(WAIT).build();
     assertThatThrownBy(() -> trustingTheJdk.send(request("/apple").GET().build(), HttpResponse.BodyHandlers.ofString()))
@@ -115,7 +116,9 @@ class HttpsIT {
 
     RawHttp.Exchange plain = RawHttp.exchange(node.httpPort(), "GET /apple HTTP/1.1\r\nHost: x\r\n\r\n", WAIT);
     assertThat(plain.closed()).as(plain.toString()).isTrue();
-    assertThat(plain.statuses()).isEmpty();
+    assertThat(plain.statuses()).containsExactly(400);
+    assertThat(plain.text()).contains("{\"status\":400,\"error\":\"this port speaks TLS, and the request came without"
+      + " it: send it over TLS (https://)\",\"path\":\"/apple\"}");
     assertThat(plain.elapsed()).isLessThan(Duration.ofMillis(HEADER_TIMEOUT_MS));
 
     RawHttp.Exchange silent = RawHttp.exchange(node.httpPort(), "", WAIT);

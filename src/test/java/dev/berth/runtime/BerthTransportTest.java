@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -36,10 +37,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real TCP connections on loopback between two Vert.x instances: what a connection writes in one event-loop pass
- * leaves the process in one flush, in both directions, and over TLS in one record; a lone write still goes out at once.
+ * leaves the process in one flush, in both directions, and over TLS in one record; a lone write still goes out at once;
+ * a TLS server answers a request in plain HTTP.
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
-class FlushCoalescingTransportTest {
+class BerthTransportTest {
 
   private static final int MESSAGES = 100;
   private static final Buffer MESSAGE = Buffer.buffer("0123456789");
@@ -63,7 +65,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("a hundred writes of one pass leave the client in one flush, and the server's answers in one too")
   void coalescesBothDirections() throws Exception {
-    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
+    NetSocket client = connect(BerthTransport.over(Transport.NIO));
     NetSocket server = await(accepted.future());
 
     assertThat(flushesOfOnePass(client, bytesAtServer)).isEqualTo(1);
@@ -73,7 +75,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("over io_uring as over NIO: a hundred writes of one pass leave the client in one flush")
   void coalescesOverIoUring() throws Exception {
-    NetSocket client = connect(FlushCoalescingTransport.over(Transport.IO_URING));
+    NetSocket client = connect(BerthTransport.over(Transport.IO_URING));
 
     assertThat(flushesOfOnePass(client, bytesAtServer)).isEqualTo(1);
   }
@@ -89,7 +91,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("over TLS, a hundred writes of one pass are sealed in one TLS record")
   void tlsSealsOnePassInOneRecord() throws Exception {
-    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO), true);
+    NetSocket client = connect(BerthTransport.over(Transport.NIO), true);
 
     assertThat(recordsOfOnePass(client)).isEqualTo(1);
   }
@@ -105,7 +107,7 @@ class FlushCoalescingTransportTest {
   @Test
   @DisplayName("a single write is sent without waiting for more traffic")
   void loneWriteGoesOut() throws Exception {
-    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
+    NetSocket client = connect(BerthTransport.over(Transport.NIO));
 
     await(client.write(MESSAGE));
     Poll.until("the message at the server", Duration.ofSeconds(2), bytesAtServer::get,
@@ -116,11 +118,11 @@ class FlushCoalescingTransportTest {
   @DisplayName("the consolidation handler is ahead of Vert.x's own in the pipeline of every connection, client and"
     + " server, and on a TLS connection behind the TLS handler")
   void placedInEveryPipeline() throws Exception {
-    NetSocket client = connect(FlushCoalescingTransport.over(Transport.NIO));
+    NetSocket client = connect(BerthTransport.over(Transport.NIO));
     List<Object> clientHandlers = handlersOf(client);
     List<Object> serverHandlers = handlersOf(await(accepted.future()));
     await(vertx.close());
-    NetSocket tlsClient = connect(FlushCoalescingTransport.over(Transport.NIO), true);
+    NetSocket tlsClient = connect(BerthTransport.over(Transport.NIO), true);
     List<Object> tlsServerHandlers = handlersOf(await(accepted.future()));
 
     assertThat(clientHandlers).containsSubsequence(FlushConsolidationHandler.class, VERTX_HANDLER);
@@ -135,7 +137,7 @@ class FlushCoalescingTransportTest {
   @DisplayName("what a connection wrote without flushing still reaches the peer when the connection closes at once,"
     + " as Vert.x does after a malformed request body")
   void writeThenCloseArrives() throws Exception {
-    connect(FlushCoalescingTransport.over(Transport.NIO));
+    connect(BerthTransport.over(Transport.NIO));
     NetSocket server = await(accepted.future());
 
     writeUnflushedThenClose(server);
@@ -157,20 +159,59 @@ class FlushCoalescingTransportTest {
     assertThat(bytesAtClient.get()).isZero();
   }
 
+  @Test
+  @DisplayName("a request in plain HTTP to a TLS server gets a 400 in berth's error shape that says the port speaks"
+    + " TLS, and the connection closes; it never reaches the server's handler")
+  void plainRequestToTlsServerIsAnswered() throws Exception {
+    NetSocket client = connect(BerthTransport.over(Transport.NIO), true, false);
+    Buffer answer = Buffer.buffer();
+    Promise<Void> closed = Promise.promise();
+    client.handler(answer::appendBuffer).closeHandler(done -> closed.complete());
+
+    await(client.write("GET /apple?x=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    await(closed.future());
+    String[] headAndBody = answer.toString().split("\r\n\r\n", 2);
+    assertThat(headAndBody[0]).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("content-type: application/json");
+    assertThat(new JsonObject(headAndBody[1])).isEqualTo(new JsonObject().put("status", 400)
+      .put("error", PlainRequestOnTls.ERROR).put("path", "/apple?x=1"));
+    assertThat(bytesAtServer.get()).isZero();
+  }
+
+  @Test
+  @DisplayName("a server without TLS gets a request in plain HTTP as it was sent")
+  void plainRequestToPlainServerPasses() throws Exception {
+    NetSocket client = connect(BerthTransport.over(Transport.NIO));
+    Buffer request = Buffer.buffer("GET /apple HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+    await(client.write(request));
+    Poll.until("the request at the server", Duration.ofSeconds(2), bytesAtServer::get,
+      bytes -> bytes == request.length());
+    assertThat(bytesAtClient.get()).isZero();
+  }
+
   private NetSocket connect(Transport transport) throws Exception {
     return connect(transport, false);
   }
 
-  /** A Vert.x on {@code transport} with a server and a client connected to it, with TLS as berth's event bus has it. */
   private NetSocket connect(Transport transport, boolean tls) throws Exception {
+    return connect(transport, tls, tls);
+  }
+
+  /**
+   * A Vert.x on {@code transport} with a server and a client connected to it, each with TLS as berth's event bus has
+   * it or without.
+   */
+  private NetSocket connect(Transport transport, boolean serverTls, boolean clientTls) throws Exception {
     vertx = Vertx.builder().withTransport(transport).build();
     accepted = Promise.promise();
     NetServerOptions serverOptions = new NetServerOptions();
     NetClientOptions clientOptions = new NetClientOptions();
-    if (tls) {
-      SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    if (serverTls) {
       serverOptions.setSsl(true).setKeyCertOptions(certificate.keyCertOptions())
         .setSslEngineOptions(new OpenSSLEngineOptions());
+    }
+    if (clientTls) {
       clientOptions.setSsl(true).setTrustOptions(certificate.trustOptions()).setHostnameVerificationAlgorithm("")
         .setSslEngineOptions(new OpenSSLEngineOptions());
     }

@@ -26,16 +26,20 @@ import java.net.SocketAddress;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * A Vert.x transport that sends what a TCP connection has to write once per event-loop pass, instead of once per
- * message. Vert.x flushes a write at once unless it happens while that same connection is being read; the event bus
- * always writes to a connection other than the one it reads (a request read from HTTP goes out on the bus, a message
- * read from one node's connection is answered on another), so every message cost its own {@code write(2)} and TCP
- * segment. Netty's {@link FlushConsolidationHandler}, ahead of Vert.x's handlers in every connection's pipeline (and
- * on a TLS connection behind the TLS handler), defers those flushes to the end of the current pass, so that one
- * multiplexed event-bus connection carries many messages per syscall, and per TLS record. Every connection flushes
- * before it closes. Everything else is the wrapped transport's.
+ * The Vert.x transport of a berth node: the wrapped one, with berth's handlers in every TCP connection's pipeline.
+ * <ul>
+ *   <li>What a connection has to write goes out once per event-loop pass, instead of once per message. Vert.x flushes
+ *   a write at once unless it happens while that same connection is being read; the event bus always writes to a
+ *   connection other than the one it reads (a request read from HTTP goes out on the bus, a message read from one
+ *   node's connection is answered on another), so every message cost its own {@code write(2)} and TCP segment. Netty's
+ *   {@link FlushConsolidationHandler}, ahead of Vert.x's handlers (and on a TLS connection behind the TLS handler),
+ *   defers those flushes to the end of the current pass, so that one multiplexed event-bus connection carries many
+ *   messages per syscall, and per TLS record. Every connection flushes before it closes.</li>
+ *   <li>A TLS server answers an HTTP request sent without TLS with a 400 that says so ({@link PlainRequestOnTls}).</li>
+ * </ul>
+ * Everything else is the wrapped transport's.
  */
-public final class FlushCoalescingTransport implements io.vertx.core.transport.Transport {
+public final class BerthTransport implements io.vertx.core.transport.Transport {
 
   /** The consolidation handler's name in a connection's pipeline. */
   private static final String CONSOLIDATION = "berth.flushConsolidation";
@@ -43,14 +47,14 @@ public final class FlushCoalescingTransport implements io.vertx.core.transport.T
   private final io.vertx.core.transport.Transport base;
   private final Transport implementation;
 
-  private FlushCoalescingTransport(io.vertx.core.transport.Transport base) {
+  private BerthTransport(io.vertx.core.transport.Transport base) {
     this.base = base;
     this.implementation = new Coalescing(base.implementation());
   }
 
-  /** The given transport, for example {@link io.vertx.core.transport.Transport#NIO}, with flushes coalesced. */
-  public static FlushCoalescingTransport over(io.vertx.core.transport.Transport base) {
-    return new FlushCoalescingTransport(base);
+  /** The given transport, for example {@link io.vertx.core.transport.Transport#NIO}, with berth's handlers. */
+  public static BerthTransport over(io.vertx.core.transport.Transport base) {
+    return new BerthTransport(base);
   }
 
   @Override
@@ -129,7 +133,7 @@ public final class FlushCoalescingTransport implements io.vertx.core.transport.T
     }
   }
 
-  /** Adds the handler to each connection a server accepts, before Vert.x sets up its own handlers behind it. */
+  /** Adds the handlers to each connection a server accepts, before Vert.x sets up its own handlers behind them. */
   @ChannelHandler.Sharable
   private static final class AcceptedConnections extends ChannelInboundHandlerAdapter {
 
@@ -137,7 +141,7 @@ public final class FlushCoalescingTransport implements io.vertx.core.transport.T
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-      coalescing((Channel) accepted);
+      coalescing((Channel) accepted).pipeline().addLast(PlainRequestOnTls.INSTANCE);
       ctx.fireChannelRead(accepted);
     }
   }
