@@ -58,6 +58,11 @@ public record GatewayConfig(
     }
   }
 
+  /** Whether clients must show a certificate: HTTPS, with {@code tls.clientCa}. */
+  public boolean verifiesClients() {
+    return tls != null && tls.verifiesClients();
+  }
+
   static GatewayConfig fromJson(ConfigReader json) {
     json.allowOnly("host", "httpPort", "instances", "requestTimeoutMs", "maxBodyBytes", "maxBodyBytesInFlight", "routes",
       "attemptTimeoutMs", "awaitWorkerMs", "retryAnyMethod", "headerTimeoutMs", "bodyTimeoutMs", "idleTimeoutMs",

@@ -63,8 +63,6 @@ public final class GatewayVerticle extends VerticleBase {
   private final Replicas replicas;
   private final GatewayMetrics metrics;
   private final TraceHeaders traces;
-  /** Whether each request carries the subject of the client's verified certificate to its worker. */
-  private final boolean clientSubjects;
   private Forwarder forwarder;
   private ClientConnections clients;
   private HttpServer server;
@@ -79,7 +77,6 @@ public final class GatewayVerticle extends VerticleBase {
                          TraceHeaders traces) {
     this.config = config;
     this.traces = traces;
-    this.clientSubjects = config.tls() != null && config.tls().verifiesClients();
     this.routes = new RoutingTable(config.routes(), replicas::serves);
     this.load = load;
     this.replicas = replicas;
@@ -123,7 +120,7 @@ public final class GatewayVerticle extends VerticleBase {
     long arrived = System.nanoTime();
     malformed.answer(request);
     if (config.accessLog()) {
-      AccessLog.refused(request, arrived, clientSubjects ? clientSubject(request) : null);
+      AccessLog.refused(request, arrived, config.verifiesClients() ? clientSubject(request) : null);
     }
   }
 
@@ -154,7 +151,7 @@ public final class GatewayVerticle extends VerticleBase {
     Context trace = traces.of(request);
     ctx.put(TRACE, trace);
     traces.into(trace, ctx.response());
-    String subject = clientSubjects ? clientSubject(request) : null;
+    String subject = config.verifiesClients() ? clientSubject(request) : null;
     if (subject != null) {
       ctx.put(CLIENT_SUBJECT, subject);
     }
@@ -218,7 +215,7 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerRequest request = ctx.request();
     Map<String, List<String>> headers = headersOf(request.headers());
     headers.remove(CLIENT_SUBJECT_HEADER);
-    if (clientSubjects) {
+    if (config.verifiesClients()) {
       headers.put(CLIENT_SUBJECT_HEADER, List.of(ctx.<String>get(CLIENT_SUBJECT)));
     }
     traces.into(ctx.get(TRACE), headers);

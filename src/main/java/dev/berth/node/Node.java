@@ -205,7 +205,7 @@ public final class Node {
     if (config.runsGateway()) {
       line.append(config.gateway().tls() == null ? "http" : "https").append(" bound ")
         .append(config.listener("http").address());
-      if (config.gateway().tls() != null && config.gateway().tls().verifiesClients()) {
+      if (config.gateway().verifiesClients()) {
         line.append(" (clients show a certificate from ").append(config.gateway().tls().clientCa()).append(")");
       }
       line.append(", ");

@@ -79,12 +79,12 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
 
   /**
    * One consolidation handler per connection, since it holds that connection's pending flushes; behind it, the flush
-   * before a close; ahead of it, the move behind TLS.
+   * before a close; ahead of it, the arrangement around TLS.
    */
   private static <C extends Channel> C coalescing(C channel) {
     channel.pipeline().addFirst(FlushBeforeClose.INSTANCE);
     channel.pipeline().addFirst(CONSOLIDATION, consolidation());
-    channel.pipeline().addFirst(BehindTls.INSTANCE);
+    channel.pipeline().addFirst(AroundTls.INSTANCE);
     return channel;
   }
 
@@ -94,14 +94,15 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
   }
 
   /**
-   * On a TLS connection, moves the consolidation behind the TLS handler that Vert.x adds once the connection exists, so
-   * that TLS seals what one pass wrote in one record (up to 16 KB each) instead of one record per message: fewer
-   * records to seal, and for the peer to open. By the time the connection is active, that handler is in place.
+   * On a TLS connection, once it is active (Vert.x adds its TLS handler when it sets the connection up): moves the
+   * consolidation behind the TLS handler, so that TLS seals what one pass wrote in one record (up to 16 KB each)
+   * instead of one record per message, fewer records to seal and for the peer to open; and on a connection a server
+   * accepted, puts {@link PlainRequestOnTls} ahead of it. A connection without TLS keeps its handlers as they are.
    */
   @ChannelHandler.Sharable
-  private static final class BehindTls extends ChannelInboundHandlerAdapter {
+  private static final class AroundTls extends ChannelInboundHandlerAdapter {
 
-    private static final BehindTls INSTANCE = new BehindTls();
+    private static final AroundTls INSTANCE = new AroundTls();
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -110,6 +111,9 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
       if (tls != null) {
         pipeline.remove(CONSOLIDATION);
         pipeline.addAfter(tls.name(), CONSOLIDATION, consolidation());
+        if (ctx.channel().parent() != null) {
+          pipeline.addBefore(tls.name(), null, PlainRequestOnTls.INSTANCE);
+        }
       }
       pipeline.remove(this);
       ctx.fireChannelActive();
@@ -141,7 +145,7 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-      coalescing((Channel) accepted).pipeline().addLast(PlainRequestOnTls.INSTANCE);
+      coalescing((Channel) accepted);
       ctx.fireChannelRead(accepted);
     }
   }

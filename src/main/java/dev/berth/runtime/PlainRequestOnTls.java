@@ -6,17 +6,16 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * On a connection a TLS server accepted, answers an HTTP request sent without TLS with a 400 that says so, as nginx
- * does, instead of the closed connection the TLS handler leaves (curl's "Empty reply from server"). It sits ahead of
- * the TLS handler and reads only the first bytes: a TLS client starts with a record type (0x14 to 0x18) or, in an
- * SSLv2-style hello, a byte with its high bit set; an HTTP client with its method's first capital letter. Then it
- * leaves the pipeline. The body has the shape of berth's HTTP errors ({@code dev.berth.protocol.HttpError}, a layer
+ * does, instead of the closed connection the TLS handler leaves (curl's "Empty reply from server").
+ * {@link BerthTransport} puts it ahead of the TLS handler. It reads only the first bytes: a TLS client starts with a
+ * record type (0x14 to 0x18) or, in an SSLv2-style hello, a byte with its high bit set; an HTTP client with its
+ * method's first capital letter. Then it leaves the pipeline. The body has the shape of berth's HTTP errors ({@code dev.berth.protocol.HttpError}, a layer
  * above this one).
  */
 @ChannelHandler.Sharable
@@ -30,15 +29,6 @@ final class PlainRequestOnTls extends ChannelInboundHandlerAdapter {
   private static final int REQUEST_LINE_LIMIT = 2048;
 
   private PlainRequestOnTls() {
-  }
-
-  /** Vert.x adds the TLS handler when it sets the connection up, before the connection is active. */
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    if (ctx.pipeline().get(SslHandler.class) == null) {
-      ctx.pipeline().remove(this);
-    }
-    ctx.fireChannelActive();
   }
 
   @Override
