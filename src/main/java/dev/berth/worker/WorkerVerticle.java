@@ -17,8 +17,6 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,7 +38,8 @@ public final class WorkerVerticle extends VerticleBase {
   private final String nodeId;
   private final AtomicInteger held;
   private final WorkerMetrics.AddressMeters meters;
-  private final List<MessageConsumer<Object>> consumers = new ArrayList<>(2);
+  /** The address everyone sends to; its own node's address is not unregistered before the node leaves the cluster. */
+  private MessageConsumer<Object> consumer;
   /** The last reply as sent, and in JSON: a handler that answers the same reply each time has it built once. */
   private WorkerReply lastReply;
   private BusReply lastOnTheBus;
@@ -67,14 +66,11 @@ public final class WorkerVerticle extends VerticleBase {
     // Gateways find a worker by its address, then send to its node's address, which must be there by then.
     return handler.start(vertx, config.options())
       .compose(started -> nodeId == null ? Future.<Void>succeededFuture()
-        : register(Addresses.onNode(config.address(), nodeId)))
-      .compose(registered -> register(config.address()));
-  }
-
-  private Future<Void> register(String address) {
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, this::handle);
-    consumers.add(0, consumer);
-    return consumer.completion();
+        : vertx.eventBus().consumer(Addresses.onNode(config.address(), nodeId), this::handle).completion())
+      .compose(registered -> {
+        consumer = vertx.eventBus().consumer(config.address(), this::handle);
+        return consumer.completion();
+      });
   }
 
   private void handle(Message<Object> message) {
@@ -154,18 +150,13 @@ public final class WorkerVerticle extends VerticleBase {
   }
 
   /**
-   * Serves until quiet, unregisters the consumers cluster-wide, then answers the requests it holds, within
-   * {@code timeoutMs} in all. Call once the node has announced its drain.
+   * Serves until quiet, unregisters the address cluster-wide, then answers the requests it holds, within
+   * {@code timeoutMs} in all. Call once the node has announced its drain. The node's own address stays until the node
+   * leaves: only gateways send there, and a request one sent before it heard of the drain may arrive after it (a host
+   * that stalled for seconds), to be answered rather than dropped.
    */
   public Future<Void> drain(long timeoutMs) {
     return Future.<Void>future(promise -> context.runOnContext(onContext ->
-      drain.run(vertx, nodeId != null, timeoutMs, () -> unregisterInTurn(0)).onComplete(promise)));
-  }
-
-  /** The address first, then the node's own address, the reverse of their registration. */
-  private Future<Void> unregisterInTurn(int index) {
-    return index == consumers.size()
-      ? Future.succeededFuture()
-      : consumers.get(index).unregister().compose(unregistered -> unregisterInTurn(index + 1));
+      drain.run(vertx, nodeId != null, timeoutMs, () -> consumer.unregister()).onComplete(promise)));
   }
 }

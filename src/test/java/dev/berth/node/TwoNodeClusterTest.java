@@ -2,13 +2,16 @@ package dev.berth.node;
 
 import com.hazelcast.multimap.MultiMap;
 import dev.berth.cluster.BerthClusterManager;
+import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusReply;
+import dev.berth.protocol.BusRequest;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
 import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import dev.berth.testing.PrometheusText;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -229,19 +232,25 @@ class TwoNodeClusterTest {
 
   @Test
   @Order(4)
-  @DisplayName("a draining worker node answers the request it holds; once it is gone /a gets 503")
+  @DisplayName("a draining worker node answers the request it holds, and one that reaches its node's address after the"
+    + " drain; once it is gone /a gets 503")
   void drainingWorkerFinishesWhatItHolds() throws Exception {
     CompletableFuture<Http.Response> held = Http.getAsync(gatewayUrl("/a"));
     Poll.until("the worker holding the request", BOUND, () -> worker.verticle().inFlight().workers().get(), n -> n == 1);
 
     await(worker.verticle().drain());
     Http.Response answered = held.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+    // As a gateway's request sent before it heard of the drain, delayed by a stalled host.
+    Message<Object> late = await(cluster.vertx(gateway).eventBus().request(
+      Addresses.onNode("first", worker.clusterManager().getNodeId()),
+      new BusRequest("GET", "/a", null, Map.of(), null).toJson()));
     cluster.stop(worker);
     Http.Response afterwards = Poll.until("503 once the worker left", BOUND, () -> get("/a"), r -> r.status() == 503)
       .value();
 
     assertThat(answered.status()).isEqualTo(200);
     assertThat(answered.body()).isEqualTo("First");
+    assertThat(BusReply.fromJson(late.body()).body().toString()).isEqualTo("First");
     assertThat(afterwards.json().getString("error")).isEqualTo("no worker for address 'first'");
   }
 
