@@ -1,5 +1,7 @@
 package dev.berth.gateway;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
@@ -8,6 +10,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Iterator;
 
 /**
  * With {@code gateway.accessLog} on, one INFO line per answered request on the logger {@code berth.access}, in logfmt:
@@ -26,6 +30,19 @@ final class AccessLog {
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
   private AccessLog() {
+  }
+
+  /** The lines dropped by the {@link AccessLogAppender}s the logger writes to, in this process. */
+  static long dropped() {
+    long dropped = 0;
+    if (log instanceof ch.qos.logback.classic.Logger logback) {
+      for (Iterator<Appender<ILoggingEvent>> appenders = logback.iteratorForAppenders(); appenders.hasNext(); ) {
+        if (appenders.next() instanceof AccessLogAppender queue) {
+          dropped += queue.dropped();
+        }
+      }
+    }
+    return dropped;
   }
 
   /**

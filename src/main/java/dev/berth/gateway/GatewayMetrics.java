@@ -2,6 +2,7 @@ package dev.berth.gateway;
 
 import dev.berth.runtime.Latency;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the gateway counts, shared by its verticle instances: each request by routed address, method and status, with
  * its time in buckets suited to milliseconds; the attempts beyond a request's first, by why; the requests, body bytes
- * and connections it holds. Every label has a bounded set of values: the configured addresses (or {@value #UNROUTED}),
+ * and connections it holds; the access-log lines dropped. Every label has a bounded set of values: the configured addresses (or {@value #UNROUTED}),
  * the standard methods (or {@code OTHER}), the status codes the gateway answers with, the three reasons to retry;
  * never the path.
  */
@@ -63,6 +64,9 @@ public final class GatewayMetrics {
       .baseUnit("bytes").register(registry);
     Gauge.builder("berth.gateway.connections", load.connections(), Number::doubleValue)
       .description("Open client connections").register(registry);
+    FunctionCounter.builder("berth.gateway.access.log.dropped", AccessLog.class, ignored -> AccessLog.dropped())
+      .description("Access-log lines dropped because their queue was full (the output not keeping up)")
+      .register(registry);
   }
 
   /** No metrics: for a gateway on a node with {@code management.metrics} off, or in a test. */

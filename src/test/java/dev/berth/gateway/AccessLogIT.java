@@ -3,6 +3,7 @@ package dev.berth.gateway;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
+import dev.berth.testing.PrometheusText;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +35,8 @@ class AccessLogIT {
 
   @Test
   @DisplayName("BERTH_ACCESS_LOG=true: a line per answered request in the node's output, with the address and the"
-    + " worker; every one of them is written by the time the node has stopped on SIGTERM")
+    + " worker; every one of them is written by the time the node has stopped on SIGTERM, and the count of lines dropped"
+    + " says none was")
   void everyAnsweredRequestLogged() throws IOException {
     node.env("local").put("BERTH_ACCESS_LOG", "true");
     node.start("local", "conf/local.json").awaitHealthy(Duration.ofSeconds(60));
@@ -45,10 +48,12 @@ class AccessLogIT {
     for (int i = 4; i < REQUESTS; i++) {
       Http.get(node.gatewayUrl("/apple"));
     }
+    Map<String, Double> metrics = PrometheusText.samples(Http.get(node.managementUrl("local", "/metrics")).body());
     assertThat(node.node("local").stop(Duration.ofSeconds(30))).isZero();
 
     List<String> lines = node.node("local").output().lines().filter(line -> line.contains(" access - client=")).toList();
     assertThat(lines).hasSize(REQUESTS);
+    assertThat(metrics.get("berth_gateway_access_log_dropped_total{node=\"local\"}")).as("lines dropped").isZero();
     assertThat(lines.get(0)).matches(".* INFO  \\[[^]]+] access - client=127\\.0\\.0\\.1"
       + " method=GET path=\"/apple\\?x=1\" version=http/1\\.1 status=200 bytes=5 ms=\\d+\\.\\d{3} address=first"
       + " node=\"local\" trace=[0-9a-f]{32}");
