@@ -233,8 +233,9 @@ public final class BridgeVerticle extends VerticleBase {
   }
 
   /**
-   * Serves until quiet, unregisters every address cluster-wide, lets the clients answer what they hold, then closes
-   * their connections, within {@code timeoutMs} in all. Call once the node has announced its drain.
+   * Serves until quiet, unregisters every address cluster-wide (the node's own copies stay until it leaves), lets the
+   * clients answer what they hold, then closes their connections, within {@code timeoutMs} in all. Call once the node
+   * has announced its drain.
    */
   public Future<Void> drain(long timeoutMs) {
     return Future.<Void>future(promise -> context.runOnContext(onContext ->

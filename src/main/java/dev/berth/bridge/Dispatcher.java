@@ -76,6 +76,11 @@ final class Dispatcher {
       this.address = address;
     }
 
+    /** The consumer of the address itself, which everyone may send to: the last one registered. */
+    MessageConsumer<Object> ofAddress() {
+      return consumers.get(consumers.size() - 1);
+    }
+
     /** The next client in turn that can take a request, or null when each holds as many as it may. */
     BridgeClient next(int maxPending) {
       for (int i = 0; i < clients.size(); i++) {
@@ -198,20 +203,26 @@ final class Dispatcher {
     });
   }
 
-  /** Unregisters every address the node consumes for its clients, cluster-wide; requests still waiting fail back. */
+  /**
+   * Unregisters every address the node consumes for its clients, cluster-wide; requests still waiting fail back. The
+   * node's own copies stay until it leaves, as a Java worker's do: a gateway's request that arrives there late goes to
+   * a client still connected, or fails back at once, where without a consumer it would get no answer at all.
+   */
   Future<?> unregisterAll() {
     List<ServedAddress> slots = List.copyOf(served.values());
     slots.stream().filter(slot -> slot.handover != NO_HANDOVER).forEach(slot -> vertx.cancelTimer(slot.handover));
     slots.forEach(slot -> failWaiting(slot, "the bridge node is draining"));
-    return Future.join(slots.stream().flatMap(slot -> slot.consumers.stream().map(MessageConsumer::unregister))
-      .toList());
+    return Future.join(slots.stream().map(slot -> slot.ofAddress().unregister()).toList());
   }
 
-  /** The node no longer consumes the address; requests that waited for a client fail back to the gateway. */
+  /**
+   * The node no longer consumes the address (on a draining node, its own copy stays: see {@link #unregisterAll});
+   * requests that waited for a client fail back to the gateway.
+   */
   private void stopServing(ServedAddress slot) {
     served.remove(slot.address);
     failWaiting(slot, "no bridge client serves '" + slot.address + "' on this node");
-    slot.consumers.forEach(MessageConsumer::unregister);
+    (drain.draining() ? List.of(slot.ofAddress()) : slot.consumers).forEach(MessageConsumer::unregister);
   }
 
   /** Fails the requests waiting for a client as not delivered, so that the gateway sends them elsewhere. */
