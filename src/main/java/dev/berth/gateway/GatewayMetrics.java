@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the gateway counts, shared by its verticle instances: each request by routed address, method and status, with
  * its time in buckets suited to milliseconds; the attempts beyond a request's first, by why; the requests, body bytes
- * and connections it holds; the access-log lines dropped. Every label has a bounded set of values: the configured addresses (or {@value #UNROUTED}),
- * the standard methods (or {@code OTHER}), the status codes the gateway answers with, the three reasons to retry;
- * never the path.
+ * and connections it holds; the access-log lines dropped. Every label has a bounded set of values: the configured
+ * addresses (or {@value #UNROUTED}), the standard methods (or {@code OTHER}), the status codes the gateway answers
+ * with, the three reasons to retry; never the path.
  */
 public final class GatewayMetrics {
 

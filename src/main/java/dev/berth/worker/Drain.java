@@ -12,9 +12,9 @@ import java.util.function.Supplier;
  * How a worker stops without losing a request, the same for a Java worker and for the bridge's clients: it goes on
  * serving until no request has arrived for {@value #QUIET_MS} ms (gateways stop choosing a node once it announces its
  * drain, so nothing is on its way by then but what a stalled host delayed), unregisters what it consumes cluster-wide
- * (but its node's own copies, see {@link WorkerVerticle#drain}), then answers the requests it holds, all
- * within one bound. It counts the requests held and when the last one arrived. Used on one context; the count of
- * held requests may be read from any thread.
+ * (but its node's own copies, see {@link WorkerVerticle#drain}), then answers the requests it holds, all within one
+ * bound. It counts the requests held and when the last one arrived. Used on one context; the count of held requests
+ * may be read from any thread.
  */
 public final class Drain {
 
