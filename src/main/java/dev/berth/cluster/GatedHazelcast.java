@@ -19,6 +19,8 @@ import com.hazelcast.instance.impl.NodeExtension;
 import com.hazelcast.internal.cluster.Joiner;
 import com.hazelcast.internal.cluster.impl.JoinMessage;
 import com.hazelcast.internal.cluster.impl.JoinRequest;
+import com.hazelcast.internal.cluster.impl.SplitBrainJoinMessage;
+import com.hazelcast.internal.cluster.impl.SplitBrainJoinMessage.SplitBrainMergeCheckResult;
 import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
 import com.hazelcast.internal.server.ServerConnection;
 import com.hazelcast.internal.util.AddressUtil;
@@ -27,9 +29,11 @@ import com.hazelcast.nio.MemberSocketInterceptor;
 import dev.berth.config.HostPort;
 
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +59,8 @@ import java.util.logging.Level;
  * the node an extension whose {@code validateJoinRequest} the master runs before it admits a member, whose socket
  * interceptor runs the handshake on every member connection, and a TCP-IP joiner that signs the join statement each
  * time a join starts (the member UUID changes when a split cluster merges), looks for members at every address of a
- * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
+ * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it; a member
+ * alone in a gated cluster joins through a connected seed whose cluster did not answer, as its master is no seed. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
@@ -222,6 +227,8 @@ public final class GatedHazelcast {
 
     /** How long a join attempt waits for its seeds' names to resolve. */
     static final long LOOKUP_BOUND_MS = 2_000;
+    /** How often a member alone joins through a connected seed whose cluster did not answer its merge search. */
+    static final Duration LONE_JOIN_EVERY = Duration.ofSeconds(30);
     private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(lookup -> {
       Thread thread = new Thread(lookup, "berth-seed-lookup");
       thread.setDaemon(true);
@@ -232,6 +239,8 @@ public final class GatedHazelcast {
     private final SeenMembers seen;
     private final BooleanSupplier started;
     private final int defaultPort;
+    /** When this member last joined through a seed while alone. */
+    private long lastLoneJoinNanos = System.nanoTime() - LONE_JOIN_EVERY.toNanos();
 
     /**
      * @param gate    null for a plain cluster, whose joins are not signed
@@ -293,12 +302,65 @@ public final class GatedHazelcast {
       return possible;
     }
 
-    /** Hazelcast's merge search, every 5 s: once the node has started (see {@link GatedHazelcast#start}). */
+    /**
+     * Hazelcast's merge search, every 5 s, once the node has started (see {@link GatedHazelcast#start}): each member
+     * it may reach is asked whether one of the two clusters should merge into the other, and only a master answers.
+     * A member alone whose seeds answered nothing, although one of them is connected, is cut off from a cluster whose
+     * master is no seed and has never heard of it (tasks started at once, one of them late to a busy seed): in a gated
+     * cluster, where a connection proves that the seed belongs to this cluster, it joins that cluster through the
+     * seed, which tells a joining member where its master is, at most every {@link #LONE_JOIN_EVERY}.
+     */
     @Override
     public void searchForOtherClusters() {
-      if (started.getAsBoolean()) {
-        super.searchForOtherClusters();
+      if (!started.getAsBoolean()) {
+        return;
       }
+      SplitBrainJoinMessage request = node.createSplitBrainJoinMessage();
+      Set<Address> seeds = gate != null && clusterService.getSize() == 1 ? seeds() : Set.of();
+      Address connectedSeed = null;
+      boolean otherMerges = false;
+      for (Address address : getFilteredPossibleAddresses()) {
+        SplitBrainMergeCheckResult result = sendSplitBrainJoinMessageAndCheckResponse(address, request);
+        if (result == SplitBrainMergeCheckResult.LOCAL_NODE_SHOULD_MERGE) {
+          merge(address, request, "its master answered that this cluster is the one to merge");
+          return;
+        }
+        otherMerges |= result == SplitBrainMergeCheckResult.REMOTE_NODE_SHOULD_MERGE;
+        if (connectedSeed == null && seeds.contains(address) && connected(address)) {
+          connectedSeed = address;
+        }
+      }
+      long now = System.nanoTime();
+      if (!otherMerges && connectedSeed != null && now - lastLoneJoinNanos >= LONE_JOIN_EVERY.toNanos()) {
+        lastLoneJoinNanos = now;
+        merge(connectedSeed, request, "this member is alone and the seed, connected, is a member of another cluster"
+          + " whose master is no seed");
+      }
+    }
+
+    private void merge(Address target, SplitBrainJoinMessage request, String why) {
+      logger.warning("merging into the cluster of " + target + ": " + why);
+      setTargetAddress(target);
+      startClusterMerge(target, request.getMemberListVersion());
+    }
+
+    /** The seeds as Hazelcast addresses, each name as every address it resolves to now. */
+    private Set<Address> seeds() {
+      Set<Address> seeds = new HashSet<>();
+      for (String seed : getMembers()) {
+        AddressUtil.AddressHolder holder = AddressUtil.getAddressHolder(seed, defaultPort);
+        try {
+          seeds.add(new Address(holder.getAddress(), holder.getPort()));
+        } catch (UnknownHostException unresolved) {
+          // Not a seed this search can reach.
+        }
+      }
+      return seeds;
+    }
+
+    private boolean connected(Address address) {
+      ServerConnection connection = node.getServer().getConnectionManager(EndpointQualifier.MEMBER).get(address);
+      return connection != null && connection.isAlive();
     }
 
     @Override

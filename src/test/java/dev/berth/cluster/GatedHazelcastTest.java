@@ -208,6 +208,21 @@ class GatedHazelcastTest {
   }
 
   @Test
+  @DisplayName("a member alone, whose one seed is in a cluster whose master is no seed, joins that cluster through the"
+    + " seed: a member that is not master ignores a merge search, and the master knows nothing of the lone one")
+  void loneMemberJoinsThroughSeedThatIsNotMaster() throws Exception {
+    int seed = FreePorts.next();
+    int master = FreePorts.next();
+    // The lone member and the future master each start before their seed listens: each is a cluster of its own.
+    HazelcastInstance lone = start(FreePorts.next(), seed, gate(certificates, "a"));
+    start(master, seed, gate(certificates, "b"));
+    start(seed, master, gate(certificates, "c"));
+    assertThat(lone.getCluster().getMembers()).as("the lone member").hasSize(1);
+
+    Poll.until("one cluster of three", BOUND, () -> lone.getCluster().getMembers().size(), size -> size == 3);
+  }
+
+  @Test
   @DisplayName("a member of a plain cluster, open to any member, still speaks no client protocol: a Hazelcast client"
     + " with the cluster's name cannot connect")
   void plainMemberRefusesClients() throws Exception {
