@@ -76,7 +76,7 @@ final class Dispatcher {
       this.address = address;
     }
 
-    /** The consumer of the address itself, which everyone may send to: the last one registered. */
+    /** The consumer of the address itself, which everyone may send to: {@link #serve} registers it last. */
     MessageConsumer<Object> ofAddress() {
       return consumers.get(consumers.size() - 1);
     }

@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
  * does, instead of the closed connection the TLS handler leaves (curl's "Empty reply from server").
  * {@link BerthTransport} puts it ahead of the TLS handler. It reads only the first bytes: a TLS client starts with a
  * record type (0x14 to 0x18) or, in an SSLv2-style hello, a byte with its high bit set; an HTTP client with its
- * method's first capital letter. Then it leaves the pipeline. The body has the shape of berth's HTTP errors ({@code dev.berth.protocol.HttpError}, a layer
- * above this one).
+ * method's first capital letter. Then it leaves the pipeline. The body has the shape of berth's HTTP errors
+ * ({@code dev.berth.protocol.HttpError}, a layer above this one).
  */
 @ChannelHandler.Sharable
 final class PlainRequestOnTls extends ChannelInboundHandlerAdapter {
