@@ -74,8 +74,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   /** Reads the config before the launcher does: the launcher would only warn about a broken one. */
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("certs")) {
-      makeCertificates(Arrays.asList(args).subList(1, args.length));
+    if (args.length > 0 && (args[0].equals("certs") || args[0].equals("revoke"))) {
+      certificates(args[0], Arrays.asList(args).subList(1, args.length));
       return;
     }
     Map<String, String> env = System.getenv();
@@ -218,23 +218,30 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   /**
    * {@code certs [--ca-key <file>] <dir> <node>...}: the cluster's authority, made once, and a certificate for each
-   * node.
+   * node; {@code revoke [--ca-key <file>] <dir> <node>...}: the nodes' certificates revoked in the authority's list.
    */
-  private static void makeCertificates(List<String> arguments) {
+  private static void certificates(String command, List<String> arguments) {
+    boolean revoke = command.equals("revoke");
     boolean keyElsewhere = arguments.size() >= 2 && arguments.get(0).equals("--ca-key");
     List<String> rest = keyElsewhere ? arguments.subList(2, arguments.size()) : arguments;
     if (rest.isEmpty() || rest.get(0).startsWith("-")
       || !rest.stream().skip(1).allMatch(node -> NODE_NAME.matcher(node).matches())) {
-      exit(EXIT_CONFIG, "usage: java -jar berth.jar certs [--ca-key <file>] <dir> <node>...: makes <dir>/ca.pem and"
-        + " its key (<dir>/ca-key.pem, or <file>) once, and <dir>/<node>.pem and <dir>/<node>-key.pem for each node"
-        + " not there yet (node names: letters, digits, . _ -)");
+      exit(EXIT_CONFIG, "usage: java -jar berth.jar " + command + " [--ca-key <file>] <dir> <node>...: " + (revoke
+        ? "revokes <dir>/<node>.pem for each node in the authority's list <dir>/crl.pem (made when missing, also"
+          + " with no node), signed with its key (<dir>/ca-key.pem, or <file>), and moves the node's files to"
+          + " <dir>/revoked/"
+        : "makes <dir>/ca.pem and its key (<dir>/ca-key.pem, or <file>) once, and <dir>/<node>.pem and"
+          + " <dir>/<node>-key.pem for each node not there yet") + " (node names: letters, digits, . _ -)");
     }
     Path directory = Path.of(rest.get(0));
     Path authorityKey = keyElsewhere ? Path.of(arguments.get(1)) : directory.resolve(ClusterCertificates.AUTHORITY_KEY);
+    ClusterCertificates authority = new ClusterCertificates(directory, authorityKey);
+    List<String> nodes = rest.subList(1, rest.size());
     try {
-      new ClusterCertificates(directory, authorityKey).make(rest.subList(1, rest.size())).forEach(System.out::println);
+      (revoke ? authority.revoke(nodes) : authority.make(nodes)).forEach(System.out::println);
     } catch (IOException | GeneralSecurityException e) {
-      exit(EXIT_CONFIG, "cannot make certificates in " + directory + ": " + e.getMessage());
+      exit(EXIT_CONFIG, "cannot " + (revoke ? "revoke certificates" : "make certificates") + " in " + directory + ": "
+        + e.getMessage());
     }
   }
 

@@ -1,15 +1,22 @@
 package dev.berth.cluster;
 
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CRLHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
@@ -29,6 +36,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
@@ -44,11 +52,17 @@ import java.util.List;
  * is made once and reused, so that nodes added later get certificates from the same one; a node whose files exist keeps
  * them, so a directory holding the authority's certificate but not its key (as copied to another host) is enough for
  * nodes already made. Keys are EC P-256, written readable by their owner only.
+ *
+ * <p>{@code java -jar berth.jar revoke [--ca-key <file>] <dir> <node>...}: the authority revokes the nodes' certificates
+ * in its revocation list {@code <dir>/crl.pem} (made, or extended; with no node, made empty or signed again), and their
+ * files move to {@code <dir>/revoked/}, so that {@code certs} makes those nodes new ones.
  */
 public final class ClusterCertificates {
 
   public static final String AUTHORITY = "ca.pem";
   public static final String AUTHORITY_KEY = "ca-key.pem";
+  public static final String REVOCATIONS = "crl.pem";
+  static final String REVOKED = "revoked";
   static final Duration AUTHORITY_VALIDITY = Duration.ofDays(3650);
   static final Duration NODE_VALIDITY = Duration.ofDays(825);
   private static final String SIGNATURE = "SHA256withECDSA";
@@ -146,6 +160,97 @@ public final class ClusterCertificates {
     return report;
   }
 
+  /**
+   * Revokes the nodes' certificates: adds them to the authority's revocation list, signed again, and moves each node's
+   * two files to {@code revoked/}, named with the certificate's serial number.
+   *
+   * @return one line for each certificate revoked, and one for the list
+   * @throws IOException when the authority's key is not here, a node has no certificate here, or a file cannot be
+   *                     written
+   */
+  public List<String> revoke(List<String> nodes) throws IOException, GeneralSecurityException {
+    Path authorityFile = directory.resolve(AUTHORITY);
+    if (!Files.exists(authorityFile) || !Files.exists(authorityKeyFile)) {
+      throw new IOException("revoking needs the authority " + authorityFile + " and its key " + authorityKeyFile
+        + ": run it where the key is (--ca-key)");
+    }
+    X509Certificate authority = readCertificate(authorityFile);
+    PrivateKey authorityKey = readKey(authorityKeyFile);
+    List<X509Certificate> revoked = new ArrayList<>();
+    for (String node : nodes) {
+      Path certificateFile = directory.resolve(certificateOf(node));
+      if (!Files.exists(certificateFile)) {
+        throw new IOException("node " + node + " has no certificate " + certificateFile + " to revoke");
+      }
+      X509Certificate certificate = readCertificate(certificateFile);
+      try {
+        certificate.verify(authority.getPublicKey());
+      } catch (GeneralSecurityException e) {
+        throw new IOException(certificateFile + " is not from the authority in " + authorityFile, e);
+      }
+      revoked.add(certificate);
+    }
+    Path listFile = directory.resolve(REVOCATIONS);
+    Instant now = clock.instant();
+    JcaX509v2CRLBuilder list = new JcaX509v2CRLBuilder(authority, Date.from(now));
+    // berth's nodes read the list from a file, and fetch no newer one: it holds as long as its authority does.
+    list.setNextUpdate(authority.getNotAfter());
+    BigInteger number = BigInteger.ONE;
+    if (Files.exists(listFile)) {
+      X509CRL before = readRevocations(listFile, authority, authorityFile);
+      list.addCRL(new JcaX509CRLHolder(before));
+      byte[] numberBefore = before.getExtensionValue(Extension.cRLNumber.getId());
+      if (numberBefore != null) {
+        number = ASN1Integer.getInstance(ASN1OctetString.getInstance(numberBefore).getOctets()).getValue()
+          .add(BigInteger.ONE);
+      }
+    }
+    list.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+    for (X509Certificate certificate : revoked) {
+      list.addCRLEntry(certificate.getSerialNumber(), Date.from(now), (Extensions) null);
+    }
+    X509CRL signed;
+    try {
+      signed = new JcaX509CRLConverter().getCRL(list.build(new JcaContentSignerBuilder(SIGNATURE).build(authorityKey)));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException("cannot sign a revocation list: " + e.getMessage(), e);
+    }
+    signed.verify(authority.getPublicKey());
+    write(listFile, pem(signed), false);
+    List<String> report = new ArrayList<>();
+    Path revokedDirectory = directory.resolve(REVOKED);
+    for (int i = 0; i < nodes.size(); i++) {
+      Files.createDirectories(revokedDirectory);
+      String node = nodes.get(i);
+      String serial = revoked.get(i).getSerialNumber().toString(16);
+      Path movedCertificate = revokedDirectory.resolve(node + "-" + serial + ".pem");
+      Files.move(directory.resolve(certificateOf(node)), movedCertificate);
+      Path key = directory.resolve(keyOf(node));
+      if (Files.exists(key)) {
+        Files.move(key, revokedDirectory.resolve(node + "-" + serial + "-key.pem"));
+      }
+      report.add("revoked the certificate of node " + node + " (serial " + serial + "), moved to " + movedCertificate);
+    }
+    int listed = signed.getRevokedCertificates() == null ? 0 : signed.getRevokedCertificates().size();
+    report.add("wrote " + listFile + ", " + listed + " certificate(s) revoked: give it"
+      + " to every node as cluster.tls.crl (a running node reads it again within 10 s)");
+    return report;
+  }
+
+  private static X509CRL readRevocations(Path file, X509Certificate authority, Path authorityFile)
+    throws IOException, GeneralSecurityException {
+    X509CRL list;
+    try (var in = Files.newInputStream(file)) {
+      list = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
+    }
+    try {
+      list.verify(authority.getPublicKey());
+    } catch (GeneralSecurityException e) {
+      throw new IOException(file + " is not the revocation list of the authority in " + authorityFile, e);
+    }
+    return list;
+  }
+
   private void makeAuthority(Path authorityFile) throws IOException, GeneralSecurityException {
     KeyPair pair = keyPair();
     X500Name name = new X500Name("CN=berth cluster authority " + Long.toHexString(random.nextLong()));
@@ -180,7 +285,7 @@ public final class ClusterCertificates {
     }
   }
 
-  /** A certificate, or a private key as PKCS#8 ("PRIVATE KEY"), the form every TLS library reads. */
+  /** A certificate, a revocation list, or a private key as PKCS#8 ("PRIVATE KEY"), the form every TLS library reads. */
   private static String pem(Object object) throws IOException {
     StringWriter text = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(text)) {

@@ -1,6 +1,7 @@
 package dev.berth.cluster;
 
 import dev.berth.config.TlsConfig;
+import dev.berth.runtime.PeerCheck;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.JdkSSLEngineOptions;
@@ -26,8 +27,9 @@ import java.util.Optional;
 /**
  * A node's TLS material, read and checked once at start-up: the cluster's certificate authority (or, while it is
  * being replaced, the old and the new one in one file), this node's
- * certificate and its private key. It secures the event bus with mutual TLS (only peers with a certificate from the
- * same authority connect, either way) and signs and checks the statements by which members prove they belong.
+ * certificate and its private key, and the authority's revocation list when there is one (read again when it changes).
+ * It secures the event bus with mutual TLS (only peers with a certificate from the same authority, and not revoked,
+ * connect, either way) and signs and checks the statements by which members prove they belong.
  */
 public final class ClusterTls {
 
@@ -41,19 +43,22 @@ public final class ClusterTls {
   private final X509Certificate certificate;
   private final String certificatePem;
   private final PrivateKey key;
+  private final Revocations revocations;
 
   private ClusterTls(TlsConfig files, List<X509Certificate> authorities, X509Certificate certificate,
-                     String certificatePem, PrivateKey key) {
+                     String certificatePem, PrivateKey key, Revocations revocations) {
     this.files = files;
     this.authorities = authorities;
     this.certificate = certificate;
     this.certificatePem = certificatePem;
     this.key = key;
+    this.revocations = revocations;
   }
 
   /**
    * @throws TlsException naming the file and what is wrong with it: unreadable, not a certificate or key, a key that
-   *                      does not match its certificate, a certificate out of its validity or not from the authority
+   *                      does not match its certificate, a certificate out of its validity, not from the authority
+   *                      or revoked, a revocation list the authority did not sign
    */
   public static ClusterTls load(TlsConfig files) throws TlsException {
     List<X509Certificate> authorities = PemFiles.certificates(files.ca(), "cluster.tls.ca");
@@ -69,10 +74,20 @@ public final class ClusterTls {
         + " (cluster.tls.ca): every node's certificate must come from the cluster's one authority");
     }
     PemFiles.checkKeyOf(certificate, files.cert(), "cluster.tls.cert", key, files.key(), "cluster.tls.key");
-    return new ClusterTls(files, authorities, certificate, certificatePem, key);
+    Revocations revocations = files.crl() == null ? Revocations.none() : Revocations.load(files.crl(), authorities);
+    if (revocations.revoked(certificate)) {
+      throw new TlsException(files.cert() + " (cluster.tls.cert) is revoked by " + files.crl() + " ("
+        + Revocations.KEY + "): move its two files away and make this node a new certificate with java -jar berth.jar"
+        + " certs");
+    }
+    return new ClusterTls(files, authorities, certificate, certificatePem, key, revocations);
   }
 
-  /** Mutual TLS on the event bus: this node's certificate, only the cluster's authority trusted, and required. */
+  /**
+   * Mutual TLS on the event bus: this node's certificate, only the cluster's authority trusted, and required. The
+   * revocation list is checked after each handshake ({@link #peerCheck}), not here: Vert.x copies these options
+   * through JSON and reads a list only once, when the event bus starts.
+   */
   public EventBusOptions secure(EventBusOptions eventBus) {
     return eventBus.setSsl(true)
       .setKeyCertOptions(new PemKeyCertOptions().setCertPath(files.cert().toString()).setKeyPath(files.key().toString()))
@@ -141,12 +156,62 @@ public final class ClusterTls {
       return Optional.of("its certificate (" + presented.getSubjectX500Principal().getName() + ") is not from this"
         + " cluster's authority");
     }
+    Optional<String> revoked = revocation(presented);
+    if (revoked.isPresent()) {
+      return revoked.map(why -> "its " + why);
+    }
     try {
       presented.checkValidity();
     } catch (CertificateExpiredException | CertificateNotYetValidException e) {
       return Optional.of("its certificate is not valid now (" + e.getMessage() + ")");
     }
     return verifies(presented.getPublicKey(), text, signature) ? Optional.empty() : Optional.of(NOT_SIGNED);
+  }
+
+  /**
+   * Reads the revocation list again if its file changed (a file that cannot be used now is logged, and the list read
+   * before stays).
+   *
+   * @return whether the list changed
+   */
+  boolean refreshRevocations() {
+    return revocations.refresh();
+  }
+
+  /** Whether the revocation list, as it stands, revokes a certificate that {@link #check} accepted. */
+  boolean revoked(String certificatePem) {
+    try {
+      return revocations.revoked(PemFiles.parse(certificatePem));
+    } catch (CertificateException e) {
+      return true;
+    }
+  }
+
+  /**
+   * The event bus's check of a peer once its TLS handshake succeeded, and again after the list changed: its certificate
+   * not revoked by the list as it stands then; with no list, none.
+   */
+  public PeerCheck peerCheck() {
+    if (files.crl() == null) {
+      return PeerCheck.NONE;
+    }
+    return new PeerCheck() {
+      @Override
+      public Optional<String> refusal(X509Certificate certificate) {
+        return revocation(certificate);
+      }
+
+      @Override
+      public long version() {
+        return revocations.version();
+      }
+    };
+  }
+
+  private Optional<String> revocation(X509Certificate certificate) {
+    return revocations.revoked(certificate) ? Optional.of("certificate (" + certificate.getSubjectX500Principal()
+      .getName() + ", serial " + certificate.getSerialNumber().toString(16) + ") is revoked (" + Revocations.KEY + ")")
+      : Optional.empty();
   }
 
   /** Until when a certificate that {@link #check} accepted holds. */

@@ -40,8 +40,8 @@ final class Membership {
 
   private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
-  /** A proven member: its node info as proven, the addresses its proof covers, and until when its certificate holds. */
-  record Proven(NodeInfo info, Set<String> addresses, Instant validUntil) {
+  /** A proven member: its node info as proven, the addresses its proof covers, and the certificate that proved it. */
+  record Proven(NodeInfo info, Set<String> addresses, String certificatePem, Instant validUntil) {
   }
 
   private final ClusterTls tls;
@@ -107,16 +107,20 @@ final class Membership {
 
   /**
    * Judges again the members that had published no proof yet, or a proof that did not hold (another member may have
-   * overwritten a node's info, which that node then puts back), and those whose certificate has expired since.
+   * overwritten a node's info, which that node then puts back), and those whose certificate has expired since, or has
+   * been revoked since (the revocation list is read again first, when its file changed).
    */
   void recheck() {
+    boolean revocationsChanged = tls.refreshRevocations();
     noProofSince.keySet().forEach(this::check);
     unproven.keySet().forEach(nodeId -> read(nodeId, Promise.promise()));
     // In milliseconds, as X509Certificate.checkValidity judges: else a member in its certificate's last millisecond
     // would be dropped here and proven again by the reading that follows.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     proven.forEach((nodeId, member) -> {
-      if (now.isAfter(member.validUntil()) && proven.remove(nodeId, member)) {
+      boolean lapsed = now.isAfter(member.validUntil())
+        || revocationsChanged && tls.revoked(member.certificatePem());
+      if (lapsed && proven.remove(nodeId, member)) {
         onStandingChanged.accept(nodeId);
         read(nodeId, Promise.promise());
       }
@@ -185,7 +189,8 @@ final class Membership {
       return;
     }
     unproven.remove(nodeId);
-    proven.put(nodeId, new Proven(info, Set.copyOf(addresses), tls.validUntil(proof.getString("certificate"))));
+    String certificate = proof.getString("certificate");
+    proven.put(nodeId, new Proven(info, Set.copyOf(addresses), certificate, tls.validUntil(certificate)));
     onStandingChanged.accept(nodeId);
   }
 

@@ -32,6 +32,7 @@ public enum EnvOverride {
   BERTH_TLS_CA("cluster.tls.ca", Type.STRING),
   BERTH_TLS_CERT("cluster.tls.cert", Type.STRING),
   BERTH_TLS_KEY("cluster.tls.key", Type.STRING),
+  BERTH_TLS_CRL("cluster.tls.crl", Type.STRING),
   BERTH_JOIN_SECRET("cluster.joinSecret", Type.STRING),
   BERTH_JOIN_SECRET_FILE("cluster.joinSecretFile", Type.STRING),
   BERTH_HTTP_PORT("gateway.httpPort", Type.INTEGER, Role.GATEWAY),

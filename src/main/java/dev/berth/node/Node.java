@@ -20,6 +20,7 @@ import dev.berth.config.HostPort;
 import dev.berth.gateway.GatewayTls;
 import dev.berth.observability.NodeMetrics;
 import dev.berth.observability.NodeTracing;
+import dev.berth.runtime.PeerCheck;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
@@ -144,7 +145,7 @@ public final class Node {
       options.setEventLoopPoolSize(config.eventLoops());
     }
     VertxBuilder builder = Vertx.builder().withClusterManager(clusterManager)
-      .withTransport(transport.transport());
+      .withTransport(transport.transport(tls == null ? PeerCheck.NONE : tls.peerCheck()));
     metrics.applyTo(options, builder);
     tracing.applyTo(builder);
     return builder.with(options);

@@ -3,6 +3,7 @@ package dev.berth.node;
 import dev.berth.config.InvalidConfigException;
 import dev.berth.config.IoTransport;
 import dev.berth.runtime.BerthTransport;
+import dev.berth.runtime.PeerCheck;
 import io.vertx.core.transport.Transport;
 
 /**
@@ -31,9 +32,9 @@ public record NodeTransport(Transport base, String why) {
     return new NodeTransport(Transport.NIO, "nio, as io_uring is unavailable (" + unavailable + ")");
   }
 
-  /** The chosen transport, with berth's handlers. */
-  public BerthTransport transport() {
-    return BerthTransport.over(base);
+  /** The chosen transport, with berth's handlers; TLS connections whose peer {@code peers} refuses are closed. */
+  public BerthTransport transport(PeerCheck peers) {
+    return BerthTransport.over(base, peers);
   }
 
   private static String reason(Throwable cause) {

@@ -17,12 +17,24 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.ClientOptionsBase;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.spi.transport.Transport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -36,6 +48,9 @@ import java.util.concurrent.ThreadFactory;
  *   defers those flushes to the end of the current pass, so that one multiplexed event-bus connection carries many
  *   messages per syscall, and per TLS record. Every connection flushes before it closes.</li>
  *   <li>A TLS server answers an HTTP request sent without TLS with a 400 that says so ({@link PlainRequestOnTls}).</li>
+ *   <li>A TLS connection whose peer a {@link PeerCheck} refuses is closed once its handshake succeeded, before Vert.x
+ *   uses it (the handshake ends as failed for Vert.x, which then reports the reason), or, refused later, at its next
+ *   read.</li>
  * </ul>
  * Everything else is the wrapped transport's.
  */
@@ -44,17 +59,24 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
   /** The consolidation handler's name in a connection's pipeline. */
   private static final String CONSOLIDATION = "berth.flushConsolidation";
 
+  private static final Logger log = LoggerFactory.getLogger(BerthTransport.class);
+
   private final io.vertx.core.transport.Transport base;
   private final Transport implementation;
 
-  private BerthTransport(io.vertx.core.transport.Transport base) {
+  private BerthTransport(io.vertx.core.transport.Transport base, PeerCheck peers) {
     this.base = base;
-    this.implementation = new Coalescing(base.implementation());
+    this.implementation = new Coalescing(base.implementation(), new AroundTls(peers));
   }
 
   /** The given transport, for example {@link io.vertx.core.transport.Transport#NIO}, with berth's handlers. */
   public static BerthTransport over(io.vertx.core.transport.Transport base) {
-    return new BerthTransport(base);
+    return over(base, PeerCheck.NONE);
+  }
+
+  /** As {@link #over(io.vertx.core.transport.Transport)}, closing the TLS connections of peers {@code peers} refuses. */
+  public static BerthTransport over(io.vertx.core.transport.Transport base, PeerCheck peers) {
+    return new BerthTransport(base, peers);
   }
 
   @Override
@@ -81,10 +103,10 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
    * One consolidation handler per connection, since it holds that connection's pending flushes; behind it, the flush
    * before a close; ahead of it, the arrangement around TLS.
    */
-  private static <C extends Channel> C coalescing(C channel) {
+  private static <C extends Channel> C coalescing(C channel, AroundTls aroundTls) {
     channel.pipeline().addFirst(FlushBeforeClose.INSTANCE);
     channel.pipeline().addFirst(CONSOLIDATION, consolidation());
-    channel.pipeline().addFirst(AroundTls.INSTANCE);
+    channel.pipeline().addFirst(aroundTls);
     return channel;
   }
 
@@ -97,12 +119,17 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
    * On a TLS connection, once it is active (Vert.x adds its TLS handler when it sets the connection up): moves the
    * consolidation behind the TLS handler, so that TLS seals what one pass wrote in one record (up to 16 KB each)
    * instead of one record per message, fewer records to seal and for the peer to open; and on a connection a server
-   * accepted, puts {@link PlainRequestOnTls} ahead of it. A connection without TLS keeps its handlers as they are.
+   * accepted, puts {@link PlainRequestOnTls} ahead of it; and, with a {@link PeerCheck}, the check of the peer's
+   * certificate right behind it. A connection without TLS keeps its handlers as they are.
    */
   @ChannelHandler.Sharable
   private static final class AroundTls extends ChannelInboundHandlerAdapter {
 
-    private static final AroundTls INSTANCE = new AroundTls();
+    private final PeerCheck peers;
+
+    AroundTls(PeerCheck peers) {
+      this.peers = peers;
+    }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
@@ -114,9 +141,84 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
         if (ctx.channel().parent() != null) {
           pipeline.addBefore(tls.name(), null, PlainRequestOnTls.INSTANCE);
         }
+        if (peers != PeerCheck.NONE) {
+          pipeline.addAfter(tls.name(), null, new CheckedPeer(peers));
+        }
       }
       pipeline.remove(this);
       ctx.fireChannelActive();
+    }
+  }
+
+  /**
+   * Judges the peer's certificate once the handshake succeeded: a refused peer's connection is closed, and the handlers
+   * behind see a failed handshake instead, so that nothing is sent on it. Then judges it again at the first read after
+   * the check changed, so that a peer refused since sends nothing more: what it sent is dropped, the connection closed.
+   * Each refusal is logged once.
+   */
+  private static final class CheckedPeer extends ChannelInboundHandlerAdapter {
+
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+    private final PeerCheck peers;
+    /** The peer's certificate once the handshake succeeded; null before, and for a peer that showed none. */
+    private X509Certificate peer;
+    private long judgedVersion;
+
+    CheckedPeer(PeerCheck peers) {
+      this.peers = peers;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (!(event instanceof SslHandshakeCompletionEvent handshake) || !handshake.isSuccess()) {
+        ctx.fireUserEventTriggered(event);
+        return;
+      }
+      peer = peerOf(ctx);
+      Optional<String> refusal = judge();
+      if (refusal.isEmpty()) {
+        ctx.fireUserEventTriggered(event);
+        return;
+      }
+      ctx.fireUserEventTriggered(new SslHandshakeCompletionEvent(new SSLHandshakeException(refusal.get())));
+      close(ctx, refusal.get());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object message) {
+      if (peer == null || peers.version() == judgedVersion) {
+        ctx.fireChannelRead(message);
+        return;
+      }
+      Optional<String> refusal = judge();
+      if (refusal.isEmpty()) {
+        ctx.fireChannelRead(message);
+        return;
+      }
+      ReferenceCountUtil.release(message);
+      close(ctx, refusal.get());
+    }
+
+    private Optional<String> judge() {
+      judgedVersion = peers.version();
+      return peer == null ? Optional.empty() : peers.refusal(peer);
+    }
+
+    private static void close(ChannelHandlerContext ctx, String refusal) {
+      if (LOGGED.add(refusal)) {
+        log.warn("closed a TLS connection with {}: {}", ctx.channel().remoteAddress(), refusal);
+      }
+      ctx.close();
+    }
+
+    private static X509Certificate peerOf(ChannelHandlerContext ctx) {
+      try {
+        Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+        return chain.length > 0 && chain[0] instanceof X509Certificate certificate ? certificate : null;
+      } catch (SSLPeerUnverifiedException anonymous) {
+        return null;
+      }
     }
   }
 
@@ -141,11 +243,15 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
   @ChannelHandler.Sharable
   private static final class AcceptedConnections extends ChannelInboundHandlerAdapter {
 
-    private static final AcceptedConnections INSTANCE = new AcceptedConnections();
+    private final AroundTls aroundTls;
+
+    AcceptedConnections(AroundTls aroundTls) {
+      this.aroundTls = aroundTls;
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-      coalescing((Channel) accepted);
+      coalescing((Channel) accepted, aroundTls);
       ctx.fireChannelRead(accepted);
     }
   }
@@ -153,15 +259,19 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
   private static final class Coalescing implements Transport {
 
     private final Transport delegate;
+    private final AroundTls aroundTls;
+    private final AcceptedConnections accepted;
 
-    Coalescing(Transport delegate) {
+    Coalescing(Transport delegate, AroundTls aroundTls) {
       this.delegate = delegate;
+      this.aroundTls = aroundTls;
+      this.accepted = new AcceptedConnections(aroundTls);
     }
 
     @Override
     public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
       ChannelFactory<? extends Channel> channels = delegate.channelFactory(domainSocket);
-      return () -> coalescing(channels.newChannel());
+      return () -> coalescing(channels.newChannel(), aroundTls);
     }
 
     @Override
@@ -169,7 +279,7 @@ public final class BerthTransport implements io.vertx.core.transport.Transport {
       ChannelFactory<? extends ServerChannel> servers = delegate.serverChannelFactory(domainSocket);
       return () -> {
         ServerChannel server = servers.newChannel();
-        server.pipeline().addFirst(AcceptedConnections.INSTANCE);
+        server.pipeline().addFirst(accepted);
         return server;
       };
     }

@@ -160,6 +160,30 @@ class MembershipTest {
   }
 
   @Test
+  @DisplayName("a proven member whose certificate the authority revokes while it runs no longer counts at the next check")
+  void certificateRevokedWhileRunning() throws Exception {
+    new ClusterCertificates(certs).make(List.of("retired"));
+    new ClusterCertificates(certs).revoke(List.of("retired"));
+    Membership listing = new Membership(ClusterTls.load(ClusterCertificatesTest.withList(
+      ClusterCertificatesTest.files(certs, "gateway"))), (id, done) -> done.succeed(publishedNodeInfo.get(id)),
+      () -> "gateway-id", () -> "c", standingChanges::add);
+    publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
+    listing.check("worker-id");
+    assertThat(listing.admits("worker-id", "first")).isTrue();
+    listing.recheck();
+    assertThat(listing.admits("worker-id", "first")).as("the list unchanged").isTrue();
+
+    new ClusterCertificates(certs).revoke(List.of("worker"));
+    listing.recheck();
+
+    assertThat(listing.admits("worker-id", "first")).isFalse();
+    assertThat(listing.info("worker-id")).isNull();
+    assertThat(listing.whyNot("worker-id")).hasValueSatisfying(reason -> assertThat(reason)
+      .matches("its certificate \\(CN=worker, serial [0-9a-f]+\\) is revoked \\(cluster\\.tls\\.crl\\)"));
+    assertThat(standingChanges).containsExactly("worker-id", "worker-id");
+  }
+
+  @Test
   @DisplayName("while the authority is replaced, a node trusting the old and the new one proves members of either")
   void authorityBundle(@TempDir Path newCerts) throws Exception {
     new ClusterCertificates(newCerts).make(List.of("worker"));

@@ -110,6 +110,21 @@ class TlsRefusalIT {
   }
 
   @Test
+  @DisplayName("a certificate its authority's revocation list revokes")
+  void revoked() throws Exception {
+    makeCertificates(Clock.systemUTC(), "node");
+    Files.copy(certs.resolve("node.pem"), certs.resolve("copy.pem"));
+    Files.copy(certs.resolve("node-key.pem"), certs.resolve("copy-key.pem"));
+    new ClusterCertificates(certs).revoke(List.of("node"));
+    Map<String, String> env = Certificates.env(certs, "copy");
+    env.put("BERTH_TLS_CRL", certs.resolve("crl.pem").toString());
+
+    assertThat(refusal("revoked", env)).containsExactly("berth: " + certs.resolve("copy.pem") + " (cluster.tls.cert) is"
+      + " revoked by " + certs.resolve("crl.pem") + " (cluster.tls.crl): move its two files away and make this node a"
+      + " new certificate with java -jar berth.jar certs");
+  }
+
+  @Test
   @DisplayName("TLS on a node that joins a plain cluster")
   void tlsNodeInPlainCluster() throws Exception {
     makeCertificates(Clock.systemUTC(), "node");

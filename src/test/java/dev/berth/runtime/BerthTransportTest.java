@@ -28,12 +28,17 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import javax.net.ssl.SSLHandshakeException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Real TCP connections on loopback between two Vert.x instances: what a connection writes in one event-loop pass
@@ -94,6 +99,50 @@ class BerthTransportTest {
     NetSocket client = connect(BerthTransport.over(Transport.NIO), true);
 
     assertThat(recordsOfOnePass(client)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a TLS connection whose peer the check refuses is closed once its handshake succeeded: the connect fails"
+    + " with the check's reason")
+  void refusedPeerClosed() {
+    ChangingCheck refusingTheServer = new ChangingCheck();
+    refusingTheServer.refuse("refused");
+
+    assertThatThrownBy(() -> connect(BerthTransport.over(Transport.NIO, refusingTheServer), true))
+      .hasRootCauseInstanceOf(SSLHandshakeException.class)
+      .hasRootCauseMessage("refused CN=localhost");
+  }
+
+  @Test
+  @DisplayName("a TLS connection whose peer the check lets through is used as before")
+  void acceptedPeerKept() throws Exception {
+    ChangingCheck check = new ChangingCheck();
+    NetSocket client = connect(BerthTransport.over(Transport.NIO, check), true);
+
+    assertThat(check.judged).containsExactly("CN=localhost");
+    assertThat(recordsOfOnePass(client)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a TLS peer refused after its connection was made is judged again at the next read: what it sent then is"
+    + " dropped, and the connection closed")
+  void peerRefusedLaterClosedAtNextRead() throws Exception {
+    ChangingCheck check = new ChangingCheck();
+    NetSocket client = connect(BerthTransport.over(Transport.NIO, check), true);
+    NetSocket server = await(accepted.future());
+    Promise<Void> closed = Promise.promise();
+    client.closeHandler(ignored -> closed.tryComplete());
+    await(server.write(MESSAGE));
+    Poll.until("the first message at the client", Duration.ofSeconds(5), bytesAtClient::get,
+      bytes -> bytes == MESSAGE.length());
+    assertThat(check.judged).as("judged at the handshake only, while the check did not change").hasSize(1);
+
+    check.refuse("revoked since");
+    server.write(MESSAGE);
+    await(closed.future());
+
+    assertThat(bytesAtClient.get()).isEqualTo(MESSAGE.length());
+    assertThat(check.judged).hasSize(2);
   }
 
   @Test
@@ -187,6 +236,32 @@ class BerthTransportTest {
     Poll.until("the request at the server", Duration.ofSeconds(2), bytesAtServer::get,
       bytes -> bytes == request.length());
     assertThat(bytesAtClient.get()).isZero();
+  }
+
+  /** A check that lets every peer through until told to refuse them, with a reason followed by their subject. */
+  private static final class ChangingCheck implements PeerCheck {
+
+    private final List<String> judged = new CopyOnWriteArrayList<>();
+    private volatile String refusal;
+    private volatile long version;
+
+    void refuse(String reason) {
+      refusal = reason;
+      version++;
+    }
+
+    @Override
+    public Optional<String> refusal(X509Certificate certificate) {
+      judged.add(certificate.getSubjectX500Principal().getName());
+      String reason = refusal;
+      return reason == null ? Optional.empty()
+        : Optional.of(reason + " " + certificate.getSubjectX500Principal().getName());
+    }
+
+    @Override
+    public long version() {
+      return version;
+    }
   }
 
   private NetSocket connect(Transport transport) throws Exception {

@@ -29,10 +29,24 @@ public final class Certificates {
 
   /** The authority in {@code directory} (made once) and a certificate for each node. */
   public static void make(Path directory, String... nodes) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-jar", BerthProcess.JAR.toString(), "certs", directory.toString()));
-    command.addAll(List.of(nodes));
-    Docker.run(command, Duration.ofSeconds(60));
+    run("certs", directory, nodes);
+  }
+
+  /**
+   * The nodes' certificates revoked in the authority's list {@code directory/crl.pem}, their files moved to
+   * {@code directory/revoked/}.
+   *
+   * @return what the command printed
+   */
+  public static String revoke(Path directory, String... nodes) {
+    return run("revoke", directory, nodes);
+  }
+
+  private static String run(String command, Path directory, String... nodes) {
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-jar", BerthProcess.JAR.toString(), command, directory.toString()));
+    line.addAll(List.of(nodes));
+    return Docker.run(line, Duration.ofSeconds(60));
   }
 
   /** The variables that give {@code node} its TLS files from {@code directory}. */
