@@ -32,7 +32,7 @@ def most_often_best_peer: map(best_peer.system // empty) | group_by(.) | max_by(
 . as $runs
 | ($runs | map(.system) | unique) as $measured
 | ["ceiling", "berth-local", "berth-cluster", "berth-cluster-nometrics", "berth-cluster-notracing", "berth-https",
-   "berth-accesslog", "berth-prod", "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx", "haproxy", "caddy"]
+   "berth-accesslog", "berth-prod", "berth-crl", "baseline-cluster", "bridge-python", "bridge-node", "bridge-go", "bus-floor", "nginx", "haproxy", "caddy"]
   | map(select(. as $system | $measured | index($system))) as $order
 | ($runs | rounds) as $rounds
 | ($mixed | rounds) as $mixed_rounds
@@ -59,6 +59,8 @@ def most_often_best_peer: map(best_peer.system // empty) | group_by(.) | max_by(
       berth_prod_vs_best_peer_cpu: ($rounds | vs_best_peer(.cpu_us_per_request | add)),
       tls_on_vs_off_rps: ($rounds | ratio(.rps; "berth-prod"; "berth-cluster")),
       tls_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-prod"; "berth-cluster")),
+      revocation_list_on_vs_off_rps: ($rounds | ratio(.rps; "berth-crl"; "berth-prod")),
+      revocation_list_on_vs_off_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-crl"; "berth-prod")),
       https_vs_http_rps: ($rounds | ratio(.rps; "berth-https"; "berth-cluster")),
       https_vs_http_cpu: ($rounds | ratio(.cpu_us_per_request | add; "berth-https"; "berth-cluster")),
       access_log_on_vs_off_rps: ($rounds | ratio(.rps; "berth-accesslog"; "berth-cluster")),

@@ -22,6 +22,8 @@
 #                  request written to the node's output (a file here)
 #   berth-prod     the same three JVMs with cluster.tls (certificates from java -jar berth.jar certs) and metrics,
 #                  as the README recommends running them: mutual TLS on the event bus, only proven members routed to
+#   berth-crl      berth-prod again with the authority's revocation list (cluster.tls.crl, one certificate revoked):
+#                  what checking it costs, each event-bus read comparing the list's version
 #   bridge-python  conf/gateway.json and a worker JVM with a TCP bridge (for first and second), each address served by
 #                  a process of the Python worker package's demo (python3 -m berth_worker): the cost of a worker in
 #                  another language
@@ -225,6 +227,7 @@ declare -A url_of=(
   [berth-cluster-notracing]="http://127.0.0.1:$((base + 90))"
   [berth-https]="https://127.0.0.1:$((base + 120))"
   [berth-accesslog]="http://127.0.0.1:$((base + 130))"
+  [berth-crl]="http://127.0.0.1:$((base + 140))"
   [bridge-python]="http://127.0.0.1:$((base + 60))"
   [bridge-node]="http://127.0.0.1:$((base + 70))"
   [bridge-go]="http://127.0.0.1:$((base + 100))"
@@ -242,12 +245,13 @@ declare -A processes_of=(
   [berth-cluster-notracing]="notracing-gateway notracing-first notracing-second"
   [berth-https]="https-gateway https-first https-second"
   [berth-accesslog]="accesslog-gateway accesslog-first accesslog-second"
+  [berth-crl]="crl-gateway crl-first crl-second"
   [bridge-python]="python-gateway python-bridge python-first python-second"
   [bridge-node]="node-gateway node-bridge node-first node-second"
   [bridge-go]="go-gateway go-bridge go-first go-second"
 )
 systems=(ceiling berth-local berth-cluster berth-cluster-nometrics berth-cluster-notracing berth-https berth-accesslog
-  berth-prod bridge-python bridge-node bridge-go bus-floor nginx haproxy caddy)
+  berth-prod berth-crl bridge-python bridge-node bridge-go bus-floor nginx haproxy caddy)
 if [[ -n "$baseline" ]]; then
   url_of[baseline-cluster]="http://127.0.0.1:$((base + 40))"
   processes_of[baseline-cluster]="baseline-gateway baseline-first baseline-second"
@@ -313,6 +317,17 @@ tls_node tls-first conf/worker-first.json "bench-tls-$$" $((base + 50)) $((base 
 tls_node tls-second conf/worker-second.json "bench-tls-$$" $((base + 50)) $((base + 55)) $((base + 56)) "$tls_members"
 await_status "${url_of[berth-prod]}/apple" First 60
 await_status "${url_of[berth-prod]}/zebra" Second 60
+java -jar "${BENCH_JAR:-target/berth.jar}" certs "$work/certs" retired >/dev/null
+java -jar "${BENCH_JAR:-target/berth.jar}" revoke "$work/certs" retired >/dev/null
+crl_members="127.0.0.1:$((base + 142)),127.0.0.1:$((base + 144)),127.0.0.1:$((base + 146))"
+export BERTH_TLS_CRL="$work/certs/crl.pem"
+tls_node crl-gateway conf/gateway.json "bench-crl-$$" $((base + 140)) $((base + 141)) $((base + 142)) "$crl_members"
+await_status "http://127.0.0.1:$((base + 141))/health" "" 60
+tls_node crl-first conf/worker-first.json "bench-crl-$$" $((base + 140)) $((base + 143)) $((base + 144)) "$crl_members"
+tls_node crl-second conf/worker-second.json "bench-crl-$$" $((base + 140)) $((base + 145)) $((base + 146)) "$crl_members"
+unset BERTH_TLS_CRL
+await_status "${url_of[berth-crl]}/apple" First 60
+await_status "${url_of[berth-crl]}/zebra" Second 60
 
 variant_cluster() { # system prefix offset jq-filter [NAME=value...]: berth-cluster again on ports base+offset.., each
   # conf changed by the filter, each node with the variables: what a setting costs, beside berth-cluster in the same run

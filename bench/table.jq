@@ -20,6 +20,8 @@ row("system"; "req/s"; "p50_ms"; "p99_ms"; "errors"; "cpu_us/req"; "idle_%"; "rs
   .ratios.berth_prod_vs_best_peer_rps) x req/s, \(.ratios.berth_prod_vs_best_peer_p99) x p99, \(
   .ratios.berth_prod_vs_best_peer_cpu) x CPU per request",
 "berth-prod / berth-cluster (TLS on / off): \(.ratios.tls_on_vs_off_rps) x req/s, \(.ratios.tls_on_vs_off_cpu) x CPU per request",
+"berth-crl / berth-prod (revocation list on / off): \(.ratios.revocation_list_on_vs_off_rps) x req/s, \(
+  .ratios.revocation_list_on_vs_off_cpu) x CPU per request",
 "berth-https / berth-cluster (HTTPS / HTTP for clients): \(.ratios.https_vs_http_rps) x req/s, \(
   .ratios.https_vs_http_cpu) x CPU per request",
 "berth-accesslog / berth-cluster (access log on / off): \(.ratios.access_log_on_vs_off_rps) x req/s, \(

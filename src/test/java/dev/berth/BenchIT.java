@@ -27,7 +27,8 @@ class BenchIT {
 
   private static final Path OUT = Path.of("target", "bench-quick");
   private static final List<String> SYSTEMS = List.of("ceiling", "berth-local", "berth-cluster",
-    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-https", "berth-accesslog", "berth-prod", "bridge-python", "bridge-node",
+    "berth-cluster-nometrics", "berth-cluster-notracing", "berth-https", "berth-accesslog", "berth-prod", "berth-crl",
+    "bridge-python", "bridge-node",
     "bridge-go", "bus-floor", "nginx", "haproxy", "caddy");
 
   @Test
@@ -76,6 +77,7 @@ class BenchIT {
     assertThat(results.getJsonObject("ratios").getDouble("tls_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("https_vs_http_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("access_log_on_vs_off_rps")).isPositive();
+    assertThat(results.getJsonObject("ratios").getDouble("revocation_list_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("metrics_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("tracing_on_vs_off_rps")).isPositive();
     assertThat(results.getJsonObject("ratios").getDouble("bridge_python_vs_berth_cluster_rps")).isPositive();

@@ -32,6 +32,11 @@ public record NodeTransport(Transport base, String why) {
     return new NodeTransport(Transport.NIO, "nio, as io_uring is unavailable (" + unavailable + ")");
   }
 
+  /** The chosen transport, with berth's handlers. */
+  public BerthTransport transport() {
+    return transport(PeerCheck.NONE);
+  }
+
   /** The chosen transport, with berth's handlers; TLS connections whose peer {@code peers} refuses are closed. */
   public BerthTransport transport(PeerCheck peers) {
     return BerthTransport.over(base, peers);
