@@ -240,7 +240,11 @@ public final class BridgeVerticle extends VerticleBase {
   public Future<Void> drain(long timeoutMs) {
     return Future.<Void>future(promise -> context.runOnContext(onContext ->
       drain.run(vertx, nodeId != null, timeoutMs, dispatcher::unregisterAll).onComplete(done -> {
-        List.copyOf(clients).forEach(BridgeClient::close);
+        // Forgotten as they are closed, not once the close completes: a late request then finds no client.
+        List.copyOf(clients).forEach(client -> {
+          client.close();
+          closed(client);
+        });
         server.close().onComplete(closed -> promise.handle(done.mapEmpty()));
       })));
   }
