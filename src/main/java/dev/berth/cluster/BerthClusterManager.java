@@ -1,9 +1,12 @@
 package dev.berth.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Completable;
@@ -18,6 +21,8 @@ import io.vertx.core.spi.cluster.RegistrationListener;
 import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.spi.cluster.hazelcast.impl.HazelcastNodeInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -34,6 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * hidden from Vert.x and from the gateway, and its node info is never used to connect.
  */
 public final class BerthClusterManager extends HazelcastClusterManager {
+
+  private static final Logger log = LoggerFactory.getLogger(BerthClusterManager.class);
 
   /** Where Vert.x's Hazelcast cluster manager keeps each member's node info, by node id. */
   private static final String NODE_INFO_MAP = "__vertx.nodeInfo";
@@ -64,7 +71,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     setConfig(config);
     super.nodeListener(new NodeEvents());
     this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
-      this::getNodeId, () -> getConfig().getClusterName(), this::standingChanged);
+      this::getNodeId, () -> getConfig().getClusterName(), this::standingChanged, this::expelRevoked);
     this.directory = new RegistryDirectory(this::readRegistry, this::counted);
     this.repair = new RegistryRepair(new OwnEntries());
   }
@@ -254,6 +261,27 @@ public final class BerthClusterManager extends HazelcastClusterManager {
         directory.listed(address, registrations);
       }
     });
+  }
+
+  /**
+   * On the master, removes a member whose certificate was revoked while it ran: suspected, Hazelcast drops it from the
+   * member list and closes its connections, and every way back is refused at the handshake. Off the event loop, as
+   * Hazelcast takes its cluster lock.
+   */
+  private void expelRevoked(String nodeId) {
+    vertx.executeBlocking(() -> {
+      ClusterServiceImpl cluster = ((HazelcastInstanceProxy) getHazelcastInstance()).getOriginal().node
+        .getClusterService();
+      Member member = cluster.getMembers().stream()
+        .filter(candidate -> nodeId.equals(candidate.getAttribute(ClusterSetup.VERTX_NODE_ID))).findFirst().orElse(null);
+      if (cluster.isMaster() && member != null) {
+        log.warn("member {} is revoked (cluster.tls.crl): removed from cluster '{}'", member, getConfig()
+          .getClusterName());
+        cluster.suspectMember(member, "berth: its certificate is revoked", true);
+      }
+      return null;
+    }, false).onFailure(failure -> log.warn("could not remove the revoked member {} from the cluster", nodeId,
+      failure));
   }
 
   /** Vert.x's HA manager sets a node listener when HA is on; it hears every event berth hears. */

@@ -49,6 +49,7 @@ final class Membership {
   private final Supplier<String> self;
   private final Supplier<String> clusterName;
   private final Consumer<String> onStandingChanged;
+  private final Consumer<String> onRevoked;
   private final Map<String, Proven> proven = new ConcurrentHashMap<>();
   private final Map<String, String> unproven = new ConcurrentHashMap<>();
   private final Map<String, Long> noProofSince = new ConcurrentHashMap<>();
@@ -57,14 +58,16 @@ final class Membership {
   /**
    * @param nodeInfo reads a member's node info as the registry holds it
    * @param onStandingChanged told the id of each member that has just proven it belongs, or no longer does
+   * @param onRevoked         told the id of each proven member whose certificate a changed revocation list revokes
    */
   Membership(ClusterTls tls, BiConsumer<String, Completable<NodeInfo>> nodeInfo, Supplier<String> self,
-             Supplier<String> clusterName, Consumer<String> onStandingChanged) {
+             Supplier<String> clusterName, Consumer<String> onStandingChanged, Consumer<String> onRevoked) {
     this.tls = tls;
     this.nodeInfo = nodeInfo;
     this.self = self;
     this.clusterName = clusterName;
     this.onStandingChanged = onStandingChanged;
+    this.onRevoked = onRevoked;
   }
 
   /** The statement this node signs, for its own node info. */
@@ -118,11 +121,13 @@ final class Membership {
     // would be dropped here and proven again by the reading that follows.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     proven.forEach((nodeId, member) -> {
-      boolean lapsed = now.isAfter(member.validUntil())
-        || revocationsChanged && tls.revoked(member.certificatePem());
-      if (lapsed && proven.remove(nodeId, member)) {
+      boolean revoked = revocationsChanged && tls.revoked(member.certificatePem());
+      if ((revoked || now.isAfter(member.validUntil())) && proven.remove(nodeId, member)) {
         onStandingChanged.accept(nodeId);
         read(nodeId, Promise.promise());
+        if (revoked) {
+          onRevoked.accept(nodeId);
+        }
       }
     });
   }

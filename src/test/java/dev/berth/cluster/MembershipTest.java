@@ -37,6 +37,7 @@ class MembershipTest {
 
   private final Map<String, NodeInfo> publishedNodeInfo = new HashMap<>();
   private final List<String> standingChanges = new ArrayList<>();
+  private final List<String> revoked = new ArrayList<>();
   private Membership gateway;
   private Membership worker;
 
@@ -102,7 +103,7 @@ class MembershipTest {
   void anotherAuthority(@TempDir Path otherCerts) throws Exception {
     new ClusterCertificates(otherCerts).make(List.of("worker"));
     Membership foreign = new Membership(load(otherCerts, "worker"), (id, done) -> done.succeed(publishedNodeInfo.get(id)),
-      () -> "worker-id", () -> "c", standingChanges::add);
+      () -> "worker-id", () -> "c", standingChanges::add, revoked::add);
     publish("worker-id", foreign, ADDRESSES, "10.0.0.2", 5710);
 
     gateway.check("worker-id");
@@ -166,7 +167,7 @@ class MembershipTest {
     new ClusterCertificates(certs).revoke(List.of("retired"));
     Membership listing = new Membership(ClusterTls.load(ClusterCertificatesTest.withList(
       ClusterCertificatesTest.files(certs, "gateway"))), (id, done) -> done.succeed(publishedNodeInfo.get(id)),
-      () -> "gateway-id", () -> "c", standingChanges::add);
+      () -> "gateway-id", () -> "c", standingChanges::add, revoked::add);
     publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
     listing.check("worker-id");
     assertThat(listing.admits("worker-id", "first")).isTrue();
@@ -181,6 +182,7 @@ class MembershipTest {
     assertThat(listing.whyNot("worker-id")).hasValueSatisfying(reason -> assertThat(reason)
       .matches("its certificate \\(CN=worker, serial [0-9a-f]+\\) is revoked \\(cluster\\.tls\\.crl\\)"));
     assertThat(standingChanges).containsExactly("worker-id", "worker-id");
+    assertThat(revoked).containsExactly("worker-id");
   }
 
   @Test
@@ -191,9 +193,9 @@ class MembershipTest {
     Files.writeString(bundle, Files.readString(newCerts.resolve("ca.pem")) + Files.readString(certs.resolve("ca.pem")));
     Membership trustingBoth = new Membership(ClusterTls.load(new TlsConfig(bundle, certs.resolve("gateway.pem"),
       certs.resolve("gateway-key.pem"))), (id, done) -> done.succeed(publishedNodeInfo.get(id)), () -> "gateway-id",
-      () -> "c", standingChanges::add);
+      () -> "c", standingChanges::add, revoked::add);
     publish("new-worker-id", new Membership(load(newCerts, "worker"), (id, done) -> done.fail("unused"),
-      () -> "new-worker-id", () -> "c", standingChanges::add), ADDRESSES, "10.0.0.5", 5710);
+      () -> "new-worker-id", () -> "c", standingChanges::add, revoked::add), ADDRESSES, "10.0.0.5", 5710);
     publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
 
     trustingBoth.check("new-worker-id");
@@ -207,7 +209,7 @@ class MembershipTest {
 
   private Membership membership(String node, String nodeId) {
     return new Membership(load(certs, node), (id, done) -> done.succeed(publishedNodeInfo.get(id)), () -> nodeId,
-      () -> "c", standingChanges::add);
+      () -> "c", standingChanges::add, revoked::add);
   }
 
   private void publish(String nodeId, Membership signer, List<String> addresses, String host, int port) {

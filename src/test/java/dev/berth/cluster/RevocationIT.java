@@ -7,6 +7,7 @@ import dev.berth.testing.FreePorts;
 import dev.berth.testing.Http;
 import dev.berth.testing.ItLogs;
 import dev.berth.testing.LocalCluster;
+import dev.berth.testing.Members;
 import dev.berth.testing.Poll;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,8 +92,8 @@ class RevocationIT {
   @Test
   @Order(2)
   @DisplayName("worker-first revoked while it runs: /a gets 503 once the gateway read the list again, /z is still"
-    + " served, worker-first's certificate no longer opens an event-bus connection, and a connection it opened before"
-    + " is closed at what it sends next")
+    + " served, worker-first's certificate no longer opens an event-bus connection, a connection it opened before is"
+    + " closed at what it sends next, and the master removes it from the cluster")
   void revokedWhileRunning() throws Exception {
     try (SSLSocket heldOpen = eventBusConnection(certs.resolve("worker-first.pem"),
       certs.resolve("worker-first-key.pem"))) {
@@ -104,6 +105,11 @@ class RevocationIT {
       assertThat(stillOpen(heldOpen)).as("worker-first's connection made before the revocation, once it sent something")
         .isFalse();
     }
+    Poll.until("worker-first removed from the cluster by its master", BOUND,
+      () -> Members.of(cluster.managementUrl("gateway", "")).keySet(), names -> !names.contains("worker-first"));
+    assertThat(cluster.node("gateway").output()).contains("is revoked (cluster.tls.crl): removed from cluster '"
+      + cluster.name() + "'");
+    assertThat(get("/z").status()).isEqualTo(200);
   }
 
   private void revokeWorkerFirst() throws Exception {
