@@ -197,7 +197,12 @@ public final class ClusterCertificates {
     list.setNextUpdate(authority.getNotAfter());
     BigInteger number = BigInteger.ONE;
     if (Files.exists(listFile)) {
-      X509CRL before = readRevocations(listFile, authority, authorityFile);
+      X509CRL before;
+      try {
+        before = Revocations.signedLists(listFile, List.of(authority)).get(0);
+      } catch (TlsException e) {
+        throw new IOException(e.getMessage(), e);
+      }
       list.addCRL(new JcaX509CRLHolder(before));
       byte[] numberBefore = before.getExtensionValue(Extension.cRLNumber.getId());
       if (numberBefore != null) {
@@ -235,20 +240,6 @@ public final class ClusterCertificates {
     report.add("wrote " + listFile + ", " + listed + " certificate(s) revoked: give it"
       + " to every node as cluster.tls.crl (a running node reads it again within 10 s)");
     return report;
-  }
-
-  private static X509CRL readRevocations(Path file, X509Certificate authority, Path authorityFile)
-    throws IOException, GeneralSecurityException {
-    X509CRL list;
-    try (var in = Files.newInputStream(file)) {
-      list = (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(in);
-    }
-    try {
-      list.verify(authority.getPublicKey());
-    } catch (GeneralSecurityException e) {
-      throw new IOException(file + " is not the revocation list of the authority in " + authorityFile, e);
-    }
-    return list;
   }
 
   private void makeAuthority(Path authorityFile) throws IOException, GeneralSecurityException {

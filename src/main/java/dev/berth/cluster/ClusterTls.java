@@ -179,12 +179,8 @@ public final class ClusterTls {
   }
 
   /** Whether the revocation list, as it stands, revokes a certificate that {@link #check} accepted. */
-  boolean revoked(String certificatePem) {
-    try {
-      return revocations.revoked(PemFiles.parse(certificatePem));
-    } catch (CertificateException e) {
-      return true;
-    }
+  boolean revoked(X509Certificate certificate) {
+    return revocations.revoked(certificate);
   }
 
   /**
@@ -214,12 +210,12 @@ public final class ClusterTls {
       : Optional.empty();
   }
 
-  /** Until when a certificate that {@link #check} accepted holds. */
-  Instant validUntil(String certificatePem) {
+  /** A certificate that {@link #check} accepted, read. */
+  static X509Certificate accepted(String certificatePem) {
     try {
-      return PemFiles.parse(certificatePem).getNotAfter().toInstant();
-    } catch (CertificateException e) {
-      return Instant.MIN;
+      return PemFiles.parse(certificatePem);
+    } catch (CertificateException impossible) {
+      throw new IllegalStateException("a certificate that was checked cannot be read", impossible);
     }
   }
 

@@ -10,6 +10,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -41,7 +42,11 @@ final class Membership {
   private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
   /** A proven member: its node info as proven, the addresses its proof covers, and the certificate that proved it. */
-  record Proven(NodeInfo info, Set<String> addresses, String certificatePem, Instant validUntil) {
+  record Proven(NodeInfo info, Set<String> addresses, X509Certificate certificate) {
+
+    Instant validUntil() {
+      return certificate.getNotAfter().toInstant();
+    }
   }
 
   private final ClusterTls tls;
@@ -121,7 +126,7 @@ final class Membership {
     // would be dropped here and proven again by the reading that follows.
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     proven.forEach((nodeId, member) -> {
-      boolean revoked = revocationsChanged && tls.revoked(member.certificatePem());
+      boolean revoked = revocationsChanged && tls.revoked(member.certificate());
       if ((revoked || now.isAfter(member.validUntil())) && proven.remove(nodeId, member)) {
         onStandingChanged.accept(nodeId);
         read(nodeId, Promise.promise());
@@ -194,8 +199,7 @@ final class Membership {
       return;
     }
     unproven.remove(nodeId);
-    String certificate = proof.getString("certificate");
-    proven.put(nodeId, new Proven(info, Set.copyOf(addresses), certificate, tls.validUntil(certificate)));
+    proven.put(nodeId, new Proven(info, Set.copyOf(addresses), ClusterTls.accepted(proof.getString("certificate"))));
     onStandingChanged.accept(nodeId);
   }
 

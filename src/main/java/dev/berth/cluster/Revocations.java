@@ -109,6 +109,17 @@ final class Revocations {
 
   private static Read read(Path file, List<X509Certificate> authorities) throws TlsException {
     BasicFileAttributes stamp = stamp(file);
+    return new Read(signedLists(file, authorities), stamp == null ? null : stamp.lastModifiedTime(),
+      stamp == null ? -1 : stamp.size());
+  }
+
+  /**
+   * The lists in the file, each signed by one of {@code authorities}.
+   *
+   * @throws TlsException naming the file and what is wrong: missing, unreadable, not a revocation list, or not signed by
+   *                      one of {@code authorities}
+   */
+  static List<X509CRL> signedLists(Path file, List<X509Certificate> authorities) throws TlsException {
     String pem = PemFiles.read(file, KEY);
     List<X509CRL> lists = new ArrayList<>();
     try {
@@ -129,8 +140,7 @@ final class Revocations {
           .getName() + " that no authority in cluster.tls.ca signed: make it with java -jar berth.jar revoke");
       }
     }
-    return new Read(List.copyOf(lists), stamp == null ? null : stamp.lastModifiedTime(), stamp == null ? -1
-      : stamp.size());
+    return List.copyOf(lists);
   }
 
   /** When the file was last changed, and its size; null when that cannot be read (reading it then says why). */
