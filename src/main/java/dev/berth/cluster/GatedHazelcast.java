@@ -60,7 +60,9 @@ import java.util.logging.Level;
  * interceptor runs the handshake on every member connection, and a TCP-IP joiner that signs the join statement each
  * time a join starts (the member UUID changes when a split cluster merges), looks for members at every address of a
  * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it; a member
- * alone in a gated cluster joins through a connected seed whose cluster did not answer, as its master is no seed. {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
+ * alone in a gated cluster joins through a connected seed whose cluster did not answer, as its master is no seed; a
+ * member whose join ended with its master cleared merges into that cluster again. {@code GatedHazelcastTest} fails when
+ * a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
@@ -223,12 +225,14 @@ public final class GatedHazelcast {
    * exactly TcpIpJoiner: without it, a half whose master is not a seed, a node on a randomly published port, is never
    * found and never merged).
    */
-  private static final class BerthJoiner extends TcpIpJoiner {
+  static final class BerthJoiner extends TcpIpJoiner {
 
     /** How long a join attempt waits for its seeds' names to resolve. */
     static final long LOOKUP_BOUND_MS = 2_000;
     /** How often a member alone joins through a connected seed whose cluster did not answer its merge search. */
     static final Duration LONE_JOIN_EVERY = Duration.ofSeconds(30);
+    /** How many times a join that ended with no master known is made again. */
+    static final int MASTERLESS_REJOINS = 3;
     private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(lookup -> {
       Thread thread = new Thread(lookup, "berth-seed-lookup");
       thread.setDaemon(true);
@@ -239,6 +243,8 @@ public final class GatedHazelcast {
     private final SeenMembers seen;
     private final BooleanSupplier started;
     private final int defaultPort;
+    /** Whether a merge of {@link #rejoinWhileMasterless} runs, whose join, on this thread, leaves the check to it. */
+    private boolean rejoining;
     /** When this member last joined through a seed while alone. */
     private long lastLoneJoinNanos = System.nanoTime() - LONE_JOIN_EVERY.toNanos();
 
@@ -365,14 +371,43 @@ public final class GatedHazelcast {
 
     @Override
     public void doJoin() {
-      if (gate == null) {
-        super.doJoin();
+      signedJoin();
+      rejoinWhileMasterless();
+    }
+
+    /**
+     * Merges into the cluster it joined, as a new member, while its join ended joined with no master known: Hazelcast's
+     * joiner clears the master it asked once an attempt ends unjoined, and when the master's answer came in between
+     * (the master let it in as the attempt ended), clears it anyway, after a warning ("Cannot set master address to
+     * null because node is already joined!"). A member with no master ignores what its master sends and asks for its
+     * own removal within milliseconds; alone, it makes itself master of a cluster of one, merged back only later. The
+     * master it joined is the first of the member list it was sent; the same member, once removed, is not let in again.
+     */
+    void rejoinWhileMasterless() {
+      if (rejoining) {
         return;
       }
-      UUID member = node.getThisUuid();
-      String address = HostPort.format(node.getThisAddress().getHost(), node.getThisAddress().getPort());
-      for (Map.Entry<String, String> attribute : gate.attributesFor(member, address).entrySet()) {
-        node.getLocalMember().setAttribute(attribute.getKey(), attribute.getValue());
+      rejoining = true;
+      try {
+        for (int rejoin = 1; rejoin <= MASTERLESS_REJOINS && clusterService.isJoined()
+          && clusterService.getMasterAddress() == null; rejoin++) {
+          Address master = clusterService.getMemberImpls().iterator().next().getAddress();
+          logger.warning("joined " + master + ", whose master address Hazelcast's joiner then cleared: merging into"
+            + " its cluster again as a new member (" + rejoin + " of " + MASTERLESS_REJOINS + ")");
+          clusterService.merge(master);
+        }
+      } finally {
+        rejoining = false;
+      }
+    }
+
+    private void signedJoin() {
+      if (gate != null) {
+        UUID member = node.getThisUuid();
+        String address = HostPort.format(node.getThisAddress().getHost(), node.getThisAddress().getPort());
+        for (Map.Entry<String, String> attribute : gate.attributesFor(member, address).entrySet()) {
+          node.getLocalMember().setAttribute(attribute.getKey(), attribute.getValue());
+        }
       }
       super.doJoin();
     }

@@ -8,6 +8,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.instance.impl.Node;
 import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
 import dev.berth.advertise.Advertisement;
 import dev.berth.config.AdvertiseConfig;
@@ -220,6 +221,33 @@ class GatedHazelcastTest {
     assertThat(lone.getCluster().getMembers()).as("the lone member").hasSize(1);
 
     Poll.until("one cluster of three", BOUND, () -> lone.getCluster().getMembers().size(), size -> size == 3);
+  }
+
+  @Test
+  @DisplayName("a member whose join ended with its master cleared, as Hazelcast's joiner does when the master's answer"
+    + " comes as an attempt ends, merges into that cluster again as a new member, and takes its member list's changes")
+  void memberWithoutMasterJoinsAgain() throws Exception {
+    int seed = FreePorts.next();
+    HazelcastInstance master = start(seed, seed, gate(certificates, "a"));
+    HazelcastInstance member = start(FreePorts.next(), seed, gate(certificates, "b"));
+    Node node = ((HazelcastInstanceProxy) member).getOriginal().node;
+    UUID before = member.getCluster().getLocalMember().getUuid();
+
+    // What TcpIpJoiner.joinViaPossibleMembers does, at the end of an attempt, to a member its master has just let in.
+    node.getClusterService().setMasterAddressToJoin(null);
+    assertThat(node.getClusterService().getMasterAddress()).as("Hazelcast clears the master of a joined member")
+      .isNull();
+    ((GatedHazelcast.BerthJoiner) node.getJoiner()).rejoinWhileMasterless();
+
+    assertThat(node.getClusterService().getMasterAddress())
+      .isEqualTo(master.getCluster().getLocalMember().getAddress());
+    UUID after = member.getCluster().getLocalMember().getUuid();
+    assertThat(after).isNotEqualTo(before);
+    start(FreePorts.next(), seed, gate(certificates, "c"));
+    Poll.until("the third member in the member's list", BOUND, () -> member.getCluster().getMembers().size(),
+      size -> size == 3);
+    assertThat(master.getCluster().getMembers()).extracting(Member::getUuid).contains(after).doesNotContain(before)
+      .hasSize(3);
   }
 
   @Test
