@@ -14,19 +14,25 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.cert.CRL;
+import java.security.cert.CRLException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Certificates and private keys read from PEM files at start-up, each problem a {@link TlsException} that names the
- * file and its config key: {@code /etc/berth/node.pem (cluster.tls.cert): no such file}.
+ * Certificates, private keys and certificate revocation lists read from PEM files, each problem a
+ * {@link TlsException} that names the file and its config key:
+ * {@code /etc/berth/node.pem (cluster.tls.cert): no such file}.
  */
 public final class PemFiles {
 
@@ -44,6 +50,52 @@ public final class PemFiles {
     } catch (IOException e) {
       throw new TlsException(file + " (" + key + "): cannot read it: " + e.getMessage());
     }
+  }
+
+  /**
+   * Every certificate revocation list in the file, at least one, each signed by one of {@code authorities}.
+   *
+   * @param authoritiesKey the config key of the authorities, and {@code remedy} how to make a list they signed: both
+   *                       for the message of a list none of them signed
+   */
+  public static List<X509CRL> revocationLists(Path file, String key, List<X509Certificate> authorities,
+    String authoritiesKey, String remedy) throws TlsException {
+    String pem = read(file, key);
+    List<X509CRL> lists = new ArrayList<>();
+    try {
+      for (CRL list : CertificateFactory.getInstance("X.509")
+        .generateCRLs(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+        lists.add((X509CRL) list);
+      }
+    } catch (CRLException | CertificateException e) {
+      // The same as a file with no list at all.
+      lists.clear();
+    }
+    if (lists.isEmpty()) {
+      throw new TlsException(file + " (" + key + ") holds no PEM certificate revocation list");
+    }
+    for (X509CRL list : lists) {
+      if (!signedByOneOf(list, authorities)) {
+        throw new TlsException(file + " (" + key + ") holds a revocation list of " + list.getIssuerX500Principal()
+          .getName() + " that no authority in " + authoritiesKey + " signed: " + remedy);
+      }
+    }
+    return List.copyOf(lists);
+  }
+
+  private static boolean signedByOneOf(X509CRL list, List<X509Certificate> authorities) {
+    for (X509Certificate authority : authorities) {
+      if (!authority.getSubjectX500Principal().equals(list.getIssuerX500Principal())) {
+        continue;
+      }
+      try {
+        list.verify(authority.getPublicKey());
+        return true;
+      } catch (GeneralSecurityException e) {
+        // Another authority of the same name, perhaps.
+      }
+    }
+    return false;
   }
 
   /** Every certificate in the file, in order, at least one. */

@@ -3,21 +3,13 @@ package dev.berth.cluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.security.GeneralSecurityException;
-import java.security.cert.CRL;
-import java.security.cert.CRLException;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -120,27 +112,8 @@ final class Revocations {
    *                      one of {@code authorities}
    */
   static List<X509CRL> signedLists(Path file, List<X509Certificate> authorities) throws TlsException {
-    String pem = PemFiles.read(file, KEY);
-    List<X509CRL> lists = new ArrayList<>();
-    try {
-      for (CRL list : CertificateFactory.getInstance("X.509")
-        .generateCRLs(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-        lists.add((X509CRL) list);
-      }
-    } catch (CRLException | CertificateException e) {
-      // The same as a file with no list at all.
-      lists.clear();
-    }
-    if (lists.isEmpty()) {
-      throw new TlsException(file + " (" + KEY + ") holds no PEM certificate revocation list");
-    }
-    for (X509CRL list : lists) {
-      if (!signedByAnAuthority(list, authorities)) {
-        throw new TlsException(file + " (" + KEY + ") holds a revocation list of " + list.getIssuerX500Principal()
-          .getName() + " that no authority in cluster.tls.ca signed: make it with java -jar berth.jar revoke");
-      }
-    }
-    return List.copyOf(lists);
+    return PemFiles.revocationLists(file, KEY, authorities, "cluster.tls.ca",
+      "make it with java -jar berth.jar revoke");
   }
 
   /** When the file was last changed, and its size; null when that cannot be read (reading it then says why). */
@@ -150,21 +123,6 @@ final class Revocations {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  private static boolean signedByAnAuthority(X509CRL list, List<X509Certificate> authorities) {
-    for (X509Certificate authority : authorities) {
-      if (!authority.getSubjectX500Principal().equals(list.getIssuerX500Principal())) {
-        continue;
-      }
-      try {
-        list.verify(authority.getPublicKey());
-        return true;
-      } catch (GeneralSecurityException e) {
-        // Another authority of the same name, perhaps.
-      }
-    }
-    return false;
   }
 
   private static int count(List<X509CRL> lists) {

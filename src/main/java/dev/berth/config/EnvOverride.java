@@ -39,6 +39,7 @@ public enum EnvOverride {
   BERTH_HTTPS_CERT("gateway.tls.cert", Type.STRING, Role.GATEWAY),
   BERTH_HTTPS_KEY("gateway.tls.key", Type.STRING, Role.GATEWAY),
   BERTH_HTTPS_CLIENT_CA("gateway.tls.clientCa", Type.STRING, Role.GATEWAY),
+  BERTH_HTTPS_CLIENT_CRL("gateway.tls.clientCrl", Type.STRING, Role.GATEWAY),
   BERTH_ACCESS_LOG("gateway.accessLog", Type.BOOLEAN, Role.GATEWAY),
   BERTH_MANAGEMENT_PORT("management.port", Type.INTEGER),
   BERTH_BRIDGE_PORT("bridge.port", Type.INTEGER, "bridge"),

@@ -12,14 +12,16 @@ import org.slf4j.LoggerFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Serves a renewed certificate, and trusts renewed client authorities, without a restart, as ACME clients and
- * Kubernetes write them: every {@link #CHECK_MS} the files' modification times and sizes are compared with those last
- * read, and changed files are checked as at start-up, then loaded for new connections. Files that do not check out are
- * logged, and what was served so far stays until the files change again.
+ * Serves a renewed certificate, and trusts renewed client authorities and revocation lists, without a restart, as ACME
+ * clients and Kubernetes write them: every {@link #CHECK_MS} the files' modification times and sizes are compared with
+ * those last read, and changed files are checked as at start-up, then loaded for new connections; what was loaded is
+ * then handed to {@code loaded}, which closes the open connections of clients now revoked. Files that do not check out
+ * are logged, and what was served so far stays until the files change again.
  */
 final class CertificateWatch {
 
@@ -30,15 +32,21 @@ final class CertificateWatch {
   private final HttpServer server;
   private final ServerTlsConfig files;
   private final ServerSSLOptions served;
+  private final Consumer<GatewayTls.Checked> loaded;
   private String lastRead;
   private long timer;
 
-  /** @param served the server's TLS options, whose files are read again when they changed */
-  CertificateWatch(Vertx vertx, HttpServer server, ServerTlsConfig files, ServerSSLOptions served) {
+  /**
+   * @param served the server's TLS options, whose files are read again when they changed
+   * @param loaded what runs, on this verticle's event loop, once changed files are served
+   */
+  CertificateWatch(Vertx vertx, HttpServer server, ServerTlsConfig files, ServerSSLOptions served,
+    Consumer<GatewayTls.Checked> loaded) {
     this.vertx = vertx;
     this.server = server;
     this.files = files;
     this.served = served;
+    this.loaded = loaded;
   }
 
   /** Starts watching the files as they are now, which the server has just loaded. */
@@ -68,20 +76,23 @@ final class CertificateWatch {
 
   private void reload() {
     vertx.executeBlocking(() -> GatewayTls.check(files))
-      .compose(certificate -> server.updateSSLOptions(served, true).map(certificate))
+      .compose(checked -> server.updateSSLOptions(served, true).map(checked))
       .onSuccess(this::reloaded)
       .onFailure(refused -> log.warn("{}: serving the certificate read before until the files change again",
         refused.getMessage()));
   }
 
-  private void reloaded(X509Certificate certificate) {
+  private void reloaded(GatewayTls.Checked checked) {
+    X509Certificate certificate = checked.certificate();
     log.info("the gateway serves the certificate {} from {}, valid until {}", certificate.getSubjectX500Principal()
       .getName(), files.cert(), certificate.getNotAfter().toInstant());
+    loaded.accept(checked);
   }
 
   /** What changes when any of the files is written again: their modification times and sizes. */
   private Future<String> versionOfFiles() {
-    List<Future<FileProps>> props = Stream.of(files.cert(), files.key(), files.clientCa()).filter(Objects::nonNull)
+    List<Future<FileProps>> props = Stream.of(files.cert(), files.key(), files.clientCa(), files.clientCrl())
+      .filter(Objects::nonNull)
       .map(file -> vertx.fileSystem().props(file.toString())).toList();
     return Future.all(props).map(all -> props.stream()
       .map(file -> file.result().lastModifiedTime() + "/" + file.result().size()).collect(Collectors.joining(" ")));

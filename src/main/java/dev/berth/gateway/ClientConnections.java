@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The HTTP connections of one gateway instance, and the deadlines each keeps: a connection with no request in
@@ -101,6 +102,13 @@ final class ClientConnections {
     if (--client.active == 0) {
       client.headDeadline = deadline(limits.headerTimeoutMs());
     }
+  }
+
+  /** Closes the connections {@code closing} picks; says how many. */
+  int closeWhere(Predicate<HttpConnection> closing) {
+    List<HttpConnection> picked = clients.keySet().stream().filter(closing).toList();
+    picked.forEach(HttpConnection::close);
+    return picked.size();
   }
 
   /** Says whether connections are left to watch. */

@@ -22,8 +22,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +109,8 @@ public final class GatewayVerticle extends VerticleBase {
     if (config.tls() == null) {
       return listening;
     }
-    certificates = new CertificateWatch(vertx, server, config.tls(), options.getSslOptions());
+    certificates = new CertificateWatch(vertx, server, config.tls(), options.getSslOptions(),
+      this::closeRevokedClients);
     return listening.compose(listened -> certificates.start());
   }
 
@@ -303,12 +302,19 @@ public final class GatewayVerticle extends VerticleBase {
     HttpError.send(ctx.response(), status, error, ctx.request().path());
   }
 
-  /** The subject of the certificate the client showed; the handshake required one, and verified it. */
   private static String clientSubject(HttpServerRequest request) {
-    try {
-      return ((X509Certificate) request.connection().peerCertificates().get(0)).getSubjectX500Principal().getName();
-    } catch (SSLPeerUnverifiedException impossible) {
-      throw new IllegalStateException("a client certificate was required, and none was verified", impossible);
+    return GatewayTls.clientCertificate(request.connection()).getSubjectX500Principal().getName();
+  }
+
+  /** Closes the connections of clients whose certificates the lists just loaded revoke. */
+  private void closeRevokedClients(GatewayTls.Checked loaded) {
+    if (loaded.clientRevocations().isEmpty()) {
+      return;
+    }
+    int closed = clients.closeWhere(connection -> loaded.revokes(GatewayTls.clientCertificate(connection)));
+    if (closed > 0) {
+      log.info("closed {} connection(s) of clients whose certificates {} (gateway.tls.clientCrl) now revokes", closed,
+        config.tls().clientCrl());
     }
   }
 

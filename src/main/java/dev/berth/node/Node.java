@@ -100,7 +100,7 @@ public final class Node {
         tls.validUntil());
     }
     if (config.runsGateway() && config.gateway().tls() != null) {
-      X509Certificate https = GatewayTls.check(config.gateway().tls());
+      X509Certificate https = GatewayTls.check(config.gateway().tls()).certificate();
       if (https.getNotAfter().toInstant().isBefore(Instant.now().plus(CERTIFICATE_RENEWAL))) {
         log.warn("the gateway's certificate {} expires on {}: renew it and restart the node",
           config.gateway().tls().cert(), https.getNotAfter().toInstant());
@@ -207,7 +207,11 @@ public final class Node {
       line.append(config.gateway().tls() == null ? "http" : "https").append(" bound ")
         .append(config.listener("http").address());
       if (config.gateway().verifiesClients()) {
-        line.append(" (clients show a certificate from ").append(config.gateway().tls().clientCa()).append(")");
+        line.append(" (clients show a certificate from ").append(config.gateway().tls().clientCa());
+        if (config.gateway().tls().clientCrl() != null) {
+          line.append(", not revoked in ").append(config.gateway().tls().clientCrl());
+        }
+        line.append(")");
       }
       line.append(", ");
     }

@@ -373,7 +373,8 @@ class BerthConfigTest {
 
   @Test
   @DisplayName("gateway.tls takes a certificate and its key, from the file or BERTH_HTTPS_CERT and BERTH_HTTPS_KEY, both"
-    + " or neither, and the clients' authority (clientCa, BERTH_HTTPS_CLIENT_CA) only with them; a worker ignores them")
+    + " or neither, and the clients' authority (clientCa, BERTH_HTTPS_CLIENT_CA) only with them, its revocation lists"
+    + " (clientCrl, BERTH_HTTPS_CLIENT_CRL) only with it; a worker ignores them")
   void gatewayTls() throws IOException {
     Path gateway = write("{\"roles\": [\"gateway\"], \"gateway\": {\"tls\": {\"cert\": \"/certs/gw.pem\","
       + " \"key\": \"/certs/gw-key.pem\"}}}");
@@ -385,6 +386,12 @@ class BerthConfigTest {
     assertThat(BerthConfig.load(gateway, Map.of("BERTH_HTTPS_CLIENT_CA", "/certs/clients.pem")).gateway().tls())
       .isEqualTo(new ServerTlsConfig(Path.of("/certs/gw.pem"), Path.of("/certs/gw-key.pem"),
         Path.of("/certs/clients.pem")));
+    assertThat(BerthConfig.load(gateway, Map.of("BERTH_HTTPS_CLIENT_CA", "/certs/clients.pem",
+      "BERTH_HTTPS_CLIENT_CRL", "/certs/clients-crl.pem")).gateway().tls().clientCrl())
+      .isEqualTo(Path.of("/certs/clients-crl.pem"));
+    assertThatThrownBy(() -> BerthConfig.load(gateway, Map.of("BERTH_HTTPS_CLIENT_CRL", "/certs/clients-crl.pem")))
+      .hasMessage(gateway + ": gateway.tls.clientCrl (from BERTH_HTTPS_CLIENT_CRL) needs clientCa: it revokes"
+        + " certificates that clientCa's authorities issued to clients");
 
     Path plain = write("{\"roles\": [\"gateway\"]}");
     assertThat(BerthConfig.load(plain, Map.of()).gateway().tls()).isNull();
@@ -395,6 +402,7 @@ class BerthConfigTest {
     Path clientCaOnly = write("{\"roles\": [\"gateway\"], \"gateway\": {\"tls\": {\"clientCa\": \"/certs/clients.pem\"}}}");
     assertThatThrownBy(() -> BerthConfig.load(clientCaOnly, Map.of()))
       .hasMessage(clientCaOnly + ": gateway.tls.cert is missing: give cert and key together, or neither for plain HTTP");
+
   }
 
   @Test

@@ -20,6 +20,7 @@ import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +37,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -219,9 +221,96 @@ class HttpsIT {
   }
 
   @Test
+  @DisplayName("with gateway.tls.clientCrl (BERTH_HTTPS_CLIENT_CRL), a client whose certificate the list revokes cannot"
+    + " connect and another is served; a client revoked with berth.jar revoke while connected has its open connection"
+    + " closed, and cannot connect again, without a restart")
+  void revokedClients() throws Exception {
+    // A directory of its own per run: the list of an earlier run would still revoke what it revoked.
+    Path clients = Files.createTempDirectory(logs, "clients-");
+    Certificates.make(clients, "client-a", "client-b", "client-c");
+    // revoke moves a revoked client's files away: what the clients show is copied first.
+    Path shown = Files.createDirectories(clients.resolve("shown"));
+    for (String file : List.of("client-a.pem", "client-a-key.pem", "client-b.pem", "client-b-key.pem")) {
+      Files.copy(clients.resolve(file), shown.resolve(file));
+    }
+    Certificates.revoke(clients, "client-b");
+    Path crl = clients.resolve("crl.pem");
+    // Idle connections stay open long enough to be seen closed by the revocation, not by the header deadline.
+    Path patient = logs.resolve("patient.json");
+    Files.writeString(patient, Files.readString(conf).replace("\"headerTimeoutMs\": " + HEADER_TIMEOUT_MS,
+      "\"headerTimeoutMs\": 120000"));
+    LocalCluster revoking = new LocalCluster(logs, List.of("revoking"));
+    revoking.env("revoking").putAll(https("localhost.pem", "localhost-key.pem"));
+    revoking.env("revoking").putAll(Map.of("BERTH_HTTPS_CLIENT_CA", clients.resolve("ca.pem").toString(),
+      "BERTH_HTTPS_CLIENT_CRL", crl.toString()));
+    try {
+      revoking.start("revoking", patient.toString()).awaitHealthy(Duration.ofSeconds(60));
+      URI apple = URI.create("https://localhost:" + revoking.httpPort() + "/apple");
+      SSLContext clientA = Certificates.showing(certs.resolve("ca.pem"), shown.resolve("client-a.pem"),
+        shown.resolve("client-a-key.pem"));
+      assertThat(status(showing(shown, "client-b"), apple)).as("revoked client-b").isEqualTo(-1);
+      assertThat(status(HttpClient.newBuilder().sslContext(clientA).connectTimeout(WAIT).build(), apple))
+        .as("client-a").isEqualTo(200);
+
+      try (SSLSocket connected = (SSLSocket) clientA.getSocketFactory().createSocket("localhost",
+        revoking.httpPort())) {
+        connected.setSoTimeout((int) WAIT.toMillis());
+        connected.getOutputStream().write("GET /apple HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(readUntil(connected.getInputStream(), "First")).startsWith("HTTP/1.1 200 ");
+
+        Certificates.revoke(clients, "client-a");
+        Poll.until("client-a's open connection closed", RENEWAL_BOUND, () -> closed(connected), closed -> closed);
+      }
+      assertThat(status(HttpClient.newBuilder().sslContext(clientA).connectTimeout(WAIT).build(), apple))
+        .as("client-a, revoked").isEqualTo(-1);
+      assertThat(status(showing(clients, "client-c"), apple)).as("client-c").isEqualTo(200);
+      // Client-a's connections: the one above, and the pooled one of its first request if the pool kept it.
+      assertThat(revoking.node("revoking").output())
+        .contains("(clients show a certificate from " + clients.resolve("ca.pem") + ", not revoked in " + crl + ")")
+        .containsPattern("closed [12] connection\\(s\\) of clients whose certificates " + Pattern.quote(crl.toString())
+          + " \\(gateway\\.tls\\.clientCrl\\) now revokes")
+        .doesNotContain("ERROR", "\tat ");
+    } finally {
+      revoking.close();
+    }
+  }
+
+  /** A client showing {@code client}'s certificate from {@code directory}, with a connection pool of its own. */
+  private HttpClient showing(Path directory, String client) throws Exception {
+    return HttpClient.newBuilder().sslContext(Certificates.showing(certs.resolve("ca.pem"),
+      directory.resolve(client + ".pem"), directory.resolve(client + "-key.pem"))).connectTimeout(WAIT).build();
+  }
+
+  /** What the server sent until it sent {@code end}. */
+  private static String readUntil(InputStream in, String end) throws IOException {
+    StringBuilder text = new StringBuilder();
+    while (!text.toString().contains(end)) {
+      int read = in.read();
+      if (read < 0) {
+        throw new IOException("closed before \"" + end + "\", after: " + text);
+      }
+      text.append((char) read);
+    }
+    return text.toString();
+  }
+
+  /** Whether the server closed the connection: a read ends it, or fails, rather than waiting. */
+  private static boolean closed(SSLSocket socket) {
+    try {
+      socket.setSoTimeout(200);
+      return socket.getInputStream().read() < 0;
+    } catch (SocketTimeoutException open) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  @Test
   @DisplayName("a node refuses to start, exit 78 and one line naming the file and key, with a certificate file that"
-    + " does not exist, a key that is not the certificate's, clients' authorities that are no certificate, or only one"
-    + " of certificate and key")
+    + " does not exist, a key that is not the certificate's, clients' authorities that are no certificate, a revocation"
+    + " list their authority did not sign, or only one of certificate and key")
   void refusesUnusableFiles() {
     assertThat(refusal("missing", https("absent.pem", "localhost-key.pem")))
       .containsExactly("berth: " + certs.resolve("absent.pem") + " (gateway.tls.cert): no such file");
@@ -235,6 +324,16 @@ class HttpsIT {
     assertThat(refusal("client-ca-without-certificate", keyAsClientCa))
       .containsExactly("berth: " + certs.resolve("localhost-key.pem") + " (gateway.tls.clientCa) holds no PEM"
         + " certificate");
+    Path otherAuthority = logs.resolve("other-authority");
+    Certificates.make(otherAuthority, "client-x");
+    Certificates.revoke(certs);
+    Map<String, String> listOfAnother = new HashMap<>(https("localhost.pem", "localhost-key.pem"));
+    listOfAnother.putAll(Map.of("BERTH_HTTPS_CLIENT_CA", otherAuthority.resolve("ca.pem").toString(),
+      "BERTH_HTTPS_CLIENT_CRL", certs.resolve("crl.pem").toString()));
+    assertThat(refusal("client-crl-of-another-authority", listOfAnother)).singleElement().asString()
+      .startsWith("berth: " + certs.resolve("crl.pem") + " (gateway.tls.clientCrl) holds a revocation list of CN=")
+      .endsWith(" that no authority in gateway.tls.clientCa signed: make it with that authority's key (java -jar"
+        + " berth.jar revoke, or openssl ca -gencrl)");
     Map<String, String> certOnly = new HashMap<>(https("localhost.pem", "localhost-key.pem"));
     certOnly.remove("BERTH_HTTPS_KEY");
     assertThat(refusal("cert-only", certOnly))
