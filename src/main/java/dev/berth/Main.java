@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -61,6 +62,9 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   private Node node;
   /** How a node that was serving ended its stop; null while it is not stopping, or when it never served. */
   private volatile Integer stopStatus;
+  /** The status a stop that drained ends with: 78 once the node stops because its certificate was revoked. */
+  private volatile int drainedStatus;
+  private final AtomicBoolean revoked = new AtomicBoolean();
 
   private Main(String[] launcherArguments, BerthConfig config, NodeTransport transport, Map<String, String> env,
                Advertiser advertiser, SeedCheck seedCheck) {
@@ -163,7 +167,22 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   @Override
   public void afterVerticleDeployed(HookContext context) {
     node.started();
+    node.onRevokedItself(this::revokedItself);
     log.info(node.readyLine(ManagementFactory.getRuntimeMXBean().getUptime()));
+  }
+
+  /**
+   * The list, read again, revokes this node's certificate: the node stops as on SIGTERM (it drains and leaves the
+   * cluster), and exits 78, as it would at start-up with that list. A revoked master steps down so.
+   */
+  private void revokedItself(String reason) {
+    if (revoked.compareAndSet(false, true)) {
+      drainedStatus = EXIT_CONFIG;
+      // Not on the event loop that found it: the stop drains on a shutdown hook that needs the event loops.
+      Thread stop = new Thread(() -> exit(EXIT_CONFIG, reason + "; this node drains, leaves the cluster and stops"),
+        "berth-revoked-stop");
+      stop.start();
+    }
   }
 
   /**
@@ -179,7 +198,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     long budgetMs = node.verticle().drainBudget().toMillis();
     try {
       node.verticle().drain().toCompletionStage().toCompletableFuture().get(budgetMs, TimeUnit.MILLISECONDS);
-      stopStatus = 0;
+      stopStatus = drainedStatus;
     } catch (Exception e) {
       log.error("node {} did not drain within {} ms: {}", node.metadata().name(), budgetMs, e.toString());
       stopStatus = EXIT_UNCLEAN_STOP;
@@ -187,7 +206,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   }
 
   /**
-   * The JVM would exit 143 after SIGTERM; a node that drained and left the cluster says so with 0. Any other exit
+   * The JVM would exit 143 after SIGTERM; a node that drained and left the cluster says so with 0 (78 when it stopped
+   * because its certificate was revoked). Any other exit
    * (a failed deployment's 15, say) keeps its own status.
    */
   @Override

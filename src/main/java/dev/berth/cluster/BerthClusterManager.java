@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Vert.x's Hazelcast cluster manager, as berth runs it on a Hazelcast member it started itself ({@link GatedHazelcast}),
@@ -49,11 +50,14 @@ public final class BerthClusterManager extends HazelcastClusterManager {
   private final Map<String, List<RegistrationInfo>> listedByAddress = new ConcurrentHashMap<>();
   private final RegistryDirectory directory;
   private final RegistryRepair repair;
+  /** The cluster's TLS; null for a plain cluster. */
+  private final ClusterTls tls;
   private final Membership membership;
   private volatile NodeListener haListener;
   private volatile RegistrationListener vertxSelector;
   private volatile Vertx vertx;
   private volatile Runnable onMerge = () -> { };
+  private volatile Consumer<String> onRevokedItself = reason -> { };
   private volatile Runnable onMembersChanged = () -> { };
   /** This node's info as last set, read and written without vertx-hazelcast's lock (see {@link #getNodeInfo()}). */
   private volatile NodeInfo ownInfo;
@@ -70,6 +74,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     super(hazelcast);
     setConfig(config);
     super.nodeListener(new NodeEvents());
+    this.tls = tls;
     this.membership = tls == null ? null : new Membership(tls, BerthClusterManager.super::getNodeInfo,
       this::getNodeId, () -> getConfig().getClusterName(), this::standingChanged, this::expelRevoked);
     this.directory = new RegistryDirectory(this::readRegistry, this::counted);
@@ -112,6 +117,14 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       }
       promise.complete(joined, failure);
     });
+  }
+
+  /**
+   * What runs, at each registry check, while the revocation list revokes this node's own certificate, with the reason:
+   * the node's stop.
+   */
+  public void onRevokedItself(Consumer<String> action) {
+    onRevokedItself = action;
   }
 
   /** What runs when this node's side of a split cluster has merged back: the registry check, at once. */
@@ -330,7 +343,8 @@ public final class BerthClusterManager extends HazelcastClusterManager {
 
   /**
    * Puts back this node's consumers and node info where the registry lost them, reads the serving nodes of the
-   * watched addresses again, in case an update was missed, and judges again the members not proven yet.
+   * watched addresses again, in case an update was missed, and judges again the members not proven yet; in a TLS
+   * cluster whose list now revokes this node's own certificate, runs {@link #onRevokedItself}.
    *
    * @return what was put back, an address or "node info" each; empty when nothing was missing
    */
@@ -338,6 +352,7 @@ public final class BerthClusterManager extends HazelcastClusterManager {
     directory.refreshAll();
     if (membership != null) {
       membership.recheck();
+      tls.selfRevocation().ifPresent(onRevokedItself);
     }
     return repair.repair();
   }

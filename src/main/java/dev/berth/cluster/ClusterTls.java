@@ -76,11 +76,14 @@ public final class ClusterTls {
     PemFiles.checkKeyOf(certificate, files.cert(), "cluster.tls.cert", key, files.key(), "cluster.tls.key");
     Revocations revocations = files.crl() == null ? Revocations.none() : Revocations.load(files.crl(), authorities);
     if (revocations.revoked(certificate)) {
-      throw new TlsException(files.cert() + " (cluster.tls.cert) is revoked by " + files.crl() + " ("
-        + Revocations.KEY + "): move its two files away and make this node a new certificate with java -jar berth.jar"
-        + " certs");
+      throw new TlsException(revokedItself(files));
     }
     return new ClusterTls(files, authorities, certificate, certificatePem, key, revocations);
+  }
+
+  private static String revokedItself(TlsConfig files) {
+    return files.cert() + " (cluster.tls.cert) is revoked by " + files.crl() + " (" + Revocations.KEY + "): move its"
+      + " two files away and make this node a new certificate with java -jar berth.jar certs";
   }
 
   /**
@@ -176,6 +179,11 @@ public final class ClusterTls {
    */
   boolean refreshRevocations() {
     return revocations.refresh();
+  }
+
+  /** Why this node must stop, when the revocation list, as it stands, revokes its own certificate. */
+  Optional<String> selfRevocation() {
+    return revocations.revoked(certificate) ? Optional.of(revokedItself(files)) : Optional.empty();
   }
 
   /** Whether the revocation list, as it stands, revokes a certificate that {@link #check} accepted. */

@@ -157,6 +157,11 @@ public final class Node {
       metadata.hazelcast() + " (" + advertisement.reason() + ")", onTimeout);
   }
 
+  /** What runs when the cluster's revocation list, read again, revokes this node's own certificate: its stop. */
+  public void onRevokedItself(Consumer<String> stop) {
+    clusterManager.onRevokedItself(stop);
+  }
+
   public NodeVerticle verticle() {
     return verticle;
   }
