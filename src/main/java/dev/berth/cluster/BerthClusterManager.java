@@ -350,11 +350,15 @@ public final class BerthClusterManager extends HazelcastClusterManager {
    */
   public Future<List<String>> repairRegistry() {
     directory.refreshAll();
-    if (membership != null) {
-      membership.recheck();
-      tls.selfRevocation().ifPresent(onRevokedItself);
+    if (membership == null) {
+      return repair.repair();
     }
-    return repair.repair();
+    // The list's file is looked at, and read when it changed, on a worker thread: a slow disk holds no event loop.
+    return vertx.executeBlocking(tls::refreshRevocations).compose(revocationsChanged -> {
+      membership.recheck(revocationsChanged);
+      tls.selfRevocation().ifPresent(onRevokedItself);
+      return repair.repair();
+    });
   }
 
   /** The registry as {@link RegistryRepair} reads and writes this node's entries in it. */

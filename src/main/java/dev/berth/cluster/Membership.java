@@ -116,10 +116,12 @@ final class Membership {
   /**
    * Judges again the members that had published no proof yet, or a proof that did not hold (another member may have
    * overwritten a node's info, which that node then puts back), and those whose certificate has expired since, or has
-   * been revoked since (the revocation list is read again first, when its file changed).
+   * been revoked since.
+   *
+   * @param revocationsChanged whether the revocation list changed since the last recheck: what
+   *                           {@link ClusterTls#refreshRevocations} said, run off the event loop just before
    */
-  void recheck() {
-    boolean revocationsChanged = tls.refreshRevocations();
+  void recheck(boolean revocationsChanged) {
     noProofSince.keySet().forEach(this::check);
     unproven.keySet().forEach(nodeId -> read(nodeId, Promise.promise()));
     // In milliseconds, as X509Certificate.checkValidity judges: else a member in its certificate's last millisecond

@@ -132,7 +132,7 @@ class MembershipTest {
     gateway.check("worker-id");
 
     publishedNodeInfo.put("worker-id", new NodeInfo("10.6.6.6", 4242, new JsonObject()));
-    gateway.recheck();
+    gateway.recheck(false);
 
     assertThat(gateway.info("worker-id").host()).isEqualTo("10.0.0.2");
     assertThat(gateway.info("worker-id").port()).isEqualTo(5710);
@@ -149,7 +149,7 @@ class MembershipTest {
     assertThat(gateway.admits("expiring-id", "first")).isTrue();
 
     Poll.until("the certificate judged expired", Duration.ofSeconds(10), () -> {
-      gateway.recheck();
+      gateway.recheck(false);
       return gateway.isProven("expiring-id");
     }, proven -> !proven);
 
@@ -165,17 +165,17 @@ class MembershipTest {
   void certificateRevokedWhileRunning() throws Exception {
     new ClusterCertificates(certs).make(List.of("retired"));
     new ClusterCertificates(certs).revoke(List.of("retired"));
-    Membership listing = new Membership(ClusterTls.load(ClusterCertificatesTest.withList(
-      ClusterCertificatesTest.files(certs, "gateway"))), (id, done) -> done.succeed(publishedNodeInfo.get(id)),
+    ClusterTls tls = ClusterTls.load(ClusterCertificatesTest.withList(ClusterCertificatesTest.files(certs, "gateway")));
+    Membership listing = new Membership(tls, (id, done) -> done.succeed(publishedNodeInfo.get(id)),
       () -> "gateway-id", () -> "c", standingChanges::add, revoked::add);
     publish("worker-id", worker, ADDRESSES, "10.0.0.2", 5710);
     listing.check("worker-id");
     assertThat(listing.admits("worker-id", "first")).isTrue();
-    listing.recheck();
+    listing.recheck(tls.refreshRevocations());
     assertThat(listing.admits("worker-id", "first")).as("the list unchanged").isTrue();
 
     new ClusterCertificates(certs).revoke(List.of("worker"));
-    listing.recheck();
+    listing.recheck(tls.refreshRevocations());
 
     assertThat(listing.admits("worker-id", "first")).isFalse();
     assertThat(listing.info("worker-id")).isNull();
