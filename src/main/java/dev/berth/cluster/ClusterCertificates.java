@@ -237,8 +237,9 @@ public final class ClusterCertificates {
       report.add("revoked the certificate of node " + node + " (serial " + serial + "), moved to " + movedCertificate);
     }
     int listed = signed.getRevokedCertificates() == null ? 0 : signed.getRevokedCertificates().size();
-    report.add("wrote " + listFile + ", " + listed + " certificate(s) revoked: give it"
-      + " to every node as cluster.tls.crl (a running node reads it again within 10 s)");
+    report.add("wrote " + listFile + ", " + listed + " certificate(s) revoked: give it to every node as"
+      + " cluster.tls.crl, or to gateways as gateway.tls.clientCrl when the certificates are clients' (a running node"
+      + " reads it again within 10 s)");
     return report;
   }
 

@@ -96,8 +96,9 @@ class ClusterCertificatesTest {
 
     Path moved = directory.resolve("revoked").resolve("worker-" + serial + ".pem");
     assertThat(report).containsExactly("revoked the certificate of node worker (serial " + serial + "), moved to " + moved,
-      "wrote " + directory.resolve("crl.pem") + ", 1 certificate(s) revoked: give it to every node as cluster.tls.crl"
-        + " (a running node reads it again within 10 s)");
+      "wrote " + directory.resolve("crl.pem") + ", 1 certificate(s) revoked: give it to every node as cluster.tls.crl,"
+        + " or to gateways as gateway.tls.clientCrl when the certificates are clients' (a running node reads it again"
+        + " within 10 s)");
     assertThat(directory.resolve("worker.pem")).doesNotExist();
     assertThat(directory.resolve("worker-key.pem")).doesNotExist();
     assertThat(directory.resolve("revoked").resolve("worker-" + serial + "-key.pem")).exists();
@@ -116,8 +117,9 @@ class ClusterCertificatesTest {
     new ClusterCertificates(directory).make(List.of("gateway"));
 
     assertThat(new ClusterCertificates(directory).revoke(List.of())).containsExactly("wrote "
-      + directory.resolve("crl.pem") + ", 0 certificate(s) revoked: give it to every node as cluster.tls.crl (a running"
-      + " node reads it again within 10 s)");
+      + directory.resolve("crl.pem") + ", 0 certificate(s) revoked: give it to every node as cluster.tls.crl, or to"
+      + " gateways as gateway.tls.clientCrl when the certificates are clients' (a running node reads it again within"
+      + " 10 s)");
     assertThat(revocationList(directory).getRevokedCertificates()).isNull();
     assertThat(ClusterTls.load(withList(files(directory, "gateway"))).subject()).isEqualTo("CN=gateway");
   }
