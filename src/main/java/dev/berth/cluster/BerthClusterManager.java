@@ -354,7 +354,8 @@ public final class BerthClusterManager extends HazelcastClusterManager {
       return repair.repair();
     }
     // The list's file is looked at, and read when it changed, on a worker thread: a slow disk holds no event loop.
-    return vertx.executeBlocking(tls::refreshRevocations).compose(revocationsChanged -> {
+    // Unordered: not behind the blocking registry calls of the same context, which a stuck partition holds for minutes.
+    return vertx.executeBlocking(tls::refreshRevocations, false).compose(revocationsChanged -> {
       membership.recheck(revocationsChanged);
       tls.selfRevocation().ifPresent(onRevokedItself);
       return repair.repair();
