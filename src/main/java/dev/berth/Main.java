@@ -32,7 +32,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -63,8 +63,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   /** How a node that was serving ended its stop; null while it is not stopping, or when it never served. */
   private volatile Integer stopStatus;
   /** The status a stop that drained ends with: 78 once the node stops because its certificate was revoked. */
-  private volatile int drainedStatus;
-  private final AtomicBoolean revoked = new AtomicBoolean();
+  private final AtomicInteger drainedStatus = new AtomicInteger();
 
   private Main(String[] launcherArguments, BerthConfig config, NodeTransport transport, Map<String, String> env,
                Advertiser advertiser, SeedCheck seedCheck) {
@@ -176,8 +175,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
    * cluster), and exits 78, as it would at start-up with that list. A revoked master steps down so.
    */
   private void revokedItself(String reason) {
-    if (revoked.compareAndSet(false, true)) {
-      drainedStatus = EXIT_CONFIG;
+    if (drainedStatus.compareAndSet(0, EXIT_CONFIG)) {
       // Not on the event loop that found it: the stop drains on a shutdown hook that needs the event loops.
       Thread stop = new Thread(() -> exit(EXIT_CONFIG, reason + "; this node drains, leaves the cluster and stops"),
         "berth-revoked-stop");
@@ -198,7 +196,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     long budgetMs = node.verticle().drainBudget().toMillis();
     try {
       node.verticle().drain().toCompletionStage().toCompletableFuture().get(budgetMs, TimeUnit.MILLISECONDS);
-      stopStatus = drainedStatus;
+      stopStatus = drainedStatus.get();
     } catch (Exception e) {
       log.error("node {} did not drain within {} ms: {}", node.metadata().name(), budgetMs, e.toString());
       stopStatus = EXIT_UNCLEAN_STOP;
