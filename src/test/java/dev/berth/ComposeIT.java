@@ -53,7 +53,7 @@ class ComposeIT {
   private static final List<String> SERVICES = List.of("gateway", "worker-first", "worker-second");
   private static final int LOAD_CLIENTS = 8;
 
-  private final ComposeProject stack = new ComposeProject();
+  private final ComposeProject stack = new ComposeProject(ComposeIT.class);
   private int httpPort;
   private int managementPort;
 
@@ -152,8 +152,16 @@ class ComposeIT {
       .collect(Collectors.groupingBy(Http.Response::servedBy, Collectors.counting()));
 
     assertThat(replicas).hasSize(3);
-    assertThat(answersPerReplica.keySet()).containsExactlyInAnyOrderElementsOf(replicas);
-    assertThat(answersPerReplica.values()).allSatisfy(count -> assertThat(count).isGreaterThanOrEqualTo(10));
+    assertThat(answersPerReplica).as(this::whatTheGatewaySaw).satisfies(
+      answers -> assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(replicas),
+      answers -> assertThat(answers.values()).allSatisfy(count -> assertThat(count).isGreaterThanOrEqualTo(10)));
+  }
+
+  /** For a failure's message: how the gateway routed, so that an uneven share can be told from a lost replica. */
+  private String whatTheGatewaySaw() {
+    JsonObject view = Http.get("http://127.0.0.1:" + managementPort + "/cluster").json();
+    return "answers per replica; the gateway's consumers " + view.getJsonObject("consumers") + ", passed over "
+      + view.getJsonArray("passedOver") + ", retries of first " + retriesOfFirstByReason();
   }
 
   @Test
@@ -222,7 +230,7 @@ class ComposeIT {
     }
     assertThat(stopping).isLessThan(STOP_BOUND);
 
-    stack.run("down", "--remove-orphans");
+    stack.down("--remove-orphans");
     String label = "com.docker.compose.project=" + stack.name();
     assertThat(Docker.client().listContainersCmd().withShowAll(true).withLabelFilter(List.of(label)).exec()).isEmpty();
     assertThat(Docker.client().listNetworksCmd().exec()).noneMatch(network -> network.getName().startsWith(stack.name()));
@@ -232,7 +240,7 @@ class ComposeIT {
   @Order(6)
   @DisplayName("a node that cannot reach the Docker API in docker mode exits 78 and compose shows why")
   void dockerModeWithoutApi() {
-    try (ComposeProject broken = new ComposeProject()) {
+    try (ComposeProject broken = new ComposeProject(ComposeIT.class)) {
       broken.env("BERTH_IMAGE", BerthImage.tag());
       Docker.Outcome outcome = broken.execute("run", "--rm", "-e", "DOCKER_HOST=unix:///run/absent.sock",
         "worker-first");

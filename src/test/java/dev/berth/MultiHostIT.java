@@ -257,7 +257,7 @@ class MultiHostIT {
 
   private ComposeProject node(DockerHosts.Host host, String envFile, String cluster, String advertise) {
     String seeds = hostA.ip() + ":5701," + hostB.ip() + ":5701";
-    return host.compose().option("--env-file", "docker/multi-host/" + envFile).env("BERTH_IMAGE", BerthImage.tag())
+    return host.compose(MultiHostIT.class).option("--env-file", "docker/multi-host/" + envFile).env("BERTH_IMAGE", BerthImage.tag())
       .env("BERTH_HOST_IP", host.ip()).env("BERTH_CLUSTER_MEMBERS", seeds).env("BERTH_CLUSTER_NAME", cluster)
       .env("BERTH_ADVERTISE", advertise);
   }

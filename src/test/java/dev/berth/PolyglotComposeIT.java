@@ -38,7 +38,7 @@ class PolyglotComposeIT {
   private static final Duration HEALTHY_BOUND = Duration.ofSeconds(120);
   private static final Duration STOP_BOUND = Duration.ofSeconds(30);
 
-  private final ComposeProject stack = ComposeProject.v2().option("--profile", "polyglot");
+  private final ComposeProject stack = ComposeProject.v2(PolyglotComposeIT.class).option("--profile", "polyglot");
   private int httpPort;
   private int managementPort;
 

@@ -1,7 +1,10 @@
 package dev.berth.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +16,8 @@ import java.util.stream.Collectors;
 /**
  * One docker-compose project of the repository's docker-compose.yml, under a unique name, driven through the compose
  * CLI as a user would: Debian's {@code docker-compose} (v1) when it is installed, else {@code docker compose} (v2);
- * BERTH_COMPOSE picks one explicitly. {@link #close()} brings it down whatever happened.
+ * BERTH_COMPOSE picks one explicitly. {@link #down} and {@link #close()} keep its containers' logs under
+ * target/it-logs before they remove the containers; {@link #close()} brings it down whatever happened.
  */
 public final class ComposeProject implements AutoCloseable {
 
@@ -23,18 +27,21 @@ public final class ComposeProject implements AutoCloseable {
   private final Map<String, String> env = new HashMap<>();
   private final List<String> compose;
   private final List<String> options = new ArrayList<>();
+  private final Class<?> test;
 
-  public ComposeProject() {
-    this(composeCommand());
+  /** @param test the test it runs for, under whose it-logs the containers' logs are kept */
+  public ComposeProject(Class<?> test) {
+    this(composeCommand(), test);
   }
 
-  private ComposeProject(List<String> compose) {
+  private ComposeProject(List<String> compose, Class<?> test) {
     this.compose = compose;
+    this.test = test;
   }
 
   /** A project driven by Compose v2, {@code docker compose}, as most users run it today. */
-  public static ComposeProject v2() {
-    return new ComposeProject(List.of("docker", "compose"));
+  public static ComposeProject v2(Class<?> test) {
+    return new ComposeProject(List.of("docker", "compose"), test);
   }
 
   /** Variables the compose file reads, as in a user's shell or .env file. */
@@ -91,9 +98,32 @@ public final class ComposeProject implements AutoCloseable {
     return run("ps", "-q", service).lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
   }
 
+  /** {@code compose down} with {@code options}, failing with its output when it fails; the logs kept first. */
+  public String down(String... options) {
+    keepLogs();
+    List<String> arguments = new ArrayList<>(List.of("down"));
+    arguments.addAll(List.of(options));
+    return run(arguments.toArray(String[]::new));
+  }
+
   @Override
   public void close() {
-    execute("down", "--volumes", "--remove-orphans", "--timeout", "20");
+    try {
+      keepLogs();
+    } finally {
+      execute("down", "--volumes", "--remove-orphans", "--timeout", "20");
+    }
+  }
+
+  /** Appends what the project's containers printed to its file under the test's it-logs. */
+  private void keepLogs() {
+    Path kept = ItLogs.directory(test).resolve(name + ".log");
+    try {
+      Files.writeString(kept, execute("logs", "--no-color", "--timestamps").output(), StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep the logs of compose project " + name + " in " + kept, e);
+    }
   }
 
   private static List<String> composeCommand() {

@@ -62,8 +62,8 @@ public final class DockerHosts implements AutoCloseable {
     }
 
     /** A compose project of the repository's docker-compose.yml on this host, mounting this host's socket. */
-    public ComposeProject compose() {
-      return new ComposeProject().env("DOCKER_HOST", dockerHost).env("BERTH_DOCKER_SOCKET", socketPath());
+    public ComposeProject compose(Class<?> test) {
+      return new ComposeProject(test).env("DOCKER_HOST", dockerHost).env("BERTH_DOCKER_SOCKET", socketPath());
     }
   }
 
