@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,7 +86,8 @@ class SwarmIT {
   @Order(2)
   @DisplayName("deployed with its secrets over the overlay network, polyglot workers included: one TLS cluster of nine"
     + " proven members (a gateway on each host, three replicas of each worker, the bridge) on both hosts, advertising"
-    + " their overlay addresses, and every address answered, from Java, Python, Node.js and Go")
+    + " their overlay addresses, every address answered, from Java, Python, Node.js and Go; each Java worker looked for a"
+    + " seed until a gateway served, and joined it instead of founding a cluster of its own")
   void overlayStackServes() {
     Docker.Outcome secrets = script("deploy/swarm/secrets.sh", certs().toString());
     assertThat(secrets.exitCode()).as(secrets.output()).isZero();
@@ -109,6 +111,17 @@ class SwarmIT {
       assertThat(address).as("advertised on the overlay network").startsWith("10.77."));
     assertThat(List.of(manager, worker)).as("hosts running the stack's tasks")
       .allSatisfy(host -> assertThat(containers(host, "berth")).isNotEmpty());
+    Map<String, String> javaWorkerLogs = new TreeMap<>();
+    for (DockerHosts.Host host : List.of(manager, worker)) {
+      for (String service : List.of("berth_worker-first", "berth_worker-second", "berth_worker-bridge")) {
+        containers(host, service).forEach(task -> javaWorkerLogs.put(service + " " + task, host.logs(task)));
+      }
+    }
+    System.out.printf("SwarmIT: the overlay stack formed with %d merge(s) of a split cluster%n", List.of(manager, worker)
+      .stream().flatMap(host -> containers(host, "berth").stream().map(host::logs))
+      .mapToLong(log -> log.lines().filter(line -> line.contains("merging into the cluster of")).count()).sum());
+    assertThat(javaWorkerLogs).hasSize(7).allSatisfy((task, log) -> assertThat(log).as(task)
+      .contains(": joining its cluster").doesNotContain("reached no seed"));
   }
 
   @Test

@@ -84,6 +84,7 @@ public final class ClusterSetup {
       config.setClusterName(cluster.name());
     }
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty(GatedHazelcast.SEED_WAIT.getName(), String.valueOf(cluster.seedWaitMs()));
     config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID, UUID.randomUUID().toString());
     if (cluster.zone() != null) {
       // A zone's members can go together (a drained Docker host): the registry's backups then live in another zone.

@@ -23,9 +23,11 @@ import com.hazelcast.internal.cluster.impl.SplitBrainJoinMessage;
 import com.hazelcast.internal.cluster.impl.SplitBrainJoinMessage.SplitBrainMergeCheckResult;
 import com.hazelcast.internal.cluster.impl.TcpIpJoiner;
 import com.hazelcast.internal.server.ServerConnection;
+import com.hazelcast.internal.server.ServerConnectionManager;
 import com.hazelcast.internal.util.AddressUtil;
 import com.hazelcast.logging.LogEvent;
 import com.hazelcast.nio.MemberSocketInterceptor;
+import com.hazelcast.spi.properties.HazelcastProperty;
 import dev.berth.config.HostPort;
 
 import java.net.InetAddress;
@@ -61,11 +63,18 @@ import java.util.logging.Level;
  * time a join starts (the member UUID changes when a split cluster merges), looks for members at every address of a
  * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it; a member
  * alone in a gated cluster joins through a connected seed whose cluster did not answer, as its master is no seed; a
- * member whose join ended with its master cleared merges into that cluster again. {@code GatedHazelcastTest} fails when
+ * member whose join ended with its master cleared merges into that cluster again; a member that reaches no seed looks
+ * for one for up to {@link #SEED_WAIT} before it founds a cluster of its own. {@code GatedHazelcastTest} fails when
  * a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
+  /**
+   * How long a member that reaches no seed or other member looks for one before it founds a cluster of its own
+   * ({@code cluster.seedWaitMs}); none by default, as Hazelcast does.
+   */
+  public static final HazelcastProperty SEED_WAIT = new HazelcastProperty("berth.seed.wait.millis", 0,
+    TimeUnit.MILLISECONDS);
   /** What a refusal is prefixed with on its way to the refused node, so that berth finds it among Hazelcast's lines. */
   static final String REFUSAL = "berth refused the join: ";
   /** Where Hazelcast logs, on the refused node, the reason its master sent (BeforeJoinCheckFailureOp). */
@@ -233,6 +242,8 @@ public final class GatedHazelcast {
     static final Duration LONE_JOIN_EVERY = Duration.ofSeconds(30);
     /** How many times a join that ended with no master known is made again. */
     static final int MASTERLESS_REJOINS = 3;
+    /** How often a member waiting for a seed ({@link #SEED_WAIT}) looks again: a seed that is up costs it no more. */
+    static final long SEED_LOOK_EVERY_MS = 100;
     private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(lookup -> {
       Thread thread = new Thread(lookup, "berth-seed-lookup");
       thread.setDaemon(true);
@@ -247,6 +258,8 @@ public final class GatedHazelcast {
     private boolean rejoining;
     /** When this member last joined through a seed while alone. */
     private long lastLoneJoinNanos = System.nanoTime() - LONE_JOIN_EVERY.toNanos();
+    /** Whether the node's first join, the one that may found a cluster, has begun; every later one is a merge. */
+    private boolean firstJoinBegun;
 
     /**
      * @param gate    null for a plain cluster, whose joins are not signed
@@ -371,8 +384,45 @@ public final class GatedHazelcast {
 
     @Override
     public void doJoin() {
+      if (!firstJoinBegun) {
+        firstJoinBegun = true;
+        awaitSeed();
+      }
       signedJoin();
       rejoinWhileMasterless();
+    }
+
+    /**
+     * Waits, at most {@link #SEED_WAIT}, until a seed or another member is connected. Without it, a member that reaches
+     * no one founds a cluster at once: tasks of a Swarm stack started together, whose {@code tasks.<service>} names list
+     * a task only once it is healthy, would start as a cluster each, merged into one only later, a member at a time.
+     */
+    private void awaitSeed() {
+      long waitMs = node.getProperties().getMillis(SEED_WAIT);
+      long start = System.nanoTime();
+      ServerConnectionManager connections = node.getServer().getConnectionManager(EndpointQualifier.MEMBER);
+      while (waitMs > 0 && node.isRunning()) {
+        for (Address seed : getPossibleAddresses()) {
+          if (connected(seed)) {
+            logger.info("reached " + seed + " after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
+              + " ms: joining its cluster");
+            return;
+          }
+          connections.getOrConnect(seed);
+        }
+        long leftMs = waitMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        if (leftMs <= 0) {
+          logger.warning("reached no seed within " + waitMs + " ms (cluster.seedWaitMs): this member founds a cluster"
+            + " of its own, which merges with the others it finds later");
+          return;
+        }
+        try {
+          Thread.sleep(Math.min(SEED_LOOK_EVERY_MS, leftMs));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * How a node joins the cluster: the interface and fixed ports it binds for Hazelcast and the event bus, the seed
- * members it contacts (TCP-IP join), how long it may take to join before it gives up, what it advertises, and what it
+ * members it contacts (TCP-IP join), how long it looks for a seed before it founds a cluster of its own, how long it
+ * may take to join before it gives up, what it advertises, and what it
  * proves that it belongs with: the TLS files of a TLS cluster, or the join secret of a plain cluster that admits only
  * those who know it (both null for a plain cluster open to anyone who reaches its ports). {@code zone}, when set (on
  * every member), names what fails together, such as the Docker host: each partition's backup is then kept in another.
@@ -17,6 +18,7 @@ public record ClusterConfig(
   int hazelcastPort,
   int eventBusPort,
   List<String> members,
+  int seedWaitMs,
   int joinTimeoutMs,
   AdvertiseConfig advertise,
   TlsConfig tls,
@@ -26,6 +28,7 @@ public record ClusterConfig(
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_HAZELCAST_PORT = 5701;
   public static final int DEFAULT_EVENT_BUS_PORT = 0;
+  public static final int DEFAULT_SEED_WAIT_MS = 0;
   public static final int DEFAULT_JOIN_TIMEOUT_MS = 30_000;
 
   public ClusterConfig {
@@ -37,6 +40,11 @@ public record ClusterConfig(
     Checks.portOrAny("eventBusPort", eventBusPort);
     members = List.copyOf(members);
     Checks.inRange("joinTimeoutMs", joinTimeoutMs, 1_000, 600_000);
+    Checks.inRange("seedWaitMs", seedWaitMs, 0, 600_000);
+    if (seedWaitMs >= joinTimeoutMs) {
+      throw new InvalidConfigException("seedWaitMs", "must be less than cluster.joinTimeoutMs (" + joinTimeoutMs
+        + "), was " + seedWaitMs + ": the wait for a seed is part of the join");
+    }
     for (int i = 0; i < members.size(); i++) {
       checkMember("members[" + i + "]", members.get(i));
     }
@@ -62,8 +70,8 @@ public record ClusterConfig(
 
   /** The same, joining through {@code seeds} instead. */
   public ClusterConfig withMembers(List<String> seeds) {
-    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, joinTimeoutMs, advertise, tls, joinSecret,
-      zone);
+    return new ClusterConfig(name, host, hazelcastPort, eventBusPort, seeds, seedWaitMs, joinTimeoutMs, advertise, tls,
+      joinSecret, zone);
   }
 
   /** Whether this node binds every interface, in which case it cannot advertise its bind address. */
@@ -86,8 +94,8 @@ public record ClusterConfig(
   }
 
   static ClusterConfig fromJson(ConfigReader json) {
-    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "joinTimeoutMs", "advertise", "tls",
-      "joinSecret", "joinSecretFile", "zone");
+    json.allowOnly("name", "host", "hazelcastPort", "eventBusPort", "members", "seedWaitMs", "joinTimeoutMs",
+      "advertise", "tls", "joinSecret", "joinSecretFile", "zone");
     String joinSecret = json.secret("joinSecret", "joinSecretFile");
     return json.construct(() -> new ClusterConfig(
       json.string("name", null),
@@ -95,6 +103,7 @@ public record ClusterConfig(
       json.integer("hazelcastPort", DEFAULT_HAZELCAST_PORT),
       json.integer("eventBusPort", DEFAULT_EVENT_BUS_PORT),
       json.strings("members", List.of()),
+      json.integer("seedWaitMs", DEFAULT_SEED_WAIT_MS),
       json.integer("joinTimeoutMs", DEFAULT_JOIN_TIMEOUT_MS),
       AdvertiseConfig.fromJson(json.object("advertise")),
       TlsConfig.fromJson(json.object("tls")),

@@ -20,6 +20,8 @@ public enum EnvOverride {
   BERTH_CLUSTER_NAME("cluster.name", Type.STRING),
   BERTH_CLUSTER_HOST("cluster.host", Type.STRING),
   BERTH_CLUSTER_MEMBERS("cluster.members", Type.LIST),
+  BERTH_CLUSTER_SEED_WAIT_MS("cluster.seedWaitMs", Type.INTEGER),
+  BERTH_CLUSTER_JOIN_TIMEOUT_MS("cluster.joinTimeoutMs", Type.INTEGER),
   BERTH_HAZELCAST_PORT("cluster.hazelcastPort", Type.INTEGER),
   BERTH_EVENTBUS_PORT("cluster.eventBusPort", Type.INTEGER),
   BERTH_ADVERTISE("cluster.advertise.mode", Type.STRING),

@@ -23,10 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterSetupTest {
 
   private static final ClusterConfig LOOPBACK = new ClusterConfig(null, "127.0.0.1", 5702, 0,
-    List.of("127.0.0.1:5701", "127.0.0.1:5702"), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null,
+    List.of("127.0.0.1:5701", "127.0.0.1:5702"), ClusterConfig.DEFAULT_SEED_WAIT_MS, ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null,
     null);
   private static final ClusterConfig CONTAINER = new ClusterConfig("prod", "0.0.0.0", 5701, 5710,
-    List.of("10.0.0.5:5701"), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
+    List.of("10.0.0.5:5701"), ClusterConfig.DEFAULT_SEED_WAIT_MS, ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
   /** A container's own address and the host address and ports Docker published for it, made up for the test. */
   private static final Advertisement PUBLISHED =
     new Advertisement(AdvertiseMode.DOCKER, "172.18.0.4", "10.0.0.7", 32768, 32769, "docker: test");

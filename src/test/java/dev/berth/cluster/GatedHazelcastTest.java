@@ -24,12 +24,18 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -251,6 +257,55 @@ class GatedHazelcastTest {
   }
 
   @Test
+  @DisplayName("a member that reaches no seed looks for one for up to cluster.seedWaitMs, and joins the seed's cluster"
+    + " once the seed listens, instead of founding a cluster of its own")
+  void memberWaitsForItsSeed() throws Exception {
+    int seed = FreePorts.next();
+    int waiting = FreePorts.next();
+    JoinGate waitingGate = gate(certificates, "b");
+    ExecutorService starting = Executors.newSingleThreadExecutor();
+    try {
+      long begun = System.nanoTime();
+      Future<Integer> membersWhenJoined = starting.submit(
+        () -> start(waiting, seed, waitingGate, () -> true, Duration.ofSeconds(20)).getCluster().getMembers().size());
+      // Without the wait, Hazelcast founds a cluster about 2 s after its seed did not answer (cluster.xml's timings).
+      Poll.until("the waiting member listening 6 s in, or its start over", BOUND, () -> membersWhenJoined.isDone()
+        || listening(waiting) && System.nanoTime() - begun >= TimeUnit.SECONDS.toNanos(6), yes -> yes);
+      assertThat(membersWhenJoined).as("its start, while no seed listens").isNotDone();
+
+      HazelcastInstance founder = start(seed, seed, gate(certificates, "a"));
+
+      assertThat(membersWhenJoined.get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).as("members when its join returned")
+        .isEqualTo(2);
+      assertThat(founder.getCluster().getMembers()).hasSize(2);
+    } finally {
+      starting.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("a member whose seed stays out of reach founds a cluster of its own once cluster.seedWaitMs is over")
+  void memberFoundsOnceTheWaitIsOver() throws Exception {
+    Duration seedWait = Duration.ofSeconds(5);
+    long begun = System.nanoTime();
+
+    HazelcastInstance alone = start(FreePorts.next(), FreePorts.next(), gate(certificates, "a"), () -> true, seedWait);
+
+    assertThat(Duration.ofNanos(System.nanoTime() - begun)).as("its start").isGreaterThanOrEqualTo(seedWait);
+    assertThat(alone.getCluster().getMembers()).hasSize(1);
+  }
+
+  /** Whether something accepts connections on the port: a member binds it before it joins. */
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
+  }
+
+  @Test
   @DisplayName("a member of a plain cluster, open to any member, still speaks no client protocol: a Hazelcast client"
     + " with the cluster's name cannot connect")
   void plainMemberRefusesClients() throws Exception {
@@ -271,8 +326,13 @@ class GatedHazelcastTest {
 
   private HazelcastInstance start(int port, int seed, JoinGate gate, BooleanSupplier started)
     throws JoinRefusedException {
+    return start(port, seed, gate, started, Duration.ofMillis(ClusterConfig.DEFAULT_SEED_WAIT_MS));
+  }
+
+  private HazelcastInstance start(int port, int seed, JoinGate gate, BooleanSupplier started, Duration seedWait)
+    throws JoinRefusedException {
     ClusterConfig cluster = new ClusterConfig(clusterName, "127.0.0.1", port, 0, List.of("127.0.0.1:" + seed),
-      ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
+      (int) seedWait.toMillis(), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
     Config config = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), cluster,
       Advertisement.bound(cluster, "test"), new JsonObject(), null).hazelcast();
     config.setInstanceName("gated-" + port);

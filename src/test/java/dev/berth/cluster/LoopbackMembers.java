@@ -26,7 +26,7 @@ final class LoopbackMembers implements AutoCloseable {
   HazelcastInstance start(String zone) {
     int port = started.isEmpty() ? seed : FreePorts.next();
     ClusterConfig cluster = new ClusterConfig(clusterName, "127.0.0.1", port, 0, List.of("127.0.0.1:" + seed),
-      ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, zone);
+      ClusterConfig.DEFAULT_SEED_WAIT_MS, ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, zone);
     Config config = ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), cluster,
       Advertisement.bound(cluster, "test"), new JsonObject(), null).hazelcast();
     config.setInstanceName(clusterName + "-" + port);

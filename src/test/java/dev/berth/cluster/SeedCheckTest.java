@@ -46,7 +46,7 @@ class SeedCheckTest {
     int gatedPort = FreePorts.next();
     gatedSeed = "127.0.0.1:" + gatedPort;
     ClusterConfig cluster = new ClusterConfig("seed-check-" + UUID.randomUUID(), "127.0.0.1", gatedPort, 0,
-      List.of(gatedSeed), ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
+      List.of(gatedSeed), ClusterConfig.DEFAULT_SEED_WAIT_MS, ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
     gated = GatedHazelcast.start(ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), cluster,
         Advertisement.bound(cluster, "test"), new JsonObject(), null).hazelcast(),
       new JoinGate(cluster.name(), JoinCredential.ofSecret("0123456789abcdef0123")));

@@ -221,7 +221,7 @@ class StrangersIT {
     String address = "127.0.0.1:" + cluster.env(node).get("BERTH_HAZELCAST_PORT");
     int port = FreePorts.next();
     ClusterConfig observer = new ClusterConfig(cluster.name(), "127.0.0.1", port, 0, seeds,
-      ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, new TlsConfig(certs.resolve("ca.pem"),
+      ClusterConfig.DEFAULT_SEED_WAIT_MS, ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, new TlsConfig(certs.resolve("ca.pem"),
       certs.resolve("observer.pem"), certs.resolve("observer-key.pem")), null, null);
     ClusterTls tls = ClusterTls.load(observer.tls());
     HazelcastInstance member = GatedHazelcast.start(ClusterSetup.options(ClusterSetup.loadHazelcastConfig(), observer,

@@ -332,6 +332,22 @@ class BerthConfigTest {
   }
 
   @Test
+  @DisplayName("a node looks for a seed (cluster.seedWaitMs) within its join (cluster.joinTimeoutMs), never longer")
+  void seedWaitWithinTheJoin() throws IOException {
+    Path file = write(WORKER);
+    assertThat(BerthConfig.load(file, Map.of()).cluster().seedWaitMs()).isZero();
+    ClusterConfig waiting = BerthConfig.load(file, Map.of("BERTH_CLUSTER_SEED_WAIT_MS", "30000",
+      "BERTH_CLUSTER_JOIN_TIMEOUT_MS", "60000")).cluster();
+    assertThat(waiting.seedWaitMs()).isEqualTo(30_000);
+    assertThat(waiting.joinTimeoutMs()).isEqualTo(60_000);
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_CLUSTER_SEED_WAIT_MS", "30000")))
+      .hasMessage(file + ": cluster.seedWaitMs (from BERTH_CLUSTER_SEED_WAIT_MS) must be less than cluster.joinTimeoutMs"
+        + " (30000), was 30000: the wait for a seed is part of the join");
+    assertThatThrownBy(() -> BerthConfig.load(file, Map.of("BERTH_CLUSTER_SEED_WAIT_MS", "-1")))
+      .hasMessage(file + ": cluster.seedWaitMs (from BERTH_CLUSTER_SEED_WAIT_MS) must be in 0..600000, was -1");
+  }
+
+  @Test
   @DisplayName("static mode needs the host and both public ports")
   void staticModeNeedsHostAndPorts() throws IOException {
     Path file = write(WORKER);
