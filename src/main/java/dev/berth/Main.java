@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.Security;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,12 @@ public final class Main extends VertxApplication implements VertxApplicationHook
   public static final int EXIT_UNCLEAN_STOP = 1;
   /** The cluster could not be joined, as the Vert.x launcher says when Hazelcast fails to start. */
   public static final int EXIT_NO_CLUSTER = 11;
+
+  static {
+    // Before any name is looked up (logging's set-up looks up this host): a seed name that does not resolve yet, a Swarm
+    // service before its first task is healthy, is asked again after 1 s, not the JDK's 10 (cluster.seedWaitMs).
+    Security.setProperty("networkaddress.cache.negative.ttl", "1");
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
