@@ -141,10 +141,11 @@ class ComposeIT {
   @DisplayName("scaled to three replicas, worker-first shares /a among all of them")
   void scaledWorkersShareTheLoad() {
     stack.run("up", "-d", "--no-build", "--scale", "worker-first=3");
-    // A replica is a member some seconds before it consumes: wait for the gateway to route to all three.
-    Poll.until("three consumers of first at the gateway", HEALTHY_BOUND,
+    // A replica is a member some seconds before it consumes, and the gateway greets it before it routes to it.
+    Poll.until("three consumers of first at the gateway, none passed over", HEALTHY_BOUND,
       () -> Http.get("http://127.0.0.1:" + managementPort + "/cluster").json(),
-      view -> view.getJsonObject("consumers", new JsonObject()).getJsonArray("first", new JsonArray()).size() == 3);
+      view -> view.getJsonObject("consumers", new JsonObject()).getJsonArray("first", new JsonArray()).size() == 3
+        && view.getJsonArray("passedOver", new JsonArray()).isEmpty());
     List<String> replicas = stack.containers("worker-first").stream().map(Docker::shortId).toList();
 
     Map<String, Long> answersPerReplica = java.util.stream.IntStream.range(0, 60).mapToObj(i -> get("/a"))

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 
 import java.util.Collection;
@@ -23,14 +24,18 @@ import java.util.function.Consumer;
 
 /**
  * The worker nodes a gateway node may send each address's requests to, shared by its gateway instances: the nodes the
- * registry lists as consumers, less those draining, and, while others are left, less those suspected of being stuck
- * because a request to them outlived its attempt deadline; and what was learned of each node's consumer of an address,
- * until the node leaves. On a Vert.x that is not clustered, the local bus is the one replica.
+ * registry lists as consumers, less those draining, and, while others are left, less those this node has not greeted
+ * yet ({@link Addresses#HELLO}: a new node's first request would otherwise wait for the connections both ways, a second
+ * or more on a busy host) and those suspected of being stuck because a request to them outlived its attempt deadline;
+ * and what was learned of each node's consumer of an address, until the node leaves. On a Vert.x that is not
+ * clustered, the local bus is the one replica.
  */
 public final class Replicas {
 
   /** How long a node that let an attempt expire is passed over, unless it answers meanwhile. */
   static final long SUSPECT_MS = 5_000;
+  /** How long a new node is passed over at most while it has not answered this node's hello. */
+  static final long HELLO_MS = 5_000;
   private static final String LOCAL_BUS = "local";
 
   private final Vertx vertx;
@@ -38,6 +43,9 @@ public final class Replicas {
   private final Map<String, AtomicInteger> nextByAddress = new ConcurrentHashMap<>();
   private final Set<String> draining = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> suspectUntil = new ConcurrentHashMap<>();
+  /** Nodes asked {@link Addresses#HELLO} that have not answered yet; every other node listed was greeted. */
+  private final Set<String> greeting = ConcurrentHashMap.newKeySet();
+  private final Set<String> greeted = ConcurrentHashMap.newKeySet();
   /** By address, then node: the consumers gateways sent to. */
   private final Map<String, Map<String, NodeConsumer>> consumers = new ConcurrentHashMap<>();
   private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -79,6 +87,7 @@ public final class Replicas {
   public static Replicas inCluster(Vertx vertx, ServingNodes cluster, Set<String> addresses) {
     Replicas replicas = new Replicas(vertx, cluster);
     addresses.forEach(cluster::watch);
+    cluster.onChange(replicas::greetNewNodes);
     cluster.onChange(replicas::wakeWaiters);
     cluster.onNodeLeft(replicas::nodeLeft);
     replicas.drainNotices = vertx.eventBus().consumer(Addresses.DRAINING,
@@ -102,8 +111,8 @@ public final class Replicas {
   }
 
   /**
-   * The next node for {@code address} in turn, never one of {@code tried} or a draining one, and a suspected one only
-   * when no other is left; null when there is none.
+   * The next node for {@code address} in turn, never one of {@code tried} or a draining one; one not greeted yet only
+   * when no other is left, and a suspected one only when no other is left at all; null when there is none.
    */
   String pick(String address, Collection<String> tried) {
     List<String> nodes = cluster == null ? List.of(LOCAL_BUS) : cluster.of(address);
@@ -112,6 +121,7 @@ public final class Replicas {
       return null;
     }
     int start = Math.floorMod(nextByAddress.computeIfAbsent(address, any -> new AtomicInteger()).getAndIncrement(), size);
+    String ungreeted = null;
     String suspected = null;
     long now = System.nanoTime();
     for (int i = 0; i < size; i++) {
@@ -120,14 +130,15 @@ public final class Replicas {
         continue;
       }
       Long until = suspectUntil.get(node);
-      if (until == null || until - now < 0) {
+      if (until != null && until - now >= 0) {
+        suspected = suspected == null ? node : suspected;
+      } else if (greeting.contains(node)) {
+        ungreeted = ungreeted == null ? node : ungreeted;
+      } else {
         return node;
       }
-      if (suspected == null) {
-        suspected = node;
-      }
     }
-    return suspected;
+    return ungreeted != null ? ungreeted : suspected;
   }
 
   /** Whether some node that is not draining consumes {@code address}; on the local bus, always. */
@@ -216,10 +227,11 @@ public final class Replicas {
     }
   }
 
-  /** The nodes passed over now: draining, or suspected of being stuck. */
+  /** The nodes passed over now: draining, not greeted yet, or suspected of being stuck. */
   public Set<String> passedOver() {
     long now = System.nanoTime();
     Set<String> passed = new TreeSet<>(draining);
+    passed.addAll(greeting);
     suspectUntil.forEach((node, until) -> {
       if (until - now > 0) {
         passed.add(node);
@@ -240,8 +252,29 @@ public final class Replicas {
   private void nodeLeft(String node) {
     draining.remove(node);
     suspectUntil.remove(node);
+    greeting.remove(node);
+    greeted.remove(node);
     consumers.values().forEach(byNode -> byNode.remove(node));
     nodeLossListeners.forEach(subscriber -> subscriber.context().runOnContext(run -> subscriber.listener().accept(node)));
+  }
+
+  /**
+   * Asks each node newly listed for {@code address} the {@link Addresses#HELLO}, which opens the connections both ways;
+   * answered, failed (a node without the consumer: nothing to wait for) or unanswered within {@link #HELLO_MS}, the
+   * node is greeted.
+   */
+  private void greetNewNodes(String address) {
+    for (String node : cluster.of(address)) {
+      if (!greeted.contains(node) && greeting.add(node)) {
+        vertx.eventBus().request(Addresses.onNode(Addresses.HELLO, node), null,
+            new DeliveryOptions().setSendTimeout(HELLO_MS))
+          .onComplete(answered -> {
+            if (greeting.remove(node)) {
+              greeted.add(node);
+            }
+          });
+      }
+    }
   }
 
   private void wakeWaiters(String address) {

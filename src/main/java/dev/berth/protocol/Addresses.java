@@ -9,6 +9,11 @@ public final class Addresses {
 
   /** Where a worker node announces that it is draining: gateways stop choosing it before its consumers go. */
   public static final String DRAINING = "__berth.draining";
+  /**
+   * Every node answers it on its own node, {@code __berth.hello@<node id>}, with nothing: a gateway asks it of a node
+   * before it sends the node requests, so that the connections both ways are up before the first request needs them.
+   */
+  public static final String HELLO = "__berth.hello";
 
   private Addresses() {
   }

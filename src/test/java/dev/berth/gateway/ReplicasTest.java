@@ -5,6 +5,7 @@ import dev.berth.testing.Poll;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.junit5.VertxExtension;
@@ -22,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +41,8 @@ class ReplicasTest {
   void watchFirst(Vertx vertx) {
     replicas = Replicas.inCluster(vertx, cluster, Set.of("first"));
     cluster.serve("first", "a", "b");
+    // Nothing consumes their hello on this bus: each is greeted as soon as that is known.
+    Poll.until("a and b greeted", BOUND, replicas::passedOver, Set::isEmpty);
   }
 
   @Test
@@ -98,6 +102,43 @@ class ReplicasTest {
 
     replicas.answered("a");
     assertThat(replicas.passedOver()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a node newly listed is asked its hello once, and passed over until it answers: picked only when no"
+    + " greeted node is left, before a suspected one; in turn with the others once it has answered")
+  void greetsNewNodes(Vertx vertx) throws Exception {
+    List<Message<Object>> hellos = new CopyOnWriteArrayList<>();
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.HELLO, "c"), hellos::add).completion()
+      .await(5, TimeUnit.SECONDS);
+
+    cluster.serve("first", "a", "b", "c");
+    Poll.until("c asked its hello", BOUND, () -> hellos, asked -> asked.size() == 1);
+
+    assertThat(replicas.passedOver()).containsExactly("c");
+    assertThat(IntStream.range(0, 6).mapToObj(i -> replicas.pick("first", List.of()))).doesNotContain("c");
+    replicas.suspect("b");
+    assertThat(replicas.pick("first", List.of("a"))).as("not greeted, before suspected").isEqualTo("c");
+    replicas.answered("b");
+
+    hellos.get(0).reply(null);
+    Poll.until("c greeted", BOUND, replicas::passedOver, Set::isEmpty);
+    assertThat(IntStream.range(0, 3).mapToObj(i -> replicas.pick("first", List.of())))
+      .containsExactlyInAnyOrder("a", "b", "c");
+    cluster.serve("first", "a", "b", "c");
+    assertThat(hellos).as("hellos asked of c").hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a node that never answers its hello is passed over no longer than the hello's bound")
+  void unansweredHello(Vertx vertx) throws Exception {
+    vertx.eventBus().consumer(Addresses.onNode(Addresses.HELLO, "c"), silent -> { }).completion()
+      .await(5, TimeUnit.SECONDS);
+
+    cluster.serve("first", "a", "b", "c");
+
+    assertThat(replicas.passedOver()).containsExactly("c");
+    Poll.until("c routed to", Duration.ofMillis(Replicas.HELLO_MS).plus(BOUND), replicas::passedOver, Set::isEmpty);
   }
 
   @Test
