@@ -65,6 +65,7 @@ final class Forwarder {
   void start() {
     deadlines = new Sweep(vertx, SWEEP_MS, this::sweep);
     replicas.onNodeLoss(this::nodeLost);
+    replicas.greetFrom(vertx.getOrCreateContext());
   }
 
   void stop() {

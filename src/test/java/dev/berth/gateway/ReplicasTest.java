@@ -40,6 +40,7 @@ class ReplicasTest {
   @BeforeEach
   void watchFirst(Vertx vertx) {
     replicas = Replicas.inCluster(vertx, cluster, Set.of("first"));
+    replicas.greetFrom(vertx.getOrCreateContext());
     cluster.serve("first", "a", "b");
     // Nothing consumes their hello on this bus: each is greeted as soon as that is known.
     Poll.until("a and b greeted", BOUND, replicas::passedOver, Set::isEmpty);
