@@ -3,6 +3,7 @@ package dev.berth.bridge;
 import dev.berth.bridge.BridgeFrames.Error;
 import dev.berth.config.BridgeConfig;
 import dev.berth.config.HostPort;
+import dev.berth.protocol.Addresses;
 import dev.berth.worker.Drain;
 import dev.berth.worker.WorkerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -78,7 +79,9 @@ public final class BridgeVerticle extends VerticleBase {
         .setIdleTimeout(IDLE_TIMEOUT_S)
         .setIdleTimeoutUnit(TimeUnit.SECONDS))
       .connectHandler(this::connected);
-    return server.listen();
+    Future<Void> greeted = nodeId == null ? Future.succeededFuture()
+      : Addresses.answerHellos(vertx.eventBus(), nodeId).completion();
+    return greeted.compose(answering -> server.listen());
   }
 
   /**

@@ -24,7 +24,6 @@ import dev.berth.observability.InFlight;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
 import org.slf4j.Logger;
@@ -103,10 +102,7 @@ public final class NodeVerticle extends VerticleBase {
       : null;
     metrics.watch(clusterManager);
     pulse = new Pulse(vertx, clusterManager, state::get, metrics);
-    // Registered before the workers' consumers: a gateway that sees those asks this of the node first.
-    MessageConsumer<Object> hello = vertx.eventBus().consumer(Addresses.onNode(Addresses.HELLO,
-      clusterManager.getNodeId()), greeting -> greeting.reply(null));
-    return hello.completion().compose(registered -> publishProof())
+    return publishProof()
       .compose(published -> {
         pulse.start();
         return vertx.deployVerticle(new ManagementVerticle(config.management(), metadata.name(), state, inFlight,

@@ -1,5 +1,8 @@
 package dev.berth.protocol;
 
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+
 /**
  * The event-bus addresses berth nodes use among themselves, besides the ones the routes name. Every worker also
  * consumes its address on its own node, {@code first@<node id>}, so that a gateway can send a request to the node it
@@ -10,12 +13,21 @@ public final class Addresses {
   /** Where a worker node announces that it is draining: gateways stop choosing it before its consumers go. */
   public static final String DRAINING = "__berth.draining";
   /**
-   * Every node answers it on its own node, {@code __berth.hello@<node id>}, with nothing: a gateway asks it of a node
-   * before it sends the node requests, so that the connections both ways are up before the first request needs them.
+   * A node that serves requests answers it on its own node, {@code __berth.hello@<node id>}, with nothing: a gateway asks
+   * it of a node before it sends the node requests, so that the connections both ways are up before the first request
+   * needs them.
    */
   public static final String HELLO = "__berth.hello";
 
   private Addresses() {
+  }
+
+  /**
+   * Answers gateways' {@link #HELLO} to this node, from the caller's context: the one that answers requests, so that
+   * the connection its answer opens is on the event loop its replies are written from.
+   */
+  public static MessageConsumer<Object> answerHellos(EventBus bus, String nodeId) {
+    return bus.consumer(onNode(HELLO, nodeId), hello -> hello.reply(null));
   }
 
   /** {@code address} as served by one node only. */

@@ -63,9 +63,11 @@ public final class WorkerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // Gateways find a worker by its address, then send to its node's address, which must be there by then.
+    // Gateways find a worker by its address, greet its node, then send to its node's address: both there by then.
     return handler.start(vertx, config.options())
       .compose(started -> nodeId == null ? Future.<Void>succeededFuture()
+        : Addresses.answerHellos(vertx.eventBus(), nodeId).completion())
+      .compose(greeted -> nodeId == null ? Future.<Void>succeededFuture()
         : vertx.eventBus().consumer(Addresses.onNode(config.address(), nodeId), this::handle).completion())
       .compose(registered -> {
         consumer = vertx.eventBus().consumer(config.address(), this::handle);
