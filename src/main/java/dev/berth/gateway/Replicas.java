@@ -53,7 +53,7 @@ public final class Replicas {
    * (measured: 1.4× the CPU per request of a three-JVM cluster).
    */
   private final AtomicReference<Context> greeter = new AtomicReference<>();
-  private Set<String> routed = Set.of();
+  private final Set<String> routed;
   /** By address, then node: the consumers gateways sent to. */
   private final Map<String, Map<String, NodeConsumer>> consumers = new ConcurrentHashMap<>();
   private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -86,15 +86,15 @@ public final class Replicas {
     }
   }
 
-  private Replicas(Vertx vertx, ServingNodes cluster) {
+  private Replicas(Vertx vertx, ServingNodes cluster, Set<String> routed) {
     this.vertx = vertx;
     this.cluster = cluster;
+    this.routed = Set.copyOf(routed);
   }
 
   /** The replicas of a clustered node: watches the routed addresses and hears which nodes drain or leave. */
   public static Replicas inCluster(Vertx vertx, ServingNodes cluster, Set<String> addresses) {
-    Replicas replicas = new Replicas(vertx, cluster);
-    replicas.routed = Set.copyOf(addresses);
+    Replicas replicas = new Replicas(vertx, cluster, addresses);
     addresses.forEach(cluster::watch);
     cluster.onChange(replicas::greetNewNodes);
     cluster.onChange(replicas::wakeWaiters);
@@ -116,7 +116,7 @@ public final class Replicas {
 
   /** One replica, the local bus: for a gateway on a Vert.x that is not clustered. */
   public static Replicas onLocalBus(Vertx vertx) {
-    return new Replicas(vertx, null);
+    return new Replicas(vertx, null, Set.of());
   }
 
   /**

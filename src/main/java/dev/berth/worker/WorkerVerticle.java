@@ -65,14 +65,18 @@ public final class WorkerVerticle extends VerticleBase {
   public Future<?> start() {
     // Gateways find a worker by its address, greet its node, then send to its node's address: both there by then.
     return handler.start(vertx, config.options())
-      .compose(started -> nodeId == null ? Future.<Void>succeededFuture()
-        : Addresses.answerHellos(vertx.eventBus(), nodeId).completion())
-      .compose(greeted -> nodeId == null ? Future.<Void>succeededFuture()
-        : vertx.eventBus().consumer(Addresses.onNode(config.address(), nodeId), this::handle).completion())
+      .compose(started -> nodeId == null ? Future.<Void>succeededFuture() : consumeOnThisNode())
       .compose(registered -> {
         consumer = vertx.eventBus().consumer(config.address(), this::handle);
         return consumer.completion();
       });
+  }
+
+  /** This node's hello, then this node's own address of the worker's: a gateway greets a node before it sends there. */
+  private Future<Void> consumeOnThisNode() {
+    return Addresses.answerHellos(vertx.eventBus(), nodeId).completion()
+      .compose(greeted -> vertx.eventBus().consumer(Addresses.onNode(config.address(), nodeId), this::handle)
+        .completion());
   }
 
   private void handle(Message<Object> message) {
