@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,10 +38,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * each, as {@code MultiHostIT} has them): {@code docker swarm init} on host A, {@code join} on host B, the secrets made
  * by deploy/swarm/secrets.sh, the stack deployed by deploy/swarm/deploy.sh (its images on each host and in no registry,
  * so that Swarm does not look for their digests): first over the overlay network with the polyglot workers, then over
- * host-mode published ports with VXLAN dropped between the hosts. It runs alone: beside another test on 2 cores, the
- * stack's first formation (nine JVMs, clusters that merge as they appear in DNS) took 161 s of its 180 s bound.
+ * host-mode published ports with VXLAN dropped between the hosts. It runs beside other tests, but not beside
+ * {@code MultiHostIT}, whose hosts have the same names.
  */
-@Isolated
+@ResourceLock(DockerHosts.LOCK)
+@Order(1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(600)
