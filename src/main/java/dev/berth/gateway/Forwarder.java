@@ -1,8 +1,12 @@
 package dev.berth.gateway;
 
 import dev.berth.config.FailoverConfig;
+import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusFailure;
+import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.DirectReply;
+import dev.berth.protocol.DirectRequest;
 import dev.berth.protocol.Envelope;
 import dev.berth.runtime.Sweep;
 import io.opentelemetry.context.Context;
@@ -13,6 +17,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -20,8 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * is sent to one replica; when that node leaves the cluster, or the attempt outlives its deadline, or nothing consumed
  * it, a request that may be sent twice goes to another replica within the request timeout, while earlier attempts may
  * still answer. A request that fails for good fails with its {@link BusFailure}. A node's consumer that said it takes
- * berth's {@link Envelope} gets requests in it, others JSON. Runs on the instance's event loop.
+ * berth's {@link Envelope} gets {@link DirectRequest}s, answered at this instance's one reply address; others get JSON
+ * by Vert.x's request-reply. Runs on the instance's event loop.
  */
 final class Forwarder {
 
@@ -48,9 +56,15 @@ final class Forwarder {
   /** Attempts not yet settled, oldest first. */
   private final Set<Attempt> pending = new LinkedHashSet<>();
   private Sweep deadlines;
+  /** Where workers send the {@link DirectReply}s to this instance's requests. */
+  private final String replyAddress = Addresses.newReplyAddress();
+  private MessageConsumer<DirectReply> replies;
+  /** Direct attempts not yet settled, by their id. */
+  private final Map<Long, Attempt> awaitingReply = new HashMap<>();
+  private final ReplyIds ids = new ReplyIds();
 
-  /** A request's answer and how many attempts it took. */
-  record Delivered(Message<Object> reply, int attempts) {
+  /** A request's answer (a {@link BusReply}, or the JSON of one) and how many attempts it took. */
+  record Delivered(Object reply, int attempts) {
   }
 
   Forwarder(Vertx vertx, Replicas replicas, FailoverConfig failover, long requestTimeoutMs, GatewayMetrics metrics) {
@@ -61,15 +75,18 @@ final class Forwarder {
     this.requestTimeoutMs = requestTimeoutMs;
   }
 
-  /** Call on the instance's context. */
-  void start() {
+  /** Call on the instance's context; done once its reply address is known cluster-wide. */
+  Future<Void> start() {
     deadlines = new Sweep(vertx, SWEEP_MS, this::sweep);
     replicas.onNodeLoss(this::nodeLost);
     replicas.greetFrom(vertx.getOrCreateContext());
+    replies = vertx.eventBus().consumer(replyAddress, reply -> replied(reply.body()));
+    return replies.completion();
   }
 
   void stop() {
     deadlines.stop();
+    replies.unregister();
   }
 
   /** @param route the request's address, then those it may go on to when no worker of that one is left */
@@ -130,6 +147,8 @@ final class Forwarder {
     final boolean asksForEnvelope;
     final long startNanos = System.nanoTime();
     boolean overdue;
+    /** A direct attempt's id, 0 for one sent by Vert.x's request-reply. */
+    long id;
 
     Attempt(Request request, String node, boolean asksForEnvelope) {
       this.request = request;
@@ -199,35 +218,83 @@ final class Forwarder {
     request.tried.add(node);
     request.outstanding++;
     String target = replicas.target(request.address, node);
-    boolean enveloped = replicas.takesEnvelope(request.address, node);
-    Attempt attempt = new Attempt(request, node, !enveloped && !target.equals(request.address));
+    boolean direct = replicas.takesEnvelope(request.address, node);
+    Attempt attempt = new Attempt(request, node, !direct && !target.equals(request.address));
     pending.add(attempt);
     deadlines.needed();
     // Without spans (exporter none) there is nothing to carry: no context to attach on every send.
     try (Scope traced = request.trace == Context.root() ? Scope.noop() : request.trace.makeCurrent()) {
-      vertx.eventBus().<Object>request(target, enveloped ? request.message : request.json(),
-          new DeliveryOptions().setSendTimeout(remainingMs))
-        .onComplete(result -> settle(attempt, result));
+      if (direct) {
+        sendDirect(attempt, target);
+      } else {
+        vertx.eventBus().<Object>request(target, request.json(), new DeliveryOptions().setSendTimeout(remainingMs))
+          .onComplete(result -> settle(attempt, result));
+      }
+    }
+  }
+
+  /**
+   * Sends the attempt to a node's own address, its reply due at this instance's reply address: no reply consumer, timer
+   * or random address of its own per request (a tenth of a three-JVM cluster's CPU per request), its deadline the sweep's.
+   */
+  private void sendDirect(Attempt attempt, String target) {
+    do {
+      attempt.id = ids.next();
+    } while (awaitingReply.putIfAbsent(attempt.id, attempt) != null);
+    vertx.eventBus().sender(target).write(new DirectRequest(replyAddress, attempt.id, attempt.request.message))
+      .onFailure(unsent -> failed(attempt, unsent));
+  }
+
+  private void replied(DirectReply reply) {
+    Attempt attempt = awaitingReply.get(reply.id());
+    if (attempt == null) {
+      return;
+    }
+    if (reply.succeeded()) {
+      answered(attempt, reply.reply());
+    } else {
+      failed(attempt, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, reply.failureCode(), reply.failure()));
     }
   }
 
   private void settle(Attempt attempt, AsyncResult<Message<Object>> result) {
-    if (!pending.remove(attempt)) {
+    if (result.failed()) {
+      failed(attempt, result.cause());
+      return;
+    }
+    if (attempt.asksForEnvelope && Envelope.VERSION.equals(result.result().headers().get(Envelope.ACCEPTED))) {
+      replicas.tookEnvelope(attempt.address, attempt.node);
+    }
+    answered(attempt, result.result().body());
+  }
+
+  /** Says whether the attempt was still out, and is no longer. */
+  private boolean stopWaiting(Attempt attempt) {
+    if (attempt.id != 0) {
+      awaitingReply.remove(attempt.id);
+    }
+    return pending.remove(attempt);
+  }
+
+  private void answered(Attempt attempt, Object reply) {
+    if (!stopWaiting(attempt)) {
       return;
     }
     Request request = attempt.request;
     request.outstanding--;
-    if (result.succeeded()) {
-      if (attempt.asksForEnvelope && result.result().headers().contains(Envelope.ACCEPTED)) {
-        replicas.tookEnvelope(attempt.address, attempt.node);
-      }
-      replicas.answered(attempt.node);
-      request.answer.tryComplete(new Delivered(result.result(), request.attempts));
+    replicas.answered(attempt.node);
+    request.answer.tryComplete(new Delivered(reply, request.attempts));
+  }
+
+  private void failed(Attempt attempt, Throwable cause) {
+    if (!stopWaiting(attempt)) {
       return;
     }
-    BusFailure failure = BusFailure.of(request.address, result.cause(), requestTimeoutMs);
+    Request request = attempt.request;
+    request.outstanding--;
+    BusFailure failure = BusFailure.of(request.address, cause, requestTimeoutMs);
     request.lastFailure = failure;
-    if (result.cause() instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+    if (cause instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
       && replicas.withoutOwnAddress(attempt.address, attempt.node)) {
       // Nothing consumed its per-node address, but the node consumes the address: the same node may take it again.
       request.tried.remove(attempt.node);
@@ -264,7 +331,16 @@ final class Forwarder {
    * whether attempts are still out.
    */
   private boolean sweep() {
-    long expired = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(failover.attemptTimeoutMs());
+    long now = System.nanoTime();
+    // Vert.x times out the attempts it sent; a direct one's request timeout is checked here.
+    List<Attempt> timedOut = new ArrayList<>();
+    for (Attempt attempt : pending) {
+      if (attempt.id != 0 && now - attempt.request.deadline >= 0) {
+        timedOut.add(attempt);
+      }
+    }
+    timedOut.forEach(attempt -> failed(attempt, new ReplyException(ReplyFailure.TIMEOUT, "no reply in time")));
+    long expired = now - TimeUnit.MILLISECONDS.toNanos(failover.attemptTimeoutMs());
     List<Request> hedge = new ArrayList<>();
     for (Attempt attempt : pending) {
       if (attempt.startNanos - expired > 0) {
@@ -288,7 +364,7 @@ final class Forwarder {
     List<Attempt> lost = pending.stream().filter(attempt -> attempt.node.equals(node)).toList();
     int moved = 0;
     for (Attempt attempt : lost) {
-      pending.remove(attempt);
+      stopWaiting(attempt);
       Request request = attempt.request;
       request.outstanding--;
       if (!request.answer.future().isComplete()) {

@@ -84,7 +84,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     forwarder = new Forwarder(vertx, replicas, config.failover(), config.requestTimeoutMs(), metrics);
-    forwarder.start();
+    Future<Void> replies = forwarder.start();
     clients = new ClientConnections(vertx, config.connections(), load.connections());
     Router router = Router.router(vertx);
     router.route().handler(this::claimBodyBytes);
@@ -106,12 +106,13 @@ public final class GatewayVerticle extends VerticleBase {
       malformed.decodeVersionsStrictly(connection);
       clients.accept(connection);
     }).invalidRequestHandler(request -> refuse(malformed, request)).requestHandler(router).listen();
+    Future<?> serving = Future.all(replies, listening);
     if (config.tls() == null) {
-      return listening;
+      return serving;
     }
     certificates = new CertificateWatch(vertx, server, config.tls(), options.getSslOptions(),
       this::closeRevokedClients);
-    return listening.compose(listened -> certificates.start());
+    return serving.compose(listened -> certificates.start());
   }
 
   /** A request whose head the HTTP decoder refused: answered before any routing, and in the access log as such. */
@@ -238,7 +239,7 @@ public final class GatewayVerticle extends VerticleBase {
   private void respond(RoutingContext ctx, String address, Forwarder.Delivered delivered) {
     BusReply reply;
     try {
-      Object body = delivered.reply().body();
+      Object body = delivered.reply();
       reply = body instanceof BusReply enveloped ? enveloped : BusReply.fromJson(body);
     } catch (ProtocolException e) {
       replyError(ctx, BusFailure.invalidReply(address, e.getMessage()));

@@ -3,6 +3,8 @@ package dev.berth.protocol;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 
+import java.util.UUID;
+
 /**
  * The event-bus addresses berth nodes use among themselves, besides the ones the routes name. Every worker also
  * consumes its address on its own node, {@code first@<node id>}, so that a gateway can send a request to the node it
@@ -28,6 +30,14 @@ public final class Addresses {
    */
   public static MessageConsumer<Object> answerHellos(EventBus bus, String nodeId) {
     return bus.consumer(onNode(HELLO, nodeId), hello -> hello.reply(null));
+  }
+
+  /**
+   * A new address for the direct replies to one gateway instance's requests ({@link DirectRequest}),
+   * {@code __berth.replies.<random UUID>}: new to every node, whose first send there asks the cluster for it.
+   */
+  public static String newReplyAddress() {
+    return "__berth.replies." + UUID.randomUUID();
   }
 
   /** {@code address} as served by one node only. */

@@ -5,6 +5,8 @@ import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusFailure;
 import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.DirectReply;
+import dev.berth.protocol.DirectRequest;
 import dev.berth.protocol.Envelope;
 import dev.berth.protocol.ProtocolException;
 import io.vertx.core.AsyncResult;
@@ -14,6 +16,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.tracing.TracingPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WorkerVerticle extends VerticleBase {
 
+  /** A direct reply is traced as Vert.x traces a reply: no span of its own, the request's ended on its receipt. */
+  private static final DeliveryOptions AS_A_REPLY = new DeliveryOptions().setTracingPolicy(TracingPolicy.IGNORE);
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
 
   private final WorkerConfig config;
@@ -84,7 +89,9 @@ public final class WorkerVerticle extends VerticleBase {
     drain.arrived();
     BusRequest request;
     try {
-      request = message.body() instanceof BusRequest enveloped ? enveloped : BusRequest.fromJson(message.body());
+      Object body = message.body();
+      request = body instanceof DirectRequest direct ? direct.request()
+        : body instanceof BusRequest enveloped ? enveloped : BusRequest.fromJson(body);
     } catch (ProtocolException e) {
       message.fail(BusFailure.BAD_REQUEST, e.getMessage());
       meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
@@ -116,26 +123,42 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void answer(Message<Object> message, BusRequest request, AsyncResult<WorkerReply> answer, long arrived) {
     if (answer.succeeded() && answer.result() != null) {
-      if (message.body() instanceof BusRequest) {
-        message.reply(onTheBus(answer.result()));
-      } else {
-        // Options of its own per reply: a tracer may add headers to them.
-        message.reply(json(answer.result()), new DeliveryOptions().addHeader(Envelope.ACCEPTED, "1"));
-      }
+      reply(message, answer.result());
       meters.ended(WorkerMetrics.Outcome.ANSWERED, arrived);
       return;
     }
     if (answer.cause() instanceof WorkerFailure failure) {
-      message.fail(failure.status(), failure.getMessage());
+      fail(message, failure.status(), failure.getMessage());
     } else if (answer.cause() instanceof TimeoutException) {
-      message.fail(BusFailure.TIMEOUT, "the worker did not answer within " + config.timeoutMs() + " ms");
+      fail(message, BusFailure.TIMEOUT, "the worker did not answer within " + config.timeoutMs() + " ms");
       meters.ended(WorkerMetrics.Outcome.TIMED_OUT, arrived);
       return;
     } else {
       log.warn("worker {} failed on {} {}", config.handler(), request.method(), request.path(), answer.cause());
-      message.fail(BusFailure.WORKER_FAILED, "the worker failed");
+      fail(message, BusFailure.WORKER_FAILED, "the worker failed");
     }
     meters.ended(WorkerMetrics.Outcome.FAILED, arrived);
+  }
+
+  /** Answers in the form the request came in: to the gateway's reply address, in the envelope, or in JSON. */
+  private void reply(Message<Object> message, WorkerReply reply) {
+    Object body = message.body();
+    if (body instanceof DirectRequest direct) {
+      vertx.eventBus().send(direct.replyTo(), DirectReply.answered(direct.id(), onTheBus(reply)), AS_A_REPLY);
+    } else if (body instanceof BusRequest) {
+      message.reply(onTheBus(reply));
+    } else {
+      // Options of its own per reply: a tracer may add headers to them.
+      message.reply(json(reply), new DeliveryOptions().addHeader(Envelope.ACCEPTED, Envelope.VERSION));
+    }
+  }
+
+  private void fail(Message<Object> message, int failureCode, String description) {
+    if (message.body() instanceof DirectRequest direct) {
+      vertx.eventBus().send(direct.replyTo(), DirectReply.failed(direct.id(), failureCode, description), AS_A_REPLY);
+    } else {
+      message.fail(failureCode, description);
+    }
   }
 
   private BusReply onTheBus(WorkerReply reply) {

@@ -3,10 +3,16 @@ package dev.berth.gateway;
 import dev.berth.config.FailoverConfig;
 import dev.berth.protocol.Addresses;
 import dev.berth.protocol.BusFailure;
+import dev.berth.protocol.BusReply;
 import dev.berth.protocol.BusRequest;
+import dev.berth.protocol.DirectReply;
+import dev.berth.protocol.DirectRequest;
+import dev.berth.protocol.Envelope;
+import dev.berth.testing.Poll;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -16,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,18 +52,113 @@ class ForwarderTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Map<String, List<Message<Object>>> received = new ConcurrentHashMap<>();
   private Vertx vertx;
+  private Replicas replicas;
   private Forwarder forwarder;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    Replicas replicas = Replicas.inCluster(vertx, cluster, Set.of("first", "second"));
-    forwarder = new Forwarder(vertx, replicas, new FailoverConfig(ATTEMPT_TIMEOUT_MS, 200, Set.of()), REQUEST_TIMEOUT_MS,
-      new GatewayMetrics(registry, GatewayLoad.idle()));
-    ReplicasTest.onContext(vertx, () -> {
-      forwarder.start();
-      return Future.succeededFuture();
-    }).await(5, TimeUnit.SECONDS);
+    Envelope.register(vertx.eventBus());
+    replicas = Replicas.inCluster(vertx, cluster, Set.of("first", "second"));
+    forwarder = started(REQUEST_TIMEOUT_MS);
+  }
+
+  private Forwarder started(long requestTimeoutMs) throws Exception {
+    Forwarder started = new Forwarder(vertx, replicas, new FailoverConfig(ATTEMPT_TIMEOUT_MS, 200, Set.of()),
+      requestTimeoutMs, new GatewayMetrics(registry, GatewayLoad.idle()));
+    ReplicasTest.onContext(vertx, started::start).await(5, TimeUnit.SECONDS);
+    return started;
+  }
+
+  @Test
+  @DisplayName("a node that takes the envelope gets requests naming the gateway's reply address, and answers there")
+  void directReplies() throws Exception {
+    answeringDirect("a", id -> DirectReply.answered(id, BusReply.text("First", "a")));
+    cluster.serve("first", "a");
+
+    Forwarder.Delivered asked = forward("GET");
+    Forwarder.Delivered answered = forward("GET");
+
+    assertThat(asked.reply()).isEqualTo(answer("a"));
+    assertThat(received.get("a")).extracting(Message::body).hasExactlyElementsOfTypes(JsonObject.class,
+      DirectRequest.class);
+    assertThat(answered.reply()).isInstanceOfSatisfying(BusReply.class,
+      reply -> assertThat(reply.body().toString()).isEqualTo("First"));
+    assertThat(answered.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("answers at the reply address for ids the gateway did not give are dropped: another member that read the"
+    + " address in the registry cannot answer for a worker")
+  void forgedRepliesDropped() throws Exception {
+    answeringDirect("a", id -> {
+      vertx.setTimer(300, later -> vertx.eventBus().send(replyAddressSeenBy("a"),
+        DirectReply.answered(id, BusReply.text("First", "a"))));
+      return null;
+    });
+    cluster.serve("first", "a");
+    forward("GET");
+
+    Future<Forwarder.Delivered> answer = forwardLater("GET");
+    Poll.until("a holding the direct request", Duration.ofSeconds(5), () -> received.get("a").size(), n -> n == 2);
+    for (long guess = -5_000; guess <= 5_000; guess++) {
+      vertx.eventBus().send(replyAddressSeenBy("a"), DirectReply.answered(guess, BusReply.text("forged", "stranger")));
+    }
+
+    assertThat(answer.await(10, TimeUnit.SECONDS).reply()).isInstanceOfSatisfying(BusReply.class,
+      reply -> assertThat(reply.body().toString()).isEqualTo("First"));
+  }
+
+  private String replyAddressSeenBy(String node) {
+    return ((DirectRequest) received.get(node).get(received.get(node).size() - 1).body()).replyTo();
+  }
+
+  @Test
+  @DisplayName("a worker's failure of a direct request reaches the gateway at its reply address: the worker's status")
+  void directFailure() throws Exception {
+    answeringDirect("a", id -> DirectReply.failed(id, 418, "a teapot"));
+    cluster.serve("first", "a");
+    forward("GET");
+
+    BusFailure failure = failure(forwardLater("GET"));
+
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.FAILED_BY_WORKER);
+    assertThat(failure.status()).isEqualTo(418);
+    assertThat(failure).hasMessage("worker for address 'first' failed: a teapot");
+  }
+
+  @Test
+  @DisplayName("a direct request nobody answers fails at the request timeout: 504")
+  void directTimeout() throws Exception {
+    Forwarder impatient = started(1_000);
+    answeringDirect("a", id -> null);
+    cluster.serve("first", "a");
+    ReplicasTest.onContext(vertx, () -> impatient.forward(List.of("first"), new BusRequest("POST", "/apple", null, null,
+      null))).await(10, TimeUnit.SECONDS);
+
+    BusFailure failure = failure(ReplicasTest.onContext(vertx, () -> impatient.forward(List.of("first"),
+      new BusRequest("POST", "/apple", null, null, null))));
+
+    assertThat(received.get("a")).extracting(Message::body).hasExactlyElementsOfTypes(JsonObject.class,
+      DirectRequest.class);
+    assertThat(failure.kind()).isEqualTo(BusFailure.Kind.TIMED_OUT);
+    assertThat(failure.status()).isEqualTo(504);
+  }
+
+  @Test
+  @DisplayName("a node of an older berth, whose envelope is version 1, keeps getting JSON")
+  void olderEnvelopeGetsJson() throws Exception {
+    vertx.eventBus().consumer(Addresses.onNode("first", "a"), message -> {
+      received.computeIfAbsent("a", any -> new CopyOnWriteArrayList<>()).add(message);
+      message.reply(answer("a"), new DeliveryOptions().addHeader(Envelope.ACCEPTED, "1"));
+    });
+    cluster.serve("first", "a");
+
+    forward("GET");
+    forward("GET");
+
+    assertThat(received.get("a")).extracting(Message::body).hasExactlyElementsOfTypes(JsonObject.class,
+      JsonObject.class);
   }
 
   @Test
@@ -68,7 +171,7 @@ class ForwarderTest {
     Forwarder.Delivered delivered = forward("GET");
 
     assertThat(delivered.attempts()).isEqualTo(1);
-    assertThat(delivered.reply().body()).isEqualTo(answer("a"));
+    assertThat(delivered.reply()).isEqualTo(answer("a"));
     assertThat(retries()).isEmpty();
   }
 
@@ -85,7 +188,7 @@ class ForwarderTest {
 
     Forwarder.Delivered delivered = answer.await(10, TimeUnit.SECONDS);
     assertThat(delivered.attempts()).isEqualTo(2);
-    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(delivered.reply()).isEqualTo(answer("b"));
     assertThat(retries()).containsExactly(Map.entry("worker-lost", 1.0));
   }
 
@@ -120,7 +223,7 @@ class ForwarderTest {
     Forwarder.Delivered delivered = forward("GET");
 
     assertThat(delivered.attempts()).isEqualTo(2);
-    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(delivered.reply()).isEqualTo(answer("b"));
     assertThat(retries()).containsExactly(Map.entry("overdue", 1.0));
   }
 
@@ -132,7 +235,7 @@ class ForwarderTest {
 
     Forwarder.Delivered delivered = forward("POST");
 
-    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(delivered.reply()).isEqualTo(answer("b"));
     assertThat(retries()).containsExactly(Map.entry("not-consumed", 1.0));
   }
 
@@ -173,7 +276,7 @@ class ForwarderTest {
     Forwarder.Delivered delivered = forwardLater("GET", List.of("first", "second")).await(10, TimeUnit.SECONDS);
 
     assertThat(delivered.attempts()).isEqualTo(2);
-    assertThat(delivered.reply().body()).isEqualTo(answer("b"));
+    assertThat(delivered.reply()).isEqualTo(answer("b"));
     assertThat(retries()).containsExactly(Map.entry("worker-lost", 1.0));
   }
 
@@ -218,6 +321,24 @@ class ForwarderTest {
     vertx.eventBus().consumer(Addresses.onNode(address, node), message -> {
       received.computeIfAbsent(node, any -> new CopyOnWriteArrayList<>()).add(message);
       message.reply(answer(node));
+    });
+  }
+
+  /**
+   * A node whose consumer takes envelope version 2: it says so on its answer to a JSON request, and answers a direct
+   * one at its reply address with what {@code reply} makes of its id, or not at all when that is null.
+   */
+  private void answeringDirect(String node, Function<Long, DirectReply> reply) {
+    vertx.eventBus().consumer(Addresses.onNode("first", node), message -> {
+      received.computeIfAbsent(node, any -> new CopyOnWriteArrayList<>()).add(message);
+      if (!(message.body() instanceof DirectRequest direct)) {
+        message.reply(answer(node), new DeliveryOptions().addHeader(Envelope.ACCEPTED, Envelope.VERSION));
+        return;
+      }
+      DirectReply answer = reply.apply(direct.id());
+      if (answer != null) {
+        vertx.eventBus().send(direct.replyTo(), answer);
+      }
     });
   }
 

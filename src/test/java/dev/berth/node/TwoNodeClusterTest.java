@@ -58,6 +58,8 @@ class TwoNodeClusterTest {
   private Node worker;
   /** What the gateway sent, in order: the address, a space, and the class of the message. */
   private final List<String> sent = new CopyOnWriteArrayList<>();
+  /** The classes of what reached the gateway at a reply address of its own, in order. */
+  private final List<String> repliedDirectly = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void startBothNodes() throws Exception {
@@ -69,6 +71,13 @@ class TwoNodeClusterTest {
     cluster.vertx(gateway).eventBus().addOutboundInterceptor(delivery -> {
       Object body = delivery.body();
       sent.add(delivery.message().address() + " " + (body == null ? "null" : body.getClass().getSimpleName()));
+      delivery.next();
+    });
+    cluster.vertx(gateway).eventBus().addInboundInterceptor(delivery -> {
+      if (delivery.message().address().startsWith("__berth.replies.")) {
+        Object body = delivery.message().body();
+        repliedDirectly.add(body == null ? "null" : body.getClass().getSimpleName());
+      }
       delivery.next();
     });
     worker = start("""
@@ -148,7 +157,7 @@ class TwoNodeClusterTest {
   @Test
   @Order(2)
   @DisplayName("the gateway's first request to the worker node is JSON; once the worker answered that it takes berth's"
-    + " envelope, the requests to it go in the envelope and come back in it")
+    + " envelope, the requests to it go in the envelope, and the answers come back to the gateway's reply address")
   void envelopeBetweenBerthNodes() {
     Http.Response answered = get("/apple");
 
@@ -157,10 +166,12 @@ class TwoNodeClusterTest {
     assertThat(answered.body()).isEqualTo("First");
     assertThat(answered.servedBy()).isEqualTo("worker");
     assertThat(toFirst.get(0)).endsWith(" JsonObject");
-    assertThat(toFirst.get(toFirst.size() - 1)).endsWith(" BusRequest");
+    assertThat(toFirst.get(toFirst.size() - 1)).endsWith(" DirectRequest");
     int firstEnveloped = toFirst.indexOf(toFirst.get(toFirst.size() - 1));
     assertThat(toFirst.subList(firstEnveloped, toFirst.size())).as("never JSON again")
-      .allMatch(message -> message.endsWith(" BusRequest"));
+      .allMatch(message -> message.endsWith(" DirectRequest"));
+    assertThat(repliedDirectly).as("one direct reply per direct request").hasSize(toFirst.size() - firstEnveloped)
+      .containsOnly("DirectReply");
   }
 
   @Test

@@ -59,6 +59,41 @@ class EnvelopeTest {
   }
 
   @Test
+  @DisplayName("a direct request crosses the wire with its reply address and id")
+  void directRequestRoundTrip() {
+    DirectRequest sent = new DirectRequest("__berth.replies.x", Long.MAX_VALUE - 1,
+      new BusRequest("DELETE", "/yak", "q", Map.of("x-a", List.of("b")), Buffer.buffer("body")));
+
+    DirectRequest received = overTheWire(new Envelope.DirectRequestCodec(), sent);
+
+    assertThat(received.replyTo()).isEqualTo("__berth.replies.x");
+    assertThat(received.id()).isEqualTo(Long.MAX_VALUE - 1);
+    assertThat(received.request().method()).isEqualTo("DELETE");
+    assertThat(received.request().path()).isEqualTo("/yak");
+    assertThat(received.request().query()).isEqualTo("q");
+    assertThat(received.request().headers()).isEqualTo(Map.of("x-a", List.of("b")));
+    assertThat(received.request().body().toString()).isEqualTo("body");
+  }
+
+  @Test
+  @DisplayName("a direct reply crosses the wire with the id it answers: the reply, or the worker's failure")
+  void directReplyRoundTrip() {
+    DirectReply answered = overTheWire(new Envelope.DirectReplyCodec(),
+      DirectReply.answered(7, new BusReply(201, "text/plain", Buffer.buffer("made"), "w")));
+    DirectReply failed = overTheWire(new Envelope.DirectReplyCodec(), DirectReply.failed(8, 503, "busy ☃"));
+
+    assertThat(answered.id()).isEqualTo(7);
+    assertThat(answered.succeeded()).isTrue();
+    assertThat(answered.reply().status()).isEqualTo(201);
+    assertThat(answered.reply().body().toString()).isEqualTo("made");
+    assertThat(answered.reply().servedBy()).isEqualTo("w");
+    assertThat(failed.id()).isEqualTo(8);
+    assertThat(failed.succeeded()).isFalse();
+    assertThat(failed.failureCode()).isEqualTo(503);
+    assertThat(failed.failure()).isEqualTo("busy ☃");
+  }
+
+  @Test
   @DisplayName("on one Vert.x the receiver gets a body of its own, not the sender's")
   void localDeliveryCopiesTheBody() {
     BusReply sent = BusReply.text("First", "node");
