@@ -15,6 +15,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.tracing.TracingPolicy;
 import org.slf4j.Logger;
@@ -35,6 +37,9 @@ public final class WorkerVerticle extends VerticleBase {
 
   /** A direct reply is traced as Vert.x traces a reply: no span of its own, the request's ended on its receipt. */
   private static final DeliveryOptions AS_A_REPLY = new DeliveryOptions().setTracingPolicy(TracingPolicy.IGNORE);
+  /** A direct answer that found no consumer is sent again every 100 ms, 30 times: for 3 s, a gateway's usual timeout. */
+  private static final long RESEND_MS = 100;
+  private static final int RESENDS = 30;
   private static final Logger log = LoggerFactory.getLogger(WorkerVerticle.class);
 
   private final WorkerConfig config;
@@ -144,7 +149,7 @@ public final class WorkerVerticle extends VerticleBase {
   private void reply(Message<Object> message, WorkerReply reply) {
     Object body = message.body();
     if (body instanceof DirectRequest direct) {
-      vertx.eventBus().send(direct.replyTo(), DirectReply.answered(direct.id(), onTheBus(reply)), AS_A_REPLY);
+      sendDirect(direct.replyTo(), DirectReply.answered(direct.id(), onTheBus(reply)), RESENDS);
     } else if (body instanceof BusRequest) {
       message.reply(onTheBus(reply));
     } else {
@@ -155,10 +160,22 @@ public final class WorkerVerticle extends VerticleBase {
 
   private void fail(Message<Object> message, int failureCode, String description) {
     if (message.body() instanceof DirectRequest direct) {
-      vertx.eventBus().send(direct.replyTo(), DirectReply.failed(direct.id(), failureCode, description), AS_A_REPLY);
+      sendDirect(direct.replyTo(), DirectReply.failed(direct.id(), failureCode, description), RESENDS);
     } else {
       message.fail(failureCode, description);
     }
+  }
+
+  /**
+   * Sends a direct answer; one that finds no consumer at the gateway's reply address is sent again: a merge of a split
+   * cluster can lose the address from the registry until the gateway's node puts it back, which it does at once.
+   */
+  private void sendDirect(String replyTo, DirectReply answer, int resendsLeft) {
+    vertx.eventBus().sender(replyTo, AS_A_REPLY).write(answer).onFailure(unsent -> {
+      if (resendsLeft > 0 && unsent instanceof ReplyException refused && refused.failureType() == ReplyFailure.NO_HANDLERS) {
+        vertx.setTimer(RESEND_MS, again -> sendDirect(replyTo, answer, resendsLeft - 1));
+      }
+    });
   }
 
   private BusReply onTheBus(WorkerReply reply) {
