@@ -179,7 +179,8 @@ public final class Main extends VertxApplication implements VertxApplicationHook
 
   /**
    * The list, read again, revokes this node's certificate: the node stops as on SIGTERM (it drains and leaves the
-   * cluster), and exits 78, as it would at start-up with that list. A revoked master steps down so.
+   * cluster), and exits 78, as it would at start-up with that list, even when its drain ran out of time (logged). A
+   * revoked master steps down so.
    */
   private void revokedItself(String reason) {
     if (drainedStatus.compareAndSet(0, EXIT_CONFIG)) {
@@ -206,7 +207,7 @@ public final class Main extends VertxApplication implements VertxApplicationHook
       stopStatus = drainedStatus.get();
     } catch (Exception e) {
       log.error("node {} did not drain within {} ms: {}", node.metadata().name(), budgetMs, e.toString());
-      stopStatus = EXIT_UNCLEAN_STOP;
+      stopStatus = uncleanStopStatus();
     }
   }
 
@@ -229,8 +230,13 @@ public final class Main extends VertxApplication implements VertxApplicationHook
     log.error("node {} did not leave the cluster cleanly: {}", node.metadata().name(),
       failure == null ? "timed out" : failure.toString());
     if (stopStatus != null) {
-      halt(EXIT_UNCLEAN_STOP);
+      halt(uncleanStopStatus());
     }
+  }
+
+  /** 1 for a stop that did not end cleanly, but 78 for a revoked node's: the revocation is what an operator must see. */
+  private int uncleanStopStatus() {
+    return drainedStatus.get() == EXIT_CONFIG ? EXIT_CONFIG : EXIT_UNCLEAN_STOP;
   }
 
   /** Ends the JVM with {@code status}, once the lines still queued for the log (the access log's) are written. */

@@ -242,7 +242,13 @@ final class Forwarder {
       attempt.id = ids.next();
     } while (awaitingReply.putIfAbsent(attempt.id, attempt) != null);
     vertx.eventBus().sender(target).write(new DirectRequest(replyAddress, attempt.id, attempt.request.message))
-      .onFailure(unsent -> failed(attempt, unsent));
+      .onFailure(unsent -> {
+        // As request-reply does: a refusal (no consumer) fails the attempt at once; a connection that broke may have
+        // carried it, and the node's loss or the attempt's deadline decides.
+        if (unsent instanceof ReplyException) {
+          failed(attempt, unsent);
+        }
+      });
   }
 
   private void replied(DirectReply reply) {
