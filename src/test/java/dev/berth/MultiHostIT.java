@@ -20,7 +20,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.parallel.ResourceLock;
 
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +38,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ordinary IP network): host A runs the gateway and a `first` worker, host B a `first` replica and the `second` worker,
  * each host with the repository's docker-compose.yml and its env file from docker/multi-host/.
  */
-@ResourceLock(DockerHosts.LOCK)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(600)

@@ -22,11 +22,6 @@ import java.util.regex.Pattern;
  */
 public final class DockerHosts implements AutoCloseable {
 
-  /**
-   * The lock of a test class that starts hosts ({@code @ResourceLock(DockerHosts.LOCK)}): the script's bridge, subnet
-   * and host names are fixed, so two such classes cannot run at once.
-   */
-  public static final String LOCK = "berth.docker-hosts";
   private static final String SCRIPT = "src/test/sh/docker-hosts.sh";
   private static final Pattern HOST_LINE = Pattern.compile("host (\\S+): (\\S+) (\\S+)");
 
