@@ -50,9 +50,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 
 /**
@@ -75,6 +77,11 @@ public final class GatedHazelcast {
    */
   public static final HazelcastProperty SEED_WAIT = new HazelcastProperty("berth.seed.wait.millis", 0,
     TimeUnit.MILLISECONDS);
+  /**
+   * How long a gated master waits, after the last join request its gate let through, before it merges its cluster into
+   * another: a merge first freezes the cluster, and Hazelcast shuts down a member whose join request finds it frozen.
+   */
+  static final Duration JOINS_SETTLE = Duration.ofSeconds(10);
   /** What a refusal is prefixed with on its way to the refused node, so that berth finds it among Hazelcast's lines. */
   static final String REFUSAL = "berth refused the join: ";
   /** Where Hazelcast logs, on the refused node, the reason its master sent (BeforeJoinCheckFailureOp). */
@@ -136,6 +143,8 @@ public final class GatedHazelcast {
     private final BooleanSupplier started;
     /** Why this node was refused while it joined; null while it was not. */
     private final AtomicReference<String> refusal = new AtomicReference<>();
+    /** When this member, as master, last let a join request through its gate. */
+    private final AtomicLong lastJoinRequestNanos = new AtomicLong(System.nanoTime() - JOINS_SETTLE.toNanos());
     private volatile boolean joining = true;
     private volatile Node node;
 
@@ -150,14 +159,15 @@ public final class GatedHazelcast {
     public NodeExtension createNodeExtension(Node node) {
       this.node = node;
       node.getLoggingService().addLogListener(Level.SEVERE, this::refusedByMaster);
-      return gate == null ? super.createNodeExtension(node) : new GatedNodeExtension(node, gate, this::refusedByPeer);
+      return gate == null ? super.createNodeExtension(node)
+        : new GatedNodeExtension(node, gate, this::refusedByPeer, () -> lastJoinRequestNanos.set(System.nanoTime()));
     }
 
     @Override
     public Joiner createJoiner(Node node) {
       Joiner joiner = super.createJoiner(node);
       if (joiner != null && joiner.getClass() == TcpIpJoiner.class) {
-        return new BerthJoiner(node, gate, seen, started);
+        return new BerthJoiner(node, gate, seen, started, lastJoinRequestNanos::get);
       }
       if (gate != null) {
         throw new IllegalStateException("berth's signed join needs Hazelcast's tcp-ip join, the one cluster.xml"
@@ -197,11 +207,13 @@ public final class GatedHazelcast {
 
     private final JoinGate gate;
     private final MemberHandshake handshake;
+    private final Runnable joinRequestAdmitted;
 
-    GatedNodeExtension(Node node, JoinGate gate, Consumer<String> refusedByPeer) {
+    GatedNodeExtension(Node node, JoinGate gate, Consumer<String> refusedByPeer, Runnable joinRequestAdmitted) {
       super(node);
       this.gate = gate;
       this.handshake = new MemberHandshake(gate, refusedByPeer);
+      this.joinRequestAdmitted = joinRequestAdmitted;
     }
 
     /** Run by the master on each join request, after Hazelcast's own checks; a refusal goes back to the joiner. */
@@ -216,6 +228,7 @@ public final class GatedHazelcast {
             + address + ": " + refused.get());
           throw new IllegalStateException(REFUSAL + refused.get());
         }
+        joinRequestAdmitted.run();
       }
     }
 
@@ -253,6 +266,7 @@ public final class GatedHazelcast {
     private final JoinGate gate;
     private final SeenMembers seen;
     private final BooleanSupplier started;
+    private final LongSupplier lastJoinRequestNanos;
     private final int defaultPort;
     /** Whether a merge of {@link #rejoinWhileMasterless} runs, whose join, on this thread, leaves the check to it. */
     private boolean rejoining;
@@ -262,14 +276,17 @@ public final class GatedHazelcast {
     private boolean firstJoinBegun;
 
     /**
-     * @param gate    null for a plain cluster, whose joins are not signed
-     * @param started whether the node has started, before which no split is looked for
+     * @param gate                 null for a plain cluster, whose joins are not signed
+     * @param started              whether the node has started, before which no split is looked for
+     * @param lastJoinRequestNanos when this member last admitted a join request, until {@link #JOINS_SETTLE} after
+     *                             which it merges into no other cluster
      */
-    BerthJoiner(Node node, JoinGate gate, SeenMembers seen, BooleanSupplier started) {
+    BerthJoiner(Node node, JoinGate gate, SeenMembers seen, BooleanSupplier started, LongSupplier lastJoinRequestNanos) {
       super(node);
       this.gate = gate;
       this.seen = seen;
       this.started = started;
+      this.lastJoinRequestNanos = lastJoinRequestNanos;
       this.defaultPort = ((ServerSocketEndpointConfig) node.getConfig().getAdvancedNetworkConfig().getEndpointConfigs()
         .get(EndpointQualifier.MEMBER)).getPort();
     }
@@ -322,7 +339,8 @@ public final class GatedHazelcast {
     }
 
     /**
-     * Hazelcast's merge search, every 5 s, once the node has started (see {@link GatedHazelcast#start}): each member
+     * Hazelcast's merge search, every 5 s, once the node has started (see {@link GatedHazelcast#start}) and no member
+     * has asked to join this one for {@link #JOINS_SETTLE} (a merge would freeze the cluster under it): each member
      * it may reach is asked whether one of the two clusters should merge into the other, and only a master answers.
      * A member alone whose seeds answered nothing, although one of them is connected, is cut off from a cluster whose
      * master is no seed and has never heard of it (tasks started at once, one of them late to a busy seed): in a gated
@@ -331,7 +349,7 @@ public final class GatedHazelcast {
      */
     @Override
     public void searchForOtherClusters() {
-      if (!started.getAsBoolean()) {
+      if (!started.getAsBoolean() || System.nanoTime() - lastJoinRequestNanos.getAsLong() < JOINS_SETTLE.toNanos()) {
         return;
       }
       SplitBrainJoinMessage request = node.createSplitBrainJoinMessage();

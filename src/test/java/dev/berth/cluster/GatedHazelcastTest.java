@@ -67,7 +67,7 @@ class GatedHazelcastTest {
 
   @BeforeAll
   void makeCertificates() throws Exception {
-    new ClusterCertificates(certificates).make(List.of("a", "b", "c", "d"));
+    new ClusterCertificates(certificates).make(List.of("a", "b", "c", "d", "e"));
     otherAuthority = certificates.resolve("other");
     new ClusterCertificates(otherAuthority).make(List.of("foreign"));
   }
@@ -162,6 +162,36 @@ class GatedHazelcastTest {
 
     started.set(true);
     awaitOneCluster(a, b);
+  }
+
+  @Test
+  @DisplayName("a master merges its cluster into another no sooner than 10 s after the last join request it let in: a"
+    + " merge freezes its cluster, and Hazelcast shuts down a member whose join request finds it frozen (seen: a gateway"
+    + " alone, whose seeds were workers still joining it, merged into one of them, and both workers exited)")
+  void noMergeRightAfterAJoin() throws Exception {
+    int bigMaster = FreePorts.next();
+    start(bigMaster, bigMaster, gate(certificates, "a"));
+    start(FreePorts.next(), bigMaster, gate(certificates, "b"));
+    start(FreePorts.next(), bigMaster, gate(certificates, "c"));
+    int smallMaster = FreePorts.next();
+    AtomicBoolean started = new AtomicBoolean();
+    HazelcastInstance small = start(smallMaster, smallMaster, gate(certificates, "d"), started::get);
+    List<Long> mergingNanos = new CopyOnWriteArrayList<>();
+    small.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGING) {
+        mergingNanos.add(System.nanoTime());
+      }
+    });
+    long joinBegun = System.nanoTime();
+    start(FreePorts.next(), smallMaster, gate(certificates, "e"));
+    small.getConfig().getAdvancedNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:" + bigMaster);
+
+    // The small half's next merge search, within 5 s, finds the big half, into which it is the one to merge.
+    started.set(true);
+
+    Poll.until("one cluster of five", BOUND, () -> small.getCluster().getMembers().size(), size -> size == 5);
+    assertThat(Duration.ofNanos(mergingNanos.get(0) - joinBegun)).as("from the join to the merge")
+      .isGreaterThanOrEqualTo(GatedHazelcast.JOINS_SETTLE);
   }
 
   /** Each half learns of the other, as after a network partition heals. */
