@@ -29,6 +29,8 @@ import com.hazelcast.logging.LogEvent;
 import com.hazelcast.nio.MemberSocketInterceptor;
 import com.hazelcast.spi.properties.HazelcastProperty;
 import dev.berth.config.HostPort;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -86,6 +88,12 @@ public final class GatedHazelcast {
   static final String REFUSAL = "berth refused the join: ";
   /** Where Hazelcast logs, on the refused node, the reason its master sent (BeforeJoinCheckFailureOp). */
   private static final String REFUSED_LOG = "Reason of failure for node join: ";
+  /** Hazelcast's reason when the master's cluster admits no member now: frozen, as a merge leaves it for a moment. */
+  static final String FROZEN = "Cluster state either is locked or doesn't allow new members to join";
+  /** How many times a member that a frozen cluster refused starts again, {@link #FROZEN_PAUSE} apart. */
+  static final int FROZEN_ATTEMPTS = 10;
+  static final Duration FROZEN_PAUSE = Duration.ofSeconds(1);
+  private static final Logger log = LoggerFactory.getLogger(GatedHazelcast.class);
 
   private GatedHazelcast() {
   }
@@ -105,7 +113,8 @@ public final class GatedHazelcast {
    * As {@link #start(Config, JoinGate)}, for a member under a node that is still starting: it looks for a split
    * cluster's other half only once {@code started} says so. A merge resets the member, and one during Vert.x's start
    * on it fails that start (seen: a Swarm task alone for its first seconds, merged 4 s in, whose crash left the
-   * cluster's partition table naming it for minutes).
+   * cluster's partition table naming it for minutes). A member refused because the cluster was frozen, which Hazelcast
+   * shuts down, starts again up to {@link #FROZEN_ATTEMPTS} times: a merge freezes a cluster for a moment.
    */
   public static HazelcastInstance start(Config config, JoinGate gate, BooleanSupplier started)
     throws JoinRefusedException {
@@ -115,19 +124,35 @@ public final class GatedHazelcast {
       config.getAdvancedNetworkConfig().getEndpointConfigs().get(EndpointQualifier.MEMBER)
         .setSocketInterceptorConfig(new SocketInterceptorConfig().setEnabled(true));
     }
-    GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate, seen, started);
-    try {
-      HazelcastInstance instance = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(),
-        context);
-      context.joined();
-      SilentMemberSweep.start(context.node);
-      return instance;
-    } catch (RuntimeException failed) {
-      String refusal = context.refusal.get();
-      if (refusal != null) {
-        throw new JoinRefusedException(refusal);
+    for (int attempt = 1; ; attempt++) {
+      GatedNodeContext context = new GatedNodeContext(config.getClusterName(), gate, seen, started);
+      try {
+        HazelcastInstance instance = HazelcastInstanceFactory.newHazelcastInstance(config, config.getInstanceName(),
+          context);
+        context.joined();
+        SilentMemberSweep.start(context.node);
+        return instance;
+      } catch (RuntimeException failed) {
+        String refusal = context.refusal.get();
+        if (refusal != null) {
+          throw new JoinRefusedException(refusal);
+        }
+        if (!context.frozenOut || attempt == FROZEN_ATTEMPTS) {
+          throw failed;
+        }
+        log.warn("the cluster's master refused this node, as its cluster was frozen (a merge freezes it for a moment):"
+          + " joining again in {} ms ({} of {})", FROZEN_PAUSE.toMillis(), attempt + 1, FROZEN_ATTEMPTS);
+        pause();
       }
-      throw failed;
+    }
+  }
+
+  private static void pause() throws JoinRefusedException {
+    try {
+      Thread.sleep(FROZEN_PAUSE.toMillis());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new JoinRefusedException("interrupted while it waited to join again");
     }
   }
 
@@ -146,6 +171,8 @@ public final class GatedHazelcast {
     /** When this member, as master, last let a join request through its gate. */
     private final AtomicLong lastJoinRequestNanos = new AtomicLong(System.nanoTime() - JOINS_SETTLE.toNanos());
     private volatile boolean joining = true;
+    /** Whether the master refused this node because its cluster was frozen. */
+    private volatile boolean frozenOut;
     private volatile Node node;
 
     GatedNodeContext(String clusterName, JoinGate gate, SeenMembers seen, BooleanSupplier started) {
@@ -187,6 +214,8 @@ public final class GatedHazelcast {
       if (at >= 0) {
         refusal.compareAndSet(null, "cluster '" + clusterName + "' refused this node: "
           + message.substring(at + REFUSED_LOG.length() + REFUSAL.length()));
+      } else if (message != null && message.contains(REFUSED_LOG + FROZEN)) {
+        frozenOut = true;
       }
     }
 

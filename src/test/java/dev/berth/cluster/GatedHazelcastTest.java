@@ -3,6 +3,7 @@ package dev.berth.cluster;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.ClusterState;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
@@ -39,7 +40,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -192,6 +195,33 @@ class GatedHazelcastTest {
     Poll.until("one cluster of five", BOUND, () -> small.getCluster().getMembers().size(), size -> size == 5);
     assertThat(Duration.ofNanos(mergingNanos.get(0) - joinBegun)).as("from the join to the merge")
       .isGreaterThanOrEqualTo(GatedHazelcast.JOINS_SETTLE);
+  }
+
+  @Test
+  @DisplayName("a member that a frozen cluster refused, which Hazelcast shuts down, starts again and joins once the"
+    + " cluster admits members: a merge freezes a cluster for a moment")
+  void memberRefusedByAFrozenClusterJoinsLater() throws Exception {
+    int port = FreePorts.next();
+    HazelcastInstance master = start(port, port, gate(certificates, "a"));
+    master.getCluster().changeClusterState(ClusterState.FROZEN);
+    AtomicInteger refusals = new AtomicInteger();
+    master.getLoggingService().addLogListener(Level.WARNING, event -> {
+      String message = event.getLogRecord().getMessage();
+      if (message != null && message.contains(GatedHazelcast.FROZEN)) {
+        refusals.incrementAndGet();
+      }
+    });
+    ExecutorService starting = Executors.newSingleThreadExecutor();
+    try {
+      Future<HazelcastInstance> joining = starting.submit(() -> start(FreePorts.next(), port, gate(certificates, "b")));
+      Poll.until("the frozen cluster's refusal", BOUND, refusals::get, count -> count >= 1);
+
+      master.getCluster().changeClusterState(ClusterState.ACTIVE);
+
+      assertThat(joining.get(BOUND.toMillis(), TimeUnit.MILLISECONDS).getCluster().getMembers()).hasSize(2);
+    } finally {
+      starting.shutdownNow();
+    }
   }
 
   /** Each half learns of the other, as after a network partition heals. */
