@@ -68,8 +68,9 @@ import java.util.logging.Level;
  * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it; a member
  * alone in a gated cluster joins through a connected seed whose cluster did not answer, as its master is no seed; a
  * member whose join ended with its master cleared merges into that cluster again; a member that reaches no seed looks
- * for one for up to {@link #SEED_WAIT} before it founds a cluster of its own. {@code GatedHazelcastTest} fails when
- * a Hazelcast upgrade changes any of it.
+ * for one for up to {@link #SEED_WAIT} before it founds a cluster of its own; a master merges into another cluster
+ * only {@link #JOINS_SETTLE} after the last join it let in, and a member that a frozen cluster refused starts again.
+ * {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
  */
 public final class GatedHazelcast {
 
