@@ -12,9 +12,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Hazelcast settings any Vert.x or Hazelcast user could write to reach a berth cluster: its name, its seeds and its
- * partition count (public, in berth's cluster.xml; Hazelcast refuses a member whose count differs), on loopback. What a
- * stranger who knows no more than that brings.
+ * Hazelcast settings any Vert.x or Hazelcast user could write to reach a berth cluster: its name, its seeds, its
+ * partition count (public, in berth's cluster.xml; Hazelcast refuses a member whose count differs) and its heartbeat
+ * interval (berth's members drop a member 5 s after its last heartbeat, and Hazelcast's default interval is those 5 s:
+ * a stranger let into a plain cluster was dropped under load), on loopback. What a stranger who knows no more than
+ * that brings.
  */
 public final class StockHazelcast {
 
@@ -26,9 +28,12 @@ public final class StockHazelcast {
    * joining through {@code seeds} over TCP-IP.
    */
   public static Config member(String clusterName, String host, List<String> seeds) {
+    Config berth = ClusterSetup.loadHazelcastConfig();
     String partitionCount = ClusterProperty.PARTITION_COUNT.getName();
+    String heartbeat = ClusterProperty.HEARTBEAT_INTERVAL_SECONDS.getName();
     Config config = new Config().setClusterName(clusterName)
-      .setProperty(partitionCount, ClusterSetup.loadHazelcastConfig().getProperty(partitionCount))
+      .setProperty(partitionCount, berth.getProperty(partitionCount))
+      .setProperty(heartbeat, berth.getProperty(heartbeat))
       .setProperty("hazelcast.local.localAddress", host)
       .setProperty("hazelcast.socket.bind.any", "false")
       .setProperty("hazelcast.socket.client.bind.any", "false")
