@@ -68,7 +68,8 @@ import java.util.logging.Level;
  * seed's name, and for the other half of a split cluster at every member it has seen or that connected to it; a member
  * alone in a gated cluster joins through a connected seed whose cluster did not answer, as its master is no seed; a
  * member whose join ended with its master cleared merges into that cluster again; a member that reaches no seed looks
- * for one for up to {@link #SEED_WAIT} before it founds a cluster of its own; a master merges into another cluster
+ * for one for up to {@link #SEED_WAIT} before it founds a cluster of its own, and founds it at once when every seed
+ * refused; a master merges into another cluster
  * only {@link #JOINS_SETTLE} after the last join it let in, and a member that a frozen cluster refused starts again.
  * {@code GatedHazelcastTest} fails when a Hazelcast upgrade changes any of it.
  */
@@ -287,6 +288,12 @@ public final class GatedHazelcast {
     static final int MASTERLESS_REJOINS = 3;
     /** How often a member waiting for a seed ({@link #SEED_WAIT}) looks again: a seed that is up costs it no more. */
     static final long SEED_LOOK_EVERY_MS = 100;
+    /** How long a first join waits for its seeds to connect or refuse: Hazelcast's own wait after asking them. */
+    static final long SEED_ANSWER_BOUND_MS = 1_000;
+    /** How often a first join looks whether its seeds have connected or refused. */
+    static final long SEED_ANSWER_LOOK_EVERY_MS = 10;
+    /** What a member logs when it founds a cluster because every seed refused its connection. */
+    static final String ALL_SEEDS_REFUSED = "every seed refused the connection: founding a cluster at once";
     private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(lookup -> {
       Thread thread = new Thread(lookup, "berth-seed-lookup");
       thread.setDaemon(true);
@@ -435,6 +442,7 @@ public final class GatedHazelcast {
       if (!firstJoinBegun) {
         firstJoinBegun = true;
         awaitSeed();
+        awaitSeedAnswers();
       }
       signedJoin();
       rejoinWhileMasterless();
@@ -466,6 +474,43 @@ public final class GatedHazelcast {
         }
         try {
           Thread.sleep(Math.min(SEED_LOOK_EVERY_MS, leftMs));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+
+    /**
+     * Waits, at most {@link #SEED_ANSWER_BOUND_MS}, until a seed is connected or every seed has refused the connection.
+     * Hazelcast's joiner asks its seeds, then waits a fixed second for an answer even when all of them refused within
+     * milliseconds; a refused seed is out of that join, so a cluster's first member would found it a second late.
+     * Once every seed has refused, the joiner founds the cluster without that wait.
+     */
+    private void awaitSeedAnswers() {
+      Collection<Address> seeds = getPossibleAddresses();
+      if (seeds.isEmpty()) {
+        return;
+      }
+      ServerConnectionManager connections = node.getServer().getConnectionManager(EndpointQualifier.MEMBER);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEED_ANSWER_BOUND_MS);
+      while (node.isRunning() && System.nanoTime() < deadline) {
+        boolean allRefused = true;
+        for (Address seed : seeds) {
+          if (connected(seed)) {
+            return;
+          }
+          if (!isBlacklisted(seed)) {
+            allRefused = false;
+            connections.getOrConnect(seed);
+          }
+        }
+        if (allRefused) {
+          logger.info(ALL_SEEDS_REFUSED + " " + seeds);
+          return;
+        }
+        try {
+          Thread.sleep(SEED_ANSWER_LOOK_EVERY_MS);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           return;

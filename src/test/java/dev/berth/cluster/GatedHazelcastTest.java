@@ -1,5 +1,8 @@
 package dev.berth.cluster;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.Address;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -353,6 +357,25 @@ class GatedHazelcastTest {
 
     assertThat(Duration.ofNanos(System.nanoTime() - begun)).as("its start").isGreaterThanOrEqualTo(seedWait);
     assertThat(alone.getCluster().getMembers()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a member whose seeds all refuse the connection founds its cluster at once, without Hazelcast's fixed"
+    + " second of waiting for their answers")
+  void memberFoundsAtOnceWhenEverySeedRefuses() throws Exception {
+    ListAppender<ILoggingEvent> joinerLog = new ListAppender<>();
+    joinerLog.start();
+    Logger joinerLogger = (Logger) LoggerFactory.getLogger(GatedHazelcast.BerthJoiner.class);
+    joinerLogger.addAppender(joinerLog);
+    try {
+      HazelcastInstance alone = start(FreePorts.next(), FreePorts.next(), gate(certificates, "a"));
+
+      assertThat(alone.getCluster().getMembers()).hasSize(1);
+      assertThat(joinerLog.list).extracting(ILoggingEvent::getFormattedMessage)
+        .anyMatch(line -> line.contains(GatedHazelcast.BerthJoiner.ALL_SEEDS_REFUSED));
+    } finally {
+      joinerLogger.detachAppender(joinerLog);
+    }
   }
 
   /** Whether something accepts connections on the port: a member binds it before it joins. */
