@@ -34,6 +34,7 @@ public final class SeedCheck {
   /** How long a seed is given to greet first, as a gated member does at once, before it is asked as a plain one. */
   static final int GREETING_WAIT_MS = 250;
   private static final byte[] HAZELCAST_PROTOCOL = "HZC".getBytes(StandardCharsets.US_ASCII);
+  private static final int GREETING_LENGTH = MemberHandshake.MAGIC.length + 2;
 
   private final List<String> seeds;
   private final Map<String, CompletableFuture<Answer>> answers;
@@ -129,15 +130,7 @@ public final class SeedCheck {
       }
       byte[] greeting = greeting(socket);
       if (greeting != null) {
-        if (greeting.length == 0) {
-          return Answer.NONE;
-        }
-        boolean berths = greeting.length == MemberHandshake.MAGIC.length + 2
-          && Arrays.equals(greeting, 0, MemberHandshake.MAGIC.length, MemberHandshake.MAGIC, 0, MemberHandshake.MAGIC.length)
-          && greeting[MemberHandshake.MAGIC.length] == MemberHandshake.VERSION;
-        return !berths ? new Answer("answered something other than Hazelcast", null)
-          : JoinCredential.Kind.ofLetter(greeting[MemberHandshake.MAGIC.length + 1])
-          .map(known -> new Answer(null, new Gate(known))).orElse(Answer.NONE);
+        return greeting.length == 0 ? Answer.NONE : fromGreeting(greeting);
       }
       socket.setSoTimeout(ANSWER_TIMEOUT_MS);
       socket.getOutputStream().write(HAZELCAST_PROTOCOL);
@@ -145,13 +138,32 @@ public final class SeedCheck {
       if (answer.length == 0) {
         return Answer.NONE;
       }
-      return Arrays.equals(answer, HAZELCAST_PROTOCOL) ? new Answer(null, Gate.OPEN)
-        : new Answer("answered something other than Hazelcast", null);
+      if (Arrays.equals(answer, HAZELCAST_PROTOCOL)) {
+        return new Answer(null, Gate.OPEN);
+      }
+      // A gated member on a busy host greets after the wait: what it sent first is its greeting, not an answer.
+      if (Arrays.equals(answer, 0, answer.length, MemberHandshake.MAGIC, 0, answer.length)) {
+        byte[] rest = socket.getInputStream().readNBytes(GREETING_LENGTH - answer.length);
+        byte[] late = Arrays.copyOf(answer, answer.length + rest.length);
+        System.arraycopy(rest, 0, late, answer.length, rest.length);
+        return fromGreeting(late);
+      }
+      return new Answer("answered something other than Hazelcast", null);
     } catch (SocketTimeoutException silent) {
       return new Answer("accepted a connection but did not answer within " + ANSWER_TIMEOUT_MS + " ms", null);
     } catch (IOException notUpYet) {
       return Answer.NONE;
     }
+  }
+
+  /** A gated member's greeting: berth's magic, the handshake's version and the letter of how members prove themselves. */
+  private static Answer fromGreeting(byte[] greeting) {
+    boolean berths = greeting.length == GREETING_LENGTH
+      && Arrays.equals(greeting, 0, MemberHandshake.MAGIC.length, MemberHandshake.MAGIC, 0, MemberHandshake.MAGIC.length)
+      && greeting[MemberHandshake.MAGIC.length] == MemberHandshake.VERSION;
+    return !berths ? new Answer("answered something other than Hazelcast", null)
+      : JoinCredential.Kind.ofLetter(greeting[MemberHandshake.MAGIC.length + 1])
+      .map(known -> new Answer(null, new Gate(known))).orElse(Answer.NONE);
   }
 
   /**
@@ -161,7 +173,7 @@ public final class SeedCheck {
   private static byte[] greeting(Socket socket) throws IOException {
     socket.setSoTimeout(GREETING_WAIT_MS);
     try {
-      return socket.getInputStream().readNBytes(MemberHandshake.MAGIC.length + 2);
+      return socket.getInputStream().readNBytes(GREETING_LENGTH);
     } catch (SocketTimeoutException waits) {
       return null;
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -37,13 +38,14 @@ class SeedCheckTest {
   private ServerSocket silent;
   private String plainSeed;
   private String gatedSeed;
+  private int gatedPort;
   private String silentSeed;
 
   @BeforeAll
   void start() throws Exception {
     plain = Hazelcast.newHazelcastInstance(StockHazelcast.member("seed-check-" + UUID.randomUUID(), List.of()));
     plainSeed = "127.0.0.1:" + plain.getCluster().getLocalMember().getAddress().getPort();
-    int gatedPort = FreePorts.next();
+    gatedPort = FreePorts.next();
     gatedSeed = "127.0.0.1:" + gatedPort;
     ClusterConfig cluster = new ClusterConfig("seed-check-" + UUID.randomUUID(), "127.0.0.1", gatedPort, 0,
       List.of(gatedSeed), ClusterConfig.DEFAULT_SEED_WAIT_MS, ClusterConfig.DEFAULT_JOIN_TIMEOUT_MS, AdvertiseConfig.DEFAULT, null, null, null);
@@ -75,6 +77,39 @@ class SeedCheckTest {
       .startsWith("seed " + silentSeed + " accepted a connection but did not answer within 1000 ms: not a Hazelcast"
         + " member that answers");
     assertThat(result.gates()).containsOnlyKeys(plainSeed, gatedSeed);
+  }
+
+  @Test
+  @DisplayName("a gated member that greets only after the check stopped waiting for it, as on a busy host, is kept as a"
+    + " gated member: its late greeting is not taken for a wrong answer")
+  void lateGreetingIsAGreeting() throws Exception {
+    byte[] greeting;
+    try (Socket toGated = new Socket(InetAddress.getLoopbackAddress(), gatedPort)) {
+      toGated.setSoTimeout(5_000);
+      greeting = toGated.getInputStream().readNBytes(MemberHandshake.MAGIC.length + 2);
+    }
+    try (ServerSocket busyGated = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String busySeed = "127.0.0.1:" + busyGated.getLocalPort();
+      Thread replay = new Thread(() -> replayLate(busyGated, greeting), "late-greeting");
+      replay.start();
+
+      SeedCheck.Result result = SeedCheck.start(List.of(busySeed)).await();
+
+      assertThat(result.seeds()).containsExactly(busySeed);
+      assertThat(result.leftOut()).isEmpty();
+      assertThat(result.gates()).containsEntry(busySeed, new SeedCheck.Gate(JoinCredential.Kind.SECRET));
+      replay.join(5_000);
+    }
+  }
+
+  /** Accepts one connection and sends a gated member's greeting once the check has spoken first, then closes. */
+  private static void replayLate(ServerSocket server, byte[] greeting) {
+    try (Socket probe = server.accept()) {
+      probe.getInputStream().readNBytes(3);
+      probe.getOutputStream().write(greeting);
+    } catch (IOException closed) {
+      // The check gave up: the assertions say so.
+    }
   }
 
   @Test
