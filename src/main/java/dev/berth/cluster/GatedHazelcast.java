@@ -459,6 +459,9 @@ public final class GatedHazelcast {
       ServerConnectionManager connections = node.getServer().getConnectionManager(EndpointQualifier.MEMBER);
       while (waitMs > 0 && node.isRunning()) {
         for (Address seed : getPossibleAddresses()) {
+          if (isThisMember(seed)) {
+            continue;
+          }
           if (connected(seed)) {
             logger.info("reached " + seed + " after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
               + " ms: joining its cluster");
@@ -497,6 +500,9 @@ public final class GatedHazelcast {
       while (node.isRunning() && System.nanoTime() < deadline) {
         boolean allRefused = true;
         for (Address seed : seeds) {
+          if (isThisMember(seed)) {
+            continue;
+          }
           if (connected(seed)) {
             return;
           }
@@ -506,7 +512,7 @@ public final class GatedHazelcast {
           }
         }
         if (allRefused) {
-          logger.info(ALL_SEEDS_REFUSED + " " + seeds);
+          logger.info(ALL_SEEDS_REFUSED + " " + seeds.stream().filter(seed -> !isThisMember(seed)).toList());
           return;
         }
         try {
@@ -516,6 +522,14 @@ public final class GatedHazelcast {
           return;
         }
       }
+    }
+
+    /**
+     * Whether the address turned out to be this member's own, once connected: a seed that is this member's host's
+     * published port reaches this member through Docker's proxy. Hazelcast refuses to connect to it again.
+     */
+    private boolean isThisMember(Address address) {
+      return node.getThisUuid().equals(node.getLocalAddressRegistry().uuidOf(address));
     }
 
     /**

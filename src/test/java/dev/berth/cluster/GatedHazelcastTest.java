@@ -19,7 +19,9 @@ import dev.berth.config.AdvertiseConfig;
 import dev.berth.config.ClusterConfig;
 import dev.berth.testing.FreePorts;
 import dev.berth.testing.Poll;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -375,6 +377,36 @@ class GatedHazelcastTest {
         .anyMatch(line -> line.contains(GatedHazelcast.BerthJoiner.ALL_SEEDS_REFUSED));
     } finally {
       joinerLogger.detachAppender(joinerLog);
+    }
+  }
+
+  @Test
+  @DisplayName("a member whose seed turns out to be its own port, reached through a forwarder as a Docker host's"
+    + " published port is, starts and founds its cluster instead of failing its join")
+  void memberWhoseSeedIsItselfStarts() throws Exception {
+    int port = FreePorts.next();
+    Vertx vertx = Vertx.vertx();
+    try {
+      NetClient client = vertx.createNetClient();
+      int published = vertx.createNetServer().connectHandler(inbound -> {
+        inbound.pause();
+        client.connect(port, "127.0.0.1").onComplete(outbound -> {
+          if (outbound.failed()) {
+            inbound.close();
+            return;
+          }
+          inbound.pipeTo(outbound.result());
+          outbound.result().pipeTo(inbound);
+          inbound.resume();
+        });
+      }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+
+      HazelcastInstance alone = start(port, published, gate(certificates, "a"));
+
+      assertThat(alone.getLifecycleService().isRunning()).isTrue();
+      assertThat(alone.getCluster().getMembers()).hasSize(1);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
