@@ -475,10 +475,7 @@ public final class GatedHazelcast {
             + " of its own, which merges with the others it finds later");
           return;
         }
-        try {
-          Thread.sleep(Math.min(SEED_LOOK_EVERY_MS, leftMs));
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
+        if (!pause(Math.min(SEED_LOOK_EVERY_MS, leftMs))) {
           return;
         }
       }
@@ -515,12 +512,20 @@ public final class GatedHazelcast {
           logger.info(ALL_SEEDS_REFUSED + " " + seeds.stream().filter(seed -> !isThisMember(seed)).toList());
           return;
         }
-        try {
-          Thread.sleep(SEED_ANSWER_LOOK_EVERY_MS);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
+        if (!pause(SEED_ANSWER_LOOK_EVERY_MS)) {
           return;
         }
+      }
+    }
+
+    /** Sleeps between two looks at the seeds; false when the join's thread was interrupted, which ends the wait. */
+    private static boolean pause(long millis) {
+      try {
+        Thread.sleep(millis);
+        return true;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
       }
     }
 

@@ -143,10 +143,9 @@ public final class SeedCheck {
       }
       // A gated member on a busy host greets after the wait: what it sent first is its greeting, not an answer.
       if (Arrays.equals(answer, 0, answer.length, MemberHandshake.MAGIC, 0, answer.length)) {
-        byte[] rest = socket.getInputStream().readNBytes(GREETING_LENGTH - answer.length);
-        byte[] late = Arrays.copyOf(answer, answer.length + rest.length);
-        System.arraycopy(rest, 0, late, answer.length, rest.length);
-        return fromGreeting(late);
+        byte[] late = Arrays.copyOf(answer, GREETING_LENGTH);
+        int rest = socket.getInputStream().readNBytes(late, answer.length, late.length - answer.length);
+        return fromGreeting(Arrays.copyOf(late, answer.length + rest));
       }
       return new Answer("answered something other than Hazelcast", null);
     } catch (SocketTimeoutException silent) {
